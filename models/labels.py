@@ -1,0 +1,30 @@
+"""Vietnamese names of the score terms, statuses, tiers and flags (shared by every UI)."""
+
+from __future__ import annotations
+
+TERM_LABELS: dict[str, str] = {
+    "rotation": "Lặp lại địa bàn trong 3 tháng",
+    "agency_repeat": "Trùng cơ quan với kỳ trước",
+    "balance": "Chênh lệch số buổi giữa đại biểu",
+    "senior_at_stable": "Lãnh đạo cấp cao ở địa bàn ổn định",
+    "travel": "Đi lại (đơn vị 10 phút)",
+    "own_commune": "Dự xã mình phụ trách",
+    "changes": "Thay đổi so với lịch đã công bố",
+    "unfilled": "Chỗ trống, thiếu cấp lãnh đạo",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "optimal": "tối ưu (đã chứng minh)",
+    "feasible": "khả thi (chưa chứng minh tối ưu)",
+    "partial": "chưa đủ người (còn chỗ trống)",
+    "infeasible": "không lập được lịch",
+}
+
+TIER_LABELS: dict[int, str] = {
+    1: "Thường trực",
+    2: "Ủy viên Ban Thường vụ",
+    3: "Lãnh đạo cơ quan",
+    4: "Chuyên viên",
+}
+
+FLAG_LABELS: dict[int, str] = {0: "Ổn định", 1: "Cần quan tâm", 2: "Phức tạp"}

@@ -1,0 +1,56 @@
+"""Local time of the service (Asia/Ho_Chi_Minh): the meetings' wall clock and calendar months.
+
+The database stores moments in UTC; the instance format and the people speak local time.
+All conversions between the two go through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from models.instance import DEFAULT_TIMEZONE
+
+LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
+#: Months the service plans: 2000–2099 (so that every month and the one after it are valid dates).
+MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"
+YEARS = range(2000, 2100)
+_MONTH = re.compile(MONTH_PATTERN)
+
+
+def aware(moment: dt.datetime, zone: dt.tzinfo = LOCAL) -> dt.datetime:
+    """``moment`` with a zone: a naive value is read as wall time in ``zone``."""
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """The aware moment in local time."""
+    return moment.astimezone(LOCAL)
+
+
+def local_naive(moment: dt.datetime) -> dt.datetime:
+    """Local wall time without a zone: how the instance format writes a meeting's start."""
+    return local(moment).replace(tzinfo=None)
+
+
+def month_of(moment: dt.datetime) -> str:
+    """``YYYY-MM`` of the local calendar month of an aware moment."""
+    return local(moment).strftime("%Y-%m")
+
+
+def is_month(text: str) -> bool:
+    return bool(_MONTH.match(text))
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """First day of ``month`` and first day of the next month."""
+    year, number = int(month[:4]), int(month[5:7])
+    first = dt.date(year, number, 1)
+    following = dt.date(year + number // 12, number % 12 + 1, 1)
+    return first, following
+
+
+def month_label(month: str) -> str:
+    """``03/2024`` for ``2024-03``: how a Vietnamese notice writes a month."""
+    return f"{month[5:7]}/{month[:4]}"

@@ -1,0 +1,544 @@
+"""Excel in and out: an instance as a workbook (one sheet per kind of row, Vietnamese
+headers), and a schedule as the workbook planners print and send.
+
+Reading a workbook builds the same document a JSON file would give, remembering which
+sheet and row each part came from, so that validation issues (JSON paths) are reported
+as "sheet X, row N, column Y" too. Every problem of the workbook is reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from models.errors import InputError, Issue, json_path
+from models.instance import Instance
+from models.io import instance_from_document, nfc
+
+WHAT = "Tệp Excel bài toán"
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    kind: str = "text"  # text, int, float, date, datetime, list, kind, senior
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: tuple[Column, ...]
+    required: bool = False
+
+
+COMMUNES = Sheet(
+    "Xã phường",
+    (
+        Column("Mã", "id", required=True),
+        Column("Tên", "name", required=True),
+        Column("Loại", "kind", "kind"),
+        Column("Mức quan tâm", "flag", "int"),
+        Column("Lý do quan tâm", "flag_reason"),
+        Column("Vĩ độ", "lat", "float"),
+        Column("Kinh độ", "lon", "float"),
+    ),
+    required=True,
+)
+TEAMS = Sheet(
+    "Tổ tuyên vận",
+    (
+        Column("Mã", "id", required=True),
+        Column("Mã xã", "commune", required=True),
+        Column("Tên", "name", required=True),
+    ),
+)
+DELEGATES = Sheet(
+    "Đại biểu",
+    (
+        Column("Mã", "id", required=True),
+        Column("Họ tên", "name", required=True),
+        Column("Chức vụ", "title"),
+        Column("Cấp", "tier", "int", required=True),
+        Column("Cơ quan", "agency", required=True),
+        Column("Phụ trách", "in_charge_of", "list"),
+        Column("Tối đa mỗi tháng", "max_per_month", "int"),
+        Column("Nơi xuất phát", "base"),
+    ),
+    required=True,
+)
+LEAVE = Sheet(
+    "Ngày nghỉ",
+    (
+        Column("Mã đại biểu", "delegate", required=True),
+        Column("Từ ngày", "from", "date", required=True),
+        Column("Đến ngày", "to", "date", required=True),
+        Column("Lý do", "reason"),
+    ),
+)
+MEETINGS = Sheet(
+    "Hội nghị",
+    (
+        Column("Mã", "id", required=True),
+        Column("Mã xã", "commune", required=True),
+        Column("Bắt đầu", "start", "datetime", required=True),
+        Column("Số phút", "minutes", "int"),
+        Column("Số đại biểu", "required", "int"),
+        Column("Cấp lãnh đạo tối thiểu", "senior_tier", "senior"),
+        Column("Chủ đề", "theme"),
+    ),
+)
+PLACES = Sheet(
+    "Địa điểm",
+    (
+        Column("Mã", "id", required=True),
+        Column("Tên", "name"),
+        Column("Vĩ độ", "lat", "float"),
+        Column("Kinh độ", "lon", "float"),
+    ),
+)
+ROADS = Sheet(
+    "Đường đi",
+    (
+        Column("Từ", "a", required=True),
+        Column("Đến", "b", required=True),
+        Column("Số phút", "minutes", "float", required=True),
+    ),
+)
+ATTENDANCES = Sheet(
+    "Lịch sử dự",
+    (
+        Column("Ngày", "date", "date", required=True),
+        Column("Mã xã", "commune", required=True),
+        Column("Mã đại biểu", "delegate", required=True),
+    ),
+)
+VISITS = Sheet(
+    "Lịch sử đột xuất", (Column("Ngày", "date", "date", required=True), Column("Mã tổ", "team", required=True))
+)
+PINS = Sheet(
+    "Ghim",
+    (
+        Column("Mã hội nghị", "meeting", required=True),
+        Column("Mã đại biểu", "delegate", required=True),
+        Column("Loại", "kind", required=True),
+    ),
+)
+SHEETS: tuple[Sheet, ...] = (COMMUNES, TEAMS, DELEGATES, LEAVE, MEETINGS, PLACES, ROADS, ATTENDANCES, VISITS, PINS)
+
+KINDS = {"xa": "xa", "xã": "xa", "phuong": "phuong", "phường": "phuong", "thi_tran": "thi_tran", "thị trấn": "thi_tran"}
+PIN_KINDS = {"ghim": "pinned", "pinned": "pinned", "cấm": "forbidden", "forbidden": "forbidden"}
+NO_SENIOR = {"không", "khong", "none", "-"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a part of the document came from."""
+
+    sheet: str
+    row: int
+    columns: dict[str, str]
+
+
+class WorkbookError(InputError):
+    """An :class:`InputError` whose issues also carry their sheet and row."""
+
+    def __init__(self, issues: Sequence[Issue], places: Sequence[Place | None]) -> None:
+        super().__init__(issues, WHAT)
+        self.places = list(places)
+
+    def located(self) -> list[tuple[Issue, str | None, int | None]]:
+        return [
+            (i, p.sheet if p else None, p.row if p else None) for i, p in zip(self.issues, self.places, strict=True)
+        ]
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def read_instance(data: bytes) -> Instance:
+    """A validated :class:`models.Instance` from workbook bytes; raises :class:`WorkbookError`.
+
+    Cells that cannot be read and rows the instance checks refuse are reported together;
+    a row already reported for an unreadable cell is not reported again.
+    """
+    document, where, issues, places = _read(data)
+    try:
+        instance = instance_from_document(document)
+    except InputError as error:
+        bad_rows = {(p.sheet, p.row) for p in places if p is not None}
+        for issue in error.issues:
+            place = _locate(where, issue.path)
+            if place is None or (place.sheet, place.row) not in bad_rows:
+                issues.append(issue)
+                places.append(place)
+    else:
+        if not issues:
+            return instance
+    raise WorkbookError(issues, places)
+
+
+def read_document(data: bytes) -> tuple[dict[str, Any], dict[str, Place]]:
+    """The instance document a workbook spells, and the place of each of its parts."""
+    document, where, issues, places = _read(data)
+    if issues:
+        raise WorkbookError(issues, places)
+    return document, where
+
+
+def _read(data: bytes) -> tuple[dict[str, Any], dict[str, Place], list[Issue], list[Place | None]]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, ValueError, OSError, EOFError) as error:
+        raise WorkbookError(
+            [Issue("$", None, f"không đọc được tệp Excel (.xlsx): {type(error).__name__}")], [None]
+        ) from None
+    except Exception as error:  # zipfile and XML errors of a damaged or foreign file
+        raise WorkbookError(
+            [Issue("$", None, f"tệp không phải Excel .xlsx hợp lệ: {type(error).__name__}")], [None]
+        ) from None
+    issues: list[Issue] = []
+    places: list[Place | None] = []
+    rows: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+    for sheet in SHEETS:
+        if sheet.title not in book.sheetnames:
+            if sheet.required:
+                issues.append(Issue("$", sheet.title, f"thiếu trang tính '{sheet.title}'"))
+                places.append(None)
+            rows[sheet.title] = []
+            continue
+        found, problems = _read_sheet(sheet, book[sheet.title].iter_rows(values_only=True))
+        rows[sheet.title] = found
+        for issue, row in problems:
+            issues.append(issue)
+            places.append(Place(sheet.title, row, {}))
+    for name in book.sheetnames:
+        if name not in {s.title for s in SHEETS}:
+            issues.append(Issue("$", name, f"trang tính không dùng đến: '{name}' (tên các trang: xem hướng dẫn)"))
+            places.append(Place(name, 1, {}))
+    book.close()
+    document, where, more = _assemble(rows)
+    for issue, place in more:
+        issues.append(issue)
+        places.append(place)
+    return document, where, issues, places
+
+
+def _read_sheet(
+    sheet: Sheet, lines: Iterable[tuple[Any, ...]]
+) -> tuple[list[tuple[int, dict[str, Any], dict[str, str]]], list[tuple[Issue, int]]]:
+    problems: list[tuple[Issue, int]] = []
+    iterator = iter(lines)
+    header = next(iterator, None)
+    if header is None:
+        return [], []
+    by_header = {c.header.casefold(): c for c in sheet.columns}
+    columns: list[Column | None] = []
+    for cell in header:
+        title = nfc(str(cell).strip()) if cell is not None else ""
+        column = by_header.get(title.casefold())
+        if title and column is None:
+            problems.append((Issue("$", title, f"trang '{sheet.title}': cột không biết '{title}'"), 1))
+        columns.append(column)
+    present = {c.key for c in columns if c is not None}
+    for column in sheet.columns:
+        if column.required and column.key not in present:
+            problems.append((Issue("$", column.header, f"trang '{sheet.title}': thiếu cột '{column.header}'"), 1))
+    out = []
+    for number, line in enumerate(iterator, start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in line):
+            continue
+        item: dict[str, Any] = {}
+        for column, value in zip(columns, line, strict=False):
+            if column is None or value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            converted = _convert(column, value)
+            if isinstance(converted, _Bad):
+                message = f"trang '{sheet.title}', dòng {number}, cột '{column.header}': {converted.message}"
+                problems.append((Issue("$", _cell(value), message), number))
+                # Keep the raw text, so the row is still checked as a whole (and not as "missing").
+                item[column.key] = str(_cell(value))
+            else:
+                item[column.key] = converted
+        out.append((number, item, {c.key: c.header for c in sheet.columns}))
+    return out, problems
+
+
+@dataclass(frozen=True)
+class _Bad:
+    message: str
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def _convert(column: Column, value: Any) -> Any:
+    converters: dict[str, Callable[[Any], Any]] = {
+        "text": _text,
+        "int": _int,
+        "float": _float,
+        "date": _date,
+        "datetime": _datetime,
+        "list": _list,
+        "kind": _kind,
+        "senior": _senior,
+    }
+    return converters[column.kind](value)
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code typed as a number, e.g. 12 read back as 12.0
+    return nfc(str(value).strip())
+
+
+def _int(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _Bad("phải là số nguyên")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return _Bad("phải là số nguyên")
+
+
+def _float(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", "."))
+        except ValueError:
+            pass
+    return _Bad("phải là số")
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(text, pattern).date().isoformat()
+            except ValueError:
+                pass
+    return _Bad("ngày không đọc được (dd/mm/yyyy hoặc yyyy-mm-dd)")
+
+
+def _datetime(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, str):
+        text = value.strip()
+        for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"):
+            try:
+                return dt.datetime.strptime(text, pattern).strftime("%Y-%m-%dT%H:%M")
+            except ValueError:
+                pass
+    return _Bad("ngày giờ không đọc được (dd/mm/yyyy hh:mm)")
+
+
+def _list(value: Any) -> Any:
+    return [part for part in (p.strip() for p in re.split(r"[,;]", _text(value))) if part]
+
+
+def _kind(value: Any) -> Any:
+    text = _text(value).casefold()
+    return KINDS.get(text, _Bad("loại phải là xã, phường hoặc thị trấn"))
+
+
+def _senior(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().casefold() in NO_SENIOR:
+        return None
+    number = _int(value)
+    if isinstance(number, int) and number not in (1, 2, 3):
+        return _Bad("phải là 1, 2, 3 hoặc 'không'")
+    return number
+
+
+def _assemble(
+    rows: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]],
+) -> tuple[dict[str, Any], dict[str, Place], list[tuple[Issue, Place]]]:
+    where: dict[str, Place] = {}
+    problems: list[tuple[Issue, Place]] = []
+
+    def place(path: list[str | int], sheet: Sheet, number: int, headers: dict[str, str]) -> None:
+        where[json_path(path)] = Place(sheet.title, number, headers)
+
+    communes: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for number, item, headers in rows[COMMUNES.title]:
+        item.setdefault("teams", [])
+        if isinstance(item.get("id"), str):
+            index.setdefault(item["id"], len(communes))
+        place(["communes", len(communes)], COMMUNES, number, headers)
+        communes.append(item)
+    for number, item, headers in rows[TEAMS.title]:
+        owner = index.get(str(item.pop("commune", "")))
+        if owner is None:
+            message = f"trang '{TEAMS.title}', dòng {number}: mã xã không có trong trang '{COMMUNES.title}'"
+            problems.append((Issue("$", item.get("id"), message), Place(TEAMS.title, number, headers)))
+            continue
+        teams = communes[owner]["teams"]
+        place(["communes", owner, "teams", len(teams)], TEAMS, number, headers)
+        teams.append(item)
+    delegates: list[dict[str, Any]] = []
+    people: dict[str, int] = {}
+    for number, item, headers in rows[DELEGATES.title]:
+        item.setdefault("unavailable", [])
+        if isinstance(item.get("id"), str):
+            people.setdefault(item["id"], len(delegates))
+        place(["delegates", len(delegates)], DELEGATES, number, headers)
+        delegates.append(item)
+    for number, item, headers in rows[LEAVE.title]:
+        owner = people.get(str(item.pop("delegate", "")))
+        if owner is None:
+            message = f"trang '{LEAVE.title}', dòng {number}: mã đại biểu không có trong trang '{DELEGATES.title}'"
+            problems.append((Issue("$", None, message), Place(LEAVE.title, number, headers)))
+            continue
+        periods = delegates[owner]["unavailable"]
+        place(["delegates", owner, "unavailable", len(periods)], LEAVE, number, headers)
+        periods.append(item)
+    document: dict[str, Any] = {"format": "phancong-instance/1", "communes": communes, "delegates": delegates}
+    simple = [
+        (MEETINGS, ["meetings"]),
+        (PLACES, ["places"]),
+        (ROADS, ["roads"]),
+        (ATTENDANCES, ["history", "attendances"]),
+        (VISITS, ["history", "visits"]),
+    ]
+    for sheet, path in simple:
+        items: list[dict[str, Any]] = []
+        for number, item, headers in rows[sheet.title]:
+            place([*path, len(items)], sheet, number, headers)
+            items.append(item)
+        if len(path) == 1:
+            document[path[0]] = items
+        elif items:
+            document.setdefault(path[0], {})[path[1]] = items
+    document.setdefault("meetings", [])
+    pins: dict[str, list[dict[str, Any]]] = {"pinned": [], "forbidden": []}
+    for number, item, headers in rows[PINS.title]:
+        kind = PIN_KINDS.get(str(item.pop("kind", "")).casefold())
+        if kind is None:
+            message = f"trang '{PINS.title}', dòng {number}: loại phải là 'ghim' hoặc 'cấm'"
+            problems.append((Issue("$", None, message), Place(PINS.title, number, headers)))
+            continue
+        place([kind, len(pins[kind])], PINS, number, headers)
+        pins[kind].append(item)
+    document |= {k: v for k, v in pins.items() if v}
+    return document, where, problems
+
+
+def _locate(where: dict[str, Place], path: str) -> Place | None:
+    """The row an issue's JSON path points into: the longest known prefix of the path."""
+    probe = path
+    while probe:
+        if probe in where:
+            return where[probe]
+        cut = max(probe.rfind("."), probe.rfind("["))
+        if cut <= 0:
+            return None
+        probe = probe[:cut]
+    return None
+
+
+def located_message(issue: Issue, place: Place | None) -> str:
+    """The issue's message with its sheet, row and column when known."""
+    if place is None or issue.path == "$":
+        return issue.message
+    tail = issue.path.rsplit(".", 1)[-1]
+    column = place.columns.get(tail)
+    where = f"trang '{place.sheet}', dòng {place.row}" + (f", cột '{column}'" if column else "")
+    return f"{where}: {issue.message}"
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def instance_workbook(document: dict[str, Any]) -> bytes:
+    """The instance as a workbook that :func:`read_document` reads back to the same instance."""
+    book = Workbook()
+    book.remove(book.active)
+    communes = document.get("communes", [])
+    delegates = document.get("delegates", [])
+    history = document.get("history", {})
+    content: list[tuple[Sheet, list[dict[str, Any]]]] = [
+        (COMMUNES, communes),
+        (TEAMS, [{**t, "commune": c["id"]} for c in communes for t in c.get("teams", [])]),
+        (DELEGATES, delegates),
+        (LEAVE, [{**p, "delegate": d["id"]} for d in delegates for p in d.get("unavailable", [])]),
+        (MEETINGS, document.get("meetings", [])),
+        (PLACES, document.get("places", [])),
+        (ROADS, document.get("roads", [])),
+        (ATTENDANCES, history.get("attendances", [])),
+        (VISITS, history.get("visits", [])),
+        (
+            PINS,
+            [{**p, "kind": "ghim"} for p in document.get("pinned", [])]
+            + [{**p, "kind": "cấm"} for p in document.get("forbidden", [])],
+        ),
+    ]
+    for sheet, items in content:
+        ws = book.create_sheet(sheet.title)
+        ws.append([c.header for c in sheet.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for item in items:
+            ws.append([_out(column, item) for column in sheet.columns])
+    return _save(book)
+
+
+def _out(column: Column, item: dict[str, Any]) -> Any:
+    if column.key not in item:
+        return None
+    value = item[column.key]
+    if column.kind == "list":
+        return ", ".join(value)
+    if column.kind == "senior" and value is None:
+        return "không"
+    if column.kind == "datetime":
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
+    if column.kind == "date":
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def table_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook of simple tables: (sheet title, headers, rows) each, headers in bold."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, headers, lines in sheets:
+        ws = book.create_sheet(title)
+        ws.append(list(headers))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for line in lines:
+            ws.append(list(line))
+        for i, header in enumerate(headers):
+            ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = max(12, min(60, len(header) + 4))
+    return _save(book)
+
+
+def _save(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

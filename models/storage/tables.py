@@ -1,0 +1,391 @@
+"""The database tables (SQLAlchemy 2 declarative), one class per table.
+
+The directory (places, communes, teams, roads, delegates with their leave and the
+communes they are in charge of), the registered meetings, history, the schedules of each
+month with their assignments and visits, users with their tokens, solve jobs and the
+audit log. Row classes end in ``Row`` so they are never confused with the frozen domain
+objects of :mod:`models.instance`.
+
+A schedule is a version of one month's plan: a ``draft`` may be edited; a ``published``
+version is never modified in place (a change is a new version), and ``published_months``
+points at the version currently in force. Moments are :class:`UTCDateTime` (aware, UTC);
+calendar days are plain dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from models.storage.types import UTCDateTime, utcnow
+
+ID = String(64)
+NAME = String(200)
+MONTH = String(7)  # "YYYY-MM", the local calendar month of a meeting
+
+# Explicit constraint names: Alembic needs them to drop constraints, identically on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# -- the directory ------------------------------------------------------------------
+
+
+class PlaceRow(Base):
+    """A place that is not a commune (the party headquarters, an agency): a delegate's base."""
+
+    __tablename__ = "places"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(NAME)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+
+class CommuneRow(Base):
+    __tablename__ = "communes"
+    __table_args__ = (CheckConstraint("flag IN (0, 1, 2)", name="flag"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(NAME)
+    kind: Mapped[str | None] = mapped_column(String(10))
+    flag: Mapped[int] = mapped_column(SmallInteger, default=0)
+    flag_reason: Mapped[str | None] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+    teams: Mapped[list[TeamRow]] = relationship(
+        back_populates="commune", order_by="TeamRow.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class TeamRow(Base):
+    """A village-level tổ tuyên vận, the target of unannounced visits."""
+
+    __tablename__ = "teams"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    commune_id: Mapped[str] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(NAME)
+
+    commune: Mapped[CommuneRow] = relationship(back_populates="teams")
+
+
+class RoadRow(Base):
+    """An undirected road between two places or communes (ids share one namespace)."""
+
+    __tablename__ = "roads"
+    __table_args__ = (CheckConstraint("minutes > 0", name="minutes"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    a: Mapped[str] = mapped_column(ID)
+    b: Mapped[str] = mapped_column(ID)
+    minutes: Mapped[float] = mapped_column(Float)
+
+
+class DelegateRow(Base):
+    __tablename__ = "delegates"
+    __table_args__ = (
+        CheckConstraint("tier BETWEEN 1 AND 4", name="tier"),
+        CheckConstraint("max_per_month >= 0", name="max_per_month"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(NAME)
+    title: Mapped[str | None] = mapped_column(NAME)
+    tier: Mapped[int] = mapped_column(SmallInteger)
+    agency: Mapped[str] = mapped_column(NAME)
+    max_per_month: Mapped[int] = mapped_column(Integer, default=4)
+    base: Mapped[str] = mapped_column(ID, default="hq")
+
+    charges: Mapped[list[ChargeRow]] = relationship(
+        order_by="ChargeRow.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    leave: Mapped[list[LeaveRow]] = relationship(
+        order_by="(LeaveRow.starts_on, LeaveRow.id)", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ChargeRow(Base):
+    """A commune a delegate is in charge of day to day (phụ trách): cross-assignment rule H7."""
+
+    __tablename__ = "delegate_charges"
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True)
+    commune_id: Mapped[str] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LeaveRow(Base):
+    """An inclusive range of days a delegate cannot attend (rule H3)."""
+
+    __tablename__ = "leave"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="range"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+# -- meetings and history -----------------------------------------------------------
+
+
+class MeetingRow(Base):
+    """A commune's registered monthly meeting (đăng ký lịch hội nghị)."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint("minutes >= 1", name="minutes"),
+        CheckConstraint("required IS NULL OR required >= 1", name="required"),
+        CheckConstraint("senior_tier IS NULL OR senior_tier BETWEEN 1 AND 3", name="senior_tier"),
+        Index("ix_meetings_month_starts_at", "month", "starts_at"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    commune_id: Mapped[str] = mapped_column(ForeignKey("communes.id"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    month: Mapped[str] = mapped_column(MONTH)
+    minutes: Mapped[int] = mapped_column(Integer, default=180)
+    required: Mapped[int | None] = mapped_column(Integer)
+    senior_tier: Mapped[int | None] = mapped_column(SmallInteger)
+    # The format tells "no senior needed" (an explicit null) from "the flag decides" (absent).
+    senior_tier_set: Mapped[bool] = mapped_column(Boolean, default=False)
+    theme: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    commune: Mapped[CommuneRow] = relationship()
+
+
+class PinRow(Base):
+    """A pinned (must hold) or forbidden (must not) meeting–delegate pair (rule H6)."""
+
+    __tablename__ = "pins"
+    __table_args__ = (CheckConstraint("kind IN ('pinned', 'forbidden')", name="kind"),)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class AttendanceRow(Base):
+    """A past attendance imported from before the service (published months are added live)."""
+
+    __tablename__ = "attendance_history"
+    __table_args__ = (UniqueConstraint("attended_on", "commune_id", "delegate_id", name="uq_attendance_history_row"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attended_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    commune_id: Mapped[str] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), index=True)
+
+
+class PastVisitRow(Base):
+    """A past unannounced visit to a team, imported."""
+
+    __tablename__ = "visit_history"
+    __table_args__ = (UniqueConstraint("visited_on", "team_id", name="uq_visit_history_row"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visited_on: Mapped[dt.date] = mapped_column(Date)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+
+
+class ConfigRow(Base):
+    """Instance-wide values: the plan's name and the rule options and weights (JSON)."""
+
+    __tablename__ = "config"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+# -- users --------------------------------------------------------------------------
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('planner', 'delegate', 'commune')", name="role"),
+        CheckConstraint("(role = 'delegate') = (delegate_id IS NOT NULL)", name="delegate_link"),
+        CheckConstraint("(role = 'commune') = (commune_id IS NOT NULL)", name="commune_link"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(NAME)
+    role: Mapped[str] = mapped_column(String(10))
+    delegate_id: Mapped[str | None] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), index=True)
+    commune_id: Mapped[str | None] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ApiTokenRow(Base):
+    """A bearer token of a user; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class CalendarFeedRow(Base):
+    """The secret of a delegate's subscription URL ``/calendar/{token}.ics``; hashed like tokens."""
+
+    __tablename__ = "calendar_feeds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+# -- schedules ----------------------------------------------------------------------
+
+
+class ScheduleRow(Base):
+    """One version of a month's plan, with the score the independent scorer gave it."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        UniqueConstraint("month", "version", name="uq_schedules_month_version"),
+        CheckConstraint("status IN ('draft', 'published')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(MONTH, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    """Bumped on every change of a draft; the ETag is built from it."""
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id"))
+    """The published version this draft was planned against (its ``reference``)."""
+    solver_status: Mapped[str] = mapped_column(String(12))
+    score_total: Mapped[int] = mapped_column(BigInteger)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    bound: Mapped[int | None] = mapped_column(BigInteger)
+    solve_seconds: Mapped[float | None] = mapped_column(Float)
+    gaps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    assignments: Mapped[list[AssignmentRow]] = relationship(
+        back_populates="schedule", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PublishedMonthRow(Base):
+    """Which published version of a month is in force (moved by each publication)."""
+
+    __tablename__ = "published_months"
+    month: Mapped[str] = mapped_column(MONTH, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id"), index=True)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class AssignmentRow(Base):
+    """A delegate assigned to a meeting in one schedule version.
+
+    At publication the calendar event is frozen into the row (times, texts, UID, SEQUENCE,
+    DTSTAMP), so that a published version and its feed never change afterwards.
+    """
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "meeting_id", "delegate_id", name="uq_assignments_pair"),
+        Index("ix_assignments_delegate_schedule", "delegate_id", "schedule_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    """The suggested team for the unannounced visit (the ``visits`` of the solution)."""
+    uid: Mapped[str | None] = mapped_column(String(200))
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    stamped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    starts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    summary: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    schedule: Mapped[ScheduleRow] = relationship(back_populates="assignments")
+
+
+class ReplanNoticeRow(Base):
+    """A change after publication (a meeting registered, moved or removed) that the
+    published schedule does not reflect yet; planners see these until they re-plan."""
+
+    __tablename__ = "replan_notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[str] = mapped_column(ID)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# -- jobs and audit -----------------------------------------------------------------
+
+
+class JobRow(Base):
+    """A solve of one month: queued → running → done | failed | cancelled."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key", name="uq_jobs_idempotency"),
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status"),
+        Index("ix_jobs_user_status", "user_id", "status"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    month: Mapped[str] = mapped_column(MONTH)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    time_limit: Mapped[float] = mapped_column(Float)
+    changes_first: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    progress_seconds: Mapped[float | None] = mapped_column(Float)
+    best_score: Mapped[int | None] = mapped_column(BigInteger)
+    bound: Mapped[int | None] = mapped_column(BigInteger)
+    result_status: Mapped[str | None] = mapped_column(String(12))
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    """Who changed what, when. Kept even when the user is gone (the name is copied)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    user_name: Mapped[str | None] = mapped_column(NAME)
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
