@@ -1,0 +1,80 @@
+"""The PuLP backend: the same model as a MILP for CBC or HiGHS (or a commercial solver
+PuLP knows), a licence-free path and a cross-check of the CP-SAT model."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pulp
+
+from solver.backends import BackendResult, BackendStatus
+from solver.backends.arrays import ModelArrays
+from solver.linear import INF
+
+MIP_SOLVERS = ("highs", "cbc")
+
+
+def solve(
+    model: ModelArrays,
+    *,
+    time_limit: float,
+    mip_solver: str = "highs",
+    hint: np.ndarray | None = None,
+    threads: int = 1,
+) -> BackendResult:
+    started = time.perf_counter()
+    if mip_solver not in MIP_SOLVERS:
+        raise ValueError(f"mip_solver không hỗ trợ: {mip_solver!r} (chọn {', '.join(MIP_SOLVERS)})")
+    problem = pulp.LpProblem("phancong", pulp.LpMinimize)
+    names = [f"v{i}" for i in range(model.num_vars)]
+    variables = [
+        pulp.LpVariable(name, lowBound=int(lo), upBound=int(hi), cat=pulp.LpInteger)
+        for name, lo, hi in zip(names, model.lb, model.ub, strict=True)
+    ]
+    terms = np.flatnonzero(model.cost)
+    problem += pulp.lpSum(float(model.cost[i]) * variables[i] for i in terms) + float(model.constant)
+    index, value = model.index.tolist(), model.value.tolist()
+    for r in range(model.num_rows):
+        a, b = int(model.start[r]), int(model.start[r + 1])
+        expr = pulp.LpAffineExpression([(variables[i], c) for i, c in zip(index[a:b], value[a:b], strict=True)])
+        lo, hi = int(model.row_lo[r]), int(model.row_hi[r])
+        if lo > -INF and hi < INF and lo == hi:
+            problem += expr == lo, f"r{r}"
+        else:
+            if lo > -INF:
+                problem += expr >= lo, f"r{r}lo"
+            if hi < INF:
+                problem += expr <= hi, f"r{r}hi"
+    if hint is not None:
+        for var, val in zip(variables, hint.tolist(), strict=True):
+            var.setInitialValue(int(val))
+    remaining = max(1.0, time_limit - (time.perf_counter() - started))
+    if mip_solver == "cbc":
+        engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=remaining, threads=threads, warmStart=hint is not None)
+    else:
+        engine = pulp.HiGHS(msg=False, timeLimit=remaining, threads=threads)
+    problem.solve(engine)
+    seconds = time.perf_counter() - started
+    status_name = pulp.LpStatus[problem.status]
+    has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    if not has_solution:
+        failed: BackendStatus = "infeasible" if status_name == "Infeasible" else "unknown"
+        return BackendResult(failed, None, None, None, seconds, f"pulp/{mip_solver}")
+    values = np.array([round(v.value() or 0) for v in variables], dtype=np.int64)
+    objective = round(float(model.cost @ values + model.constant))
+    optimal = problem.sol_status == pulp.LpSolutionOptimal
+    bound = objective if optimal else _bound(problem, engine)
+    status: BackendStatus = "optimal" if optimal else "feasible"
+    return BackendResult(status, values, objective, bound, seconds, f"pulp/{mip_solver}")
+
+
+def _bound(problem: pulp.LpProblem, engine: object) -> int | None:
+    """The MIP's proved bound when the solver reports one (HiGHS does through its API)."""
+    solver = getattr(engine, "solverModel", None)
+    info = getattr(solver, "getInfo", None)
+    if info is None:
+        return None
+    value = float(info().mip_dual_bound)
+    return math.ceil(value - 1e-6) if math.isfinite(value) else None

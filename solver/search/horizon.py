@@ -1,0 +1,249 @@
+"""Plans that span many months: month by month, then improved over windows of months.
+
+One model of a year of a province (~450,000 variables) is too large for any solver in a
+minute. The year is planned month by month instead, each month with the months before
+it fixed (rotation, agency repeat and balance see them as facts), then improved by large
+neighbourhood search: a window of one or two months is re-solved with every other month
+fixed. A window's model scores exactly like the whole schedule, so an improvement there
+is an improvement of the year. The bound is the LP relaxation of the whole model when it
+fits, otherwise the sum of per-month relaxations (balance and the terms linking months
+left out, which only lowers it).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from solver.backends.highs_lp import LpRelaxation, integer_bound
+from solver.encode import Encoding
+from solver.search.engine import Prepared, optimise
+from solver.search.greedy import greedy
+from solver.search.incumbent import Incumbent
+from solver.search.neighbourhoods import Neighbourhoods, pick
+from solver.variables import Scope
+
+#: Pairs up to which the whole horizon's relaxation keeps the terms linking decisions.
+FULL_RELAXATION = 40_000
+#: Pairs beyond which the whole horizon is not relaxed at all (its LP would take minutes).
+MAX_RELAXATION = 400_000
+#: Share of the time for the relaxation, and for the month-by-month plan.
+RELAXATION_SHARE = 0.4
+ROLLING_SHARE = 0.3
+#: Alternatives per meeting kept besides the relaxation's support, when planning a month.
+GUIDE_KEEP = 6
+#: Pairs per second the relaxation builds and solves, measured on the year profiles: a
+#: relaxation that cannot finish in its share of the time is not started.
+PAIRS_PER_SECOND = 25_000
+#: Least time worth spending to improve a month on the hand-made schedule.
+MIN_MONTH_SECONDS = 0.3
+#: Pair variables of one neighbourhood: small ones, many of them, improve fastest.
+MAX_PAIRS = 8_000
+#: Effort on one neighbourhood: time, branch-and-bound nodes, each restricted sub-problem.
+WINDOW_SECONDS = 3.0
+WINDOW_NODES = 20
+WINDOW_SUB_SECONDS = 1.0
+
+
+@dataclass
+class HorizonPlan:
+    schedule: dict[int, tuple[int, ...]]
+    """Meeting index → delegate indices."""
+    objective: float
+    bound: int | None
+    details: dict[str, object] = field(default_factory=dict)
+
+    def pairs(self) -> list[tuple[int, int]]:
+        return [(d, m) for m, people in sorted(self.schedule.items()) for d in people]
+
+
+@dataclass
+class Guide:
+    """The relaxation of the whole horizon: its bound, and per pair its value and reduced cost."""
+
+    bound: int
+    value: dict[tuple[int, int], float]
+    reduced_cost: dict[tuple[int, int], float]
+
+    def allowed(self, enc: Encoding, meetings: list[int], keep: int = GUIDE_KEEP) -> set[tuple[int, int]]:
+        """The relaxation's support and, per meeting, the ``keep`` pairs of least reduced
+        cost and the cheapest of every agency (a relaxation without the linking terms
+        cannot see agency repeats, so the month keeps a way around them)."""
+        wanted = set(meetings)
+        chosen = {pair for pair, value in self.value.items() if value > 1e-6 and pair[1] in wanted}
+        for m in meetings:
+            options = sorted((rc, d) for (d, _), rc in self._by_meeting.get(m, ()))
+            chosen.update((d, m) for _, d in options[:keep])
+            seen: set[str] = set()
+            for _, d in options:
+                agency = enc.delegates[d].agency
+                if agency not in seen:
+                    seen.add(agency)
+                    chosen.add((d, m))
+        return chosen
+
+    def __post_init__(self) -> None:
+        self._by_meeting: dict[int, list[tuple[tuple[int, int], float]]] = defaultdict(list)
+        for pair, rc in self.reduced_cost.items():
+            self._by_meeting[pair[1]].append((pair, rc))
+
+
+def plan_horizon(
+    enc: Encoding,
+    *,
+    deadline: float,
+    workers: int,
+    progress: Incumbent,
+    stop: threading.Event | None = None,
+    seed: int = 0,
+    rolling: bool = False,
+) -> HorizonPlan:
+    """Plan the horizon jointly (relaxation, month by month, then LNS), or with
+    ``rolling`` as a board does it: each month in turn, knowing only the past."""
+    months: dict[int, list[int]] = defaultdict(list)
+    for meeting in enc.meetings:
+        months[meeting.month].append(meeting.index)
+    order = sorted(months)
+    began = time.perf_counter()
+    details: dict[str, object] = {"months": len(order)}
+    if rolling:
+        schedule = _rolling(enc, months, order, deadline, workers, stop, None, share=1.0)
+        objective = _objective(enc, schedule)
+        progress.note(objective, "rolling")
+        return HorizonPlan(schedule, objective, None, details)
+    guide = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began))
+    details["relaxation_seconds"] = round(time.perf_counter() - began, 2)
+    bound = guide.bound if guide is not None else None
+    if bound is not None:
+        progress.raise_bound(bound)
+    schedule = _rolling(enc, months, order, deadline, workers, stop, guide)
+    objective = _objective(enc, schedule)
+    progress.note(objective, "rolling")
+    details.update(rolling=round(objective), rolling_seconds=round(time.perf_counter() - began, 2))
+    objective = _improve(enc, schedule, objective, bound, deadline, workers, stop, progress, seed, details)
+    return HorizonPlan(schedule, objective, bound, details)
+
+
+def _improve(
+    enc: Encoding,
+    schedule: dict[int, tuple[int, ...]],
+    objective: float,
+    bound: int | None,
+    deadline: float,
+    workers: int,
+    stop: threading.Event | None,
+    progress: Incumbent,
+    seed: int,
+    details: dict[str, object],
+) -> float:
+    """Large neighbourhood search: re-decide a set of meetings, keep it if the score drops."""
+    rng = random.Random(seed)
+    per_month = len(enc.meetings) / max(1, len({m.month for m in enc.meetings}))
+    size = int(max(8, min(2 * per_month, MAX_PAIRS / max(1, len(enc.delegates)))))
+    hoods = Neighbourhoods(enc, schedule, size)
+    kinds = hoods.kinds()
+    names = list(kinds)
+    scores = dict.fromkeys(names, 1.0)
+    tried = dict.fromkeys(names, 0)
+    won = dict.fromkeys(names, 0)
+    while time.perf_counter() < deadline - 0.2 and not (stop and stop.is_set()):
+        if bound is not None and objective <= bound:
+            break
+        kind = pick(rng, scores, names)
+        active = kinds[kind](rng)
+        prepared = Prepared.of(enc, Scope.around(enc, active, schedule))
+        # The window's model scores like the whole schedule, so the current score is the
+        # cutoff: only a strictly better re-decision of these meetings is kept.
+        local = Incumbent(objective=objective)
+        if bound is not None:
+            local.raise_bound(bound)
+        left = deadline - time.perf_counter()
+        optimise(
+            prepared,
+            local,
+            deadline=time.perf_counter() + min(left, WINDOW_SECONDS),
+            workers=workers,
+            stop=stop,
+            max_nodes=WINDOW_NODES,
+            sub_seconds=WINDOW_SUB_SECONDS,
+        )
+        tried[kind] += 1
+        gain = 0.0
+        if local.values is not None and local.objective < objective - 0.5:
+            for m in active:
+                schedule[m] = ()
+            for d, m in prepared.built.variables.extract(local.values):
+                schedule[m] = (*schedule[m], d)
+            gain = objective - local.objective
+            objective = local.objective
+            won[kind] += 1
+            progress.note(objective, kind)
+        scores[kind] = 0.7 * scores[kind] + 0.3 * (1.0 + min(gain, 10.0) if gain else 0.0)
+    details["neighbourhoods"] = {k: f"{won[k]}/{tried[k]}" for k in names}
+    return objective
+
+
+def _rolling(
+    enc: Encoding,
+    months: dict[int, list[int]],
+    order: list[int],
+    deadline: float,
+    workers: int,
+    stop: threading.Event | None,
+    guide: Guide | None,
+    share: float = ROLLING_SHARE,
+) -> dict[int, tuple[int, ...]]:
+    """Each month in turn, the months before it fixed and the later ones not yet known.
+
+    With a guide, each month keeps only the pairs the relaxation of the whole horizon
+    uses or prices cheaply: its reduced costs carry the year's balance into the month.
+    """
+    schedule: dict[int, tuple[int, ...]] = {}
+    began = time.perf_counter()
+    share *= deadline - began
+    for k, month in enumerate(order):
+        active = months[month]
+        allowed = guide.allowed(enc, active) if guide is not None else None
+        prepared = Prepared.of(enc, Scope(frozenset(active), dict(schedule)), allowed=allowed)
+        chosen = greedy(prepared.built.variables, prepared.arrays.cost)
+        budget = (share - (time.perf_counter() - began)) / (len(order) - k)
+        if budget >= MIN_MONTH_SECONDS and not (stop and stop.is_set()):
+            # Time for more than the hand-made month: improve it exactly.
+            local = Incumbent()
+            first = prepared.vector(chosen)
+            local.offer(first, prepared.arrays.objective(first), "greedy")
+            optimise(prepared, local, deadline=min(deadline, time.perf_counter() + budget), workers=workers, stop=stop)
+            assert local.values is not None
+            chosen = prepared.built.variables.extract(local.values)
+        for m in active:
+            schedule[m] = ()
+        for d, m in chosen:
+            schedule[m] = (*schedule[m], d)
+    return schedule
+
+
+def _objective(enc: Encoding, schedule: dict[int, tuple[int, ...]]) -> float:
+    """The full score of a complete schedule (a model with nothing left to decide)."""
+    prepared = Prepared.of(enc, Scope(frozenset(), dict(schedule)))
+    return prepared.arrays.constant + float(prepared.arrays.cost @ prepared.vector([]))
+
+
+def _relaxation(enc: Encoding, deadline: float) -> Guide | None:
+    """The LP relaxation of the whole horizon: exact when it fits, without the terms
+    linking two decisions otherwise (a valid bound either way)."""
+    size = len(enc.meetings) * len(enc.delegates)
+    if size > MAX_RELAXATION or size / PAIRS_PER_SECOND > deadline - time.perf_counter():
+        return None
+    prepared = Prepared.of(enc, relax_links=size > FULL_RELAXATION)
+    result = LpRelaxation(prepared.arrays).solve(prepared.arrays.lb, prepared.arrays.ub, deadline - time.perf_counter())
+    if result.status != "optimal":
+        return None
+    x = prepared.built.variables.x
+    return Guide(
+        bound=int(integer_bound(result.objective)),
+        value={pair: float(result.values[var]) for pair, var in x.items()},
+        reduced_cost={pair: float(result.reduced_costs[var]) for pair, var in x.items()},
+    )
