@@ -1,0 +1,315 @@
+"""Synthetic instances shaped like the practice in DOMAIN.md, at any size.
+
+A city (17 units, ~45 delegates) or a province (99–168 communes, ~300 delegates): communes
+on a map joined by roads, delegates of the Standing Committee, agency leaders and staff
+with their leave and the communes they are in charge of, one meeting per commune per
+month on a weekday morning or afternoon, and twelve months of history assigned in
+rotation the way planners did by hand. The same seed always gives the same instance.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import random
+from typing import Any
+
+import networkx as nx
+
+from scenarios import names
+
+TIMES = ("07:30", "08:00", "13:30", "14:00")
+DURATIONS = (150, 180, 210, 240)
+
+
+def generate(
+    communes: int = 17,
+    delegates: int = 45,
+    months: int = 1,
+    seed: int = 1,
+    start: dt.date = dt.date(2025, 11, 1),
+    name: str | None = None,
+    commune_names: list[tuple[str, str]] | None = None,
+    coordinates: list[tuple[float, float]] | None = None,
+    flagged: dict[int, int] | None = None,
+    teams: list[int] | None = None,
+) -> dict[str, Any]:
+    """An instance document (``phancong-instance/1``).
+
+    ``commune_names`` gives (kind, name) per commune and ``coordinates`` (lat, lon) for
+    real places; otherwise both are made up. ``flagged`` maps commune positions to a flag
+    and ``teams`` gives each commune's number of teams.
+    """
+    rng = random.Random(seed)
+    first = start.replace(day=1)
+    lat0, lon0 = 22.48, 103.97
+    side_km = 7.0 * math.sqrt(communes)
+    places = _places(rng, lat0, lon0)
+    units = _communes(rng, communes, lat0, lon0, side_km, commune_names, coordinates, flagged, teams)
+    roads = _roads(rng, places + units)
+    people = _delegates(rng, delegates, units, first, months)
+    meetings = [m for k in range(months) for m in _meetings(rng, units, _add_months(first, k))]
+    attendances, visits = _history(rng, units, people, first)
+    pinned, forbidden = _pins(rng, meetings, people, units)
+    return {
+        "format": "phancong-instance/1",
+        "name": name or f"gen-c{communes}-d{delegates}-m{months}-s{seed}",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "places": places,
+        "communes": units,
+        "delegates": people,
+        "meetings": meetings,
+        "roads": roads,
+        "history": {"attendances": attendances, "visits": visits},
+        "pinned": pinned,
+        "forbidden": forbidden,
+    }
+
+
+def _add_months(day: dt.date, k: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + k
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _places(rng: random.Random, lat0: float, lon0: float) -> list[dict[str, Any]]:
+    out = []
+    for i, (pid, title) in enumerate(names.PLACES):
+        lat = lat0 if i == 0 else round(lat0 + rng.uniform(-0.02, 0.02), 5)
+        lon = lon0 if i == 0 else round(lon0 + rng.uniform(-0.03, 0.05), 5)
+        out.append({"id": pid, "name": title, "lat": lat, "lon": lon})
+    return out
+
+
+def _communes(
+    rng: random.Random,
+    count: int,
+    lat0: float,
+    lon0: float,
+    side_km: float,
+    given: list[tuple[str, str]] | None,
+    coordinates: list[tuple[float, float]] | None,
+    flagged: dict[int, int] | None,
+    teams: list[int] | None,
+) -> list[dict[str, Any]]:
+    out = []
+    used: set[str] = set()
+    for i in range(count):
+        if given:
+            kind, title = given[i]
+        else:
+            kind = "phuong" if rng.random() < 0.3 else "xa"
+            stem = rng.choice(names.COMMUNE_STEMS)
+            while stem in used and len(used) < len(names.COMMUNE_STEMS):
+                stem = rng.choice(names.COMMUNE_STEMS)
+            label = stem if stem not in used else f"{stem} {i + 1}"
+            used.add(stem)
+            title = f"{'Phường' if kind == 'phuong' else 'Xã'} {label}"
+        if coordinates:
+            lat, lon = coordinates[i]
+        else:
+            dy, dx = (rng.uniform(-0.5, 0.5) * side_km for _ in range(2))
+            lat = round(lat0 + dy / 111.0, 5)
+            lon = round(lon0 + dx / (111.0 * math.cos(math.radians(lat0))), 5)
+        if flagged is not None:
+            flag = flagged.get(i, 0)
+        else:
+            roll = rng.random()
+            flag = 2 if roll < 0.05 else 1 if roll < 0.15 else 0
+        cid = f"c{i + 1:03d}"
+        unit: dict[str, Any] = {"id": cid, "name": title, "kind": kind, "flag": flag}
+        if flag:
+            unit["flag_reason"] = rng.choice(names.FLAG_REASONS[flag])
+        unit["lat"], unit["lon"] = lat, lon
+        group = "tổ dân phố số" if kind == "phuong" else "thôn số"
+        unit["teams"] = [
+            {"id": f"{cid}-t{t:02d}", "name": f"Tổ tuyên vận {group} {t}"}
+            for t in range(1, (teams[i] if teams else rng.randint(5, 25)) + 1)
+        ]
+        out.append(unit)
+    return out
+
+
+def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
+    dy = (a["lat"] - b["lat"]) * 111.0
+    dx = (a["lon"] - b["lon"]) * 111.0 * math.cos(math.radians((a["lat"] + b["lat"]) / 2))
+    return math.hypot(dx, dy)
+
+
+def _roads(rng: random.Random, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each place to its three nearest neighbours, plus a spanning tree so all connect."""
+    graph = nx.Graph()
+    for a in points:
+        nearest = sorted((p for p in points if p is not a), key=lambda p: _km(a, p))[:3]
+        for b in nearest:
+            graph.add_edge(a["id"], b["id"], km=_km(a, b))
+    complete = nx.Graph()
+    for i, a in enumerate(points):
+        for b in points[i + 1 :]:
+            complete.add_edge(a["id"], b["id"], km=_km(a, b))
+    for a, b, data in nx.minimum_spanning_edges(complete, weight="km"):
+        graph.add_edge(a, b, km=data["km"])
+    roads = []
+    for a, b, data in sorted(graph.edges(data=True)):
+        # Mountain roads wind: about 25 km/h along the crow's line, never under 10 minutes.
+        minutes = max(10, round(data["km"] * 2.4 * rng.uniform(0.9, 1.3)))
+        a, b = sorted((a, b))
+        roads.append({"a": a, "b": b, "minutes": minutes})
+    return roads
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(names.FAMILY)} {rng.choice(names.MIDDLE)} {rng.choice(names.GIVEN)}"
+
+
+def _delegates(
+    rng: random.Random, count: int, units: list[dict[str, Any]], first: dt.date, months: int
+) -> list[dict[str, Any]]:
+    standing = 3 if count < 100 else 5
+    committee = min(max(4, round(count * 0.22)), 10 if count < 100 else 18)
+    leaders = round(count * 0.31)
+    staff = max(0, count - standing - committee - leaders)
+    agencies = names.AGENCIES
+    people: list[dict[str, Any]] = []
+
+    def add(tier: int, title: str, agency: str, base: str) -> dict[str, Any]:
+        person: dict[str, Any] = {
+            "id": f"d{len(people) + 1:03d}",
+            "name": _person(rng),
+            "title": title,
+            "tier": tier,
+            "agency": agency,
+        }
+        if base != "hq":
+            person["base"] = base
+        people.append(person)
+        return person
+
+    for i in range(standing):
+        person = add(1, names.STANDING_TITLES[min(i, 3)], "Thường trực", "hq")
+        person["max_per_month"] = 3
+    for i in range(committee):
+        agency, base, head, _ = agencies[i % len(agencies)]
+        add(2, f"Ủy viên Ban Thường vụ, {head}", agency, base)
+    for i in range(leaders):
+        agency, base, head, deputy = agencies[rng.randrange(len(agencies))]
+        add(3, head if i % 4 == 0 else deputy, agency, base)
+    for _ in range(staff):
+        agency, base, _, _ = agencies[rng.randrange(len(agencies))]
+        add(4, f"Chuyên viên {agency}", agency, base)
+
+    ids = [u["id"] for u in units]
+    per_senior = max(1, min(3, len(ids) // 6))
+    for person in people:
+        tier = person["tier"]
+        if tier <= 2 or (tier == 3 and rng.random() < 0.15):
+            k = rng.randint(1, per_senior) if tier > 1 else rng.randint(2, max(2, per_senior))
+            person["in_charge_of"] = sorted(rng.sample(ids, min(k, len(ids))))
+        leave = {1: (1, 3), 2: (1, 3), 3: (0, 2), 4: (0, 1)}[tier]
+        periods = rng.randint(*leave) * months if tier < 4 else int(rng.random() < 0.25) * months
+        span_days = 31 * months
+        person["unavailable"] = []
+        for _ in range(periods):
+            begin = first + dt.timedelta(days=rng.randint(-3, span_days))
+            length = rng.choice((1, 1, 1, 2, 2, 3, 5, 7, 9))
+            person["unavailable"].append(
+                {
+                    "from": begin.isoformat(),
+                    "to": (begin + dt.timedelta(days=length - 1)).isoformat(),
+                    "reason": rng.choice(names.LEAVE_REASONS),
+                }
+            )
+        if not person["unavailable"]:
+            del person["unavailable"]
+    return people
+
+
+def _weekdays(month_start: dt.date) -> list[dt.date]:
+    days = calendar.monthrange(month_start.year, month_start.month)[1]
+    return [d for d in (month_start.replace(day=k) for k in range(1, days + 1)) if d.weekday() < 5]
+
+
+def _meetings(rng: random.Random, units: list[dict[str, Any]], month_start: dt.date) -> list[dict[str, Any]]:
+    weekdays = _weekdays(month_start)
+    out = []
+    for unit in units:
+        day = rng.choice(weekdays[1:-1] if len(weekdays) > 4 else weekdays)
+        meeting: dict[str, Any] = {
+            "id": f"{month_start:%Y%m}-{unit['id']}",
+            "commune": unit["id"],
+            "start": f"{day.isoformat()}T{rng.choice(TIMES)}",
+            "minutes": rng.choice(DURATIONS),
+        }
+        if rng.random() < 0.5:
+            meeting["theme"] = rng.choice(names.THEMES)
+        out.append(meeting)
+    out.sort(key=lambda m: (m["start"], m["id"]))
+    return out
+
+
+def _history(
+    rng: random.Random, units: list[dict[str, Any]], people: list[dict[str, Any]], first: dt.date
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Twelve months of attendances, handed out in turn as a planner would by hand."""
+    attendances: list[dict[str, str]] = []
+    visits: list[dict[str, str]] = []
+    order = list(people)
+    rng.shuffle(order)
+    turn = 0
+    next_team = {u["id"]: 0 for u in units}
+    for k in range(-12, 0):
+        month_start = _add_months(first, k)
+        weekdays = _weekdays(month_start)
+        for unit in units:
+            day = rng.choice(weekdays)
+            seats = 2 if unit["flag"] == 2 else 1
+            chosen: list[dict[str, Any]] = []
+            for _ in range(len(order)):
+                person = order[turn % len(order)]
+                turn += 1
+                if unit["id"] in person.get("in_charge_of", []) or person in chosen:
+                    continue
+                chosen.append(person)
+                if len(chosen) == seats:
+                    break
+            for person in chosen:
+                attendances.append({"date": day.isoformat(), "commune": unit["id"], "delegate": person["id"]})
+                if unit["teams"]:
+                    team = unit["teams"][next_team[unit["id"]] % len(unit["teams"])]
+                    next_team[unit["id"]] += 1
+                    visits.append({"date": day.isoformat(), "team": team["id"]})
+    attendances.sort(key=lambda a: (a["date"], a["commune"], a["delegate"]))
+    visits.sort(key=lambda v: (v["date"], v["team"]))
+    return attendances, visits
+
+
+def _pins(
+    rng: random.Random, meetings: list[dict[str, Any]], people: list[dict[str, Any]], units: list[dict[str, Any]]
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """A few planner decisions: a senior pinned to a flagged meeting, some pairs forbidden."""
+    flag = {u["id"]: u["flag"] for u in units}
+    pinned: list[dict[str, str]] = []
+    flagged = [m for m in meetings if flag[m["commune"]] == 2]
+    count = max(1, len(meetings) // 17)
+    taken: set[str] = set()
+    for meeting in flagged[:count]:
+        day = meeting["start"][:10]
+        seniors = [
+            p
+            for p in people
+            if p["tier"] <= 2
+            and meeting["commune"] not in p.get("in_charge_of", [])
+            and p["id"] not in taken
+            and not any(u["from"] <= day <= u["to"] for u in p.get("unavailable", []))
+        ]
+        if seniors:
+            person = rng.choice(seniors)
+            taken.add(person["id"])
+            pinned.append({"meeting": meeting["id"], "delegate": person["id"]})
+    forbidden = []
+    pinned_pairs = {(p["meeting"], p["delegate"]) for p in pinned}
+    for _ in range(2 * count):
+        meeting, person = rng.choice(meetings), rng.choice(people)
+        if (meeting["id"], person["id"]) not in pinned_pairs:
+            forbidden.append({"meeting": meeting["id"], "delegate": person["id"]})
+    return pinned, forbidden

@@ -1,0 +1,118 @@
+"""Running a scenario: its base schedule, its changed month solved, and the difference.
+
+The base schedule is the published one when the scenario names it (or the base instance
+carries it as ``reference``); otherwise the base month is solved first, once per base
+even when several scenarios share it (:class:`BaseCache`). Nothing here writes a file:
+the published schedule is only ever read.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from models.instance import Instance
+from models.io import instance_from_document
+from scenarios.apply import Document
+from scenarios.replan import MeetingChange, Pairs, diff, resolve
+from scenarios.scenario import Mode, Scenario, build, read_base, read_published
+from solver import Result, ScoreReport, score, solve
+from solver.backends import ProgressCallback
+
+BaseSource = Literal["published", "reference", "solved"]
+
+BASE_SOURCE_LABELS: dict[str, str] = {
+    "published": "lịch đã công bố",
+    "reference": "lịch ghi trong tệp bài toán (reference)",
+    "solved": "lịch tối ưu của tháng gốc (tự lập)",
+}
+
+
+@dataclass(frozen=True)
+class Base:
+    """A base month and the schedule every scenario on it is compared with."""
+
+    document: Document
+    instance: Instance
+    pairs: Pairs
+    source: BaseSource
+    report: ScoreReport
+
+
+@dataclass
+class BaseCache:
+    """Bases already read (and solved), by their files."""
+
+    bases: dict[tuple[Path, Path | None], Base] = field(default_factory=dict)
+
+    def get(self, scenario: Scenario, *, time_limit: float, workers: int | None) -> Base:
+        key = (scenario.base.resolve(), scenario.published.resolve() if scenario.published else None)
+        if key not in self.bases:
+            self.bases[key] = load_base(scenario.base, scenario.published, time_limit=time_limit, workers=workers)
+        return self.bases[key]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    scenario: Scenario
+    mode: Mode
+    base: Base
+    instance: Instance
+    """The changed month (with the base schedule as ``reference`` unless mode is fresh)."""
+    notes: list[str]
+    result: Result
+    changes: list[MeetingChange]
+    """Meetings whose delegates differ from the base schedule, with reasons."""
+
+    @property
+    def changed_seats(self) -> int:
+        return sum(c.seats for c in self.changes)
+
+
+def load_base(path: Path, published_path: Path | None, *, time_limit: float, workers: int | None = None) -> Base:
+    """The base month and its schedule: the published one, the instance's ``reference``, or
+    else the month solved now within ``time_limit``."""
+    document = read_base(path)
+    instance = instance_from_document(document)
+    published = read_published(published_path)
+    source: BaseSource
+    if published is not None:
+        pairs, source = published, "published"
+    elif instance.reference:
+        pairs, source = [(p.meeting, p.delegate) for p in instance.reference], "reference"
+    else:
+        pairs, source = solve(instance, time_limit=time_limit, workers=workers).assignments, "solved"
+    return Base(document, instance, pairs, source, score(instance, pairs))
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    time_limit: float,
+    mode: Mode | None = None,
+    workers: int | None = None,
+    cache: BaseCache | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+) -> Outcome:
+    """Solves the scenario's month and lists what changed against its base schedule."""
+    mode = mode or scenario.mode
+    base = (cache or BaseCache()).get(scenario, time_limit=time_limit, workers=workers)
+    keep = mode != "fresh"
+    built = build(base.document, scenario.changes, base.pairs if keep else None)
+    result = resolve(
+        built.instance,
+        base.pairs if keep else None,
+        mode,
+        time_limit=time_limit,
+        workers=workers,
+        on_progress=on_progress,
+        stop=stop,
+    )
+    if result.status == "infeasible":  # no schedule at all: result.problems says why
+        return Outcome(scenario, mode, base, built.instance, built.notes, result, [])
+    gaps = {g.meeting: g.reason for g in result.gaps}
+    changes = diff(base.instance, built.instance, base.pairs, result.assignments, scenario.changes, gaps)
+    return Outcome(scenario, mode, base, built.instance, built.notes, result, changes)
