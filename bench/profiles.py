@@ -1,0 +1,61 @@
+"""Benchmark profiles: instance shapes from DOMAIN.md, made by the generator per seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scenarios.generator import generate
+
+Document = dict[str, Any]
+
+
+def _tight(doc: Document, seed: int) -> Document:
+    """Few seniors to go round: a third of communes flagged, seniors often on leave."""
+    rng = random.Random(seed)
+    for commune in doc["communes"]:
+        if commune["flag"] == 0 and rng.random() < 0.25:
+            commune["flag"] = rng.choice((1, 1, 2))
+            commune["flag_reason"] = "Kết quả chấm điểm tháng trước xếp loại yếu"
+    first = dt.date.fromisoformat(min(m["start"][:10] for m in doc["meetings"]))
+    for person in doc["delegates"]:
+        if person["tier"] <= 3:
+            leave = person.setdefault("unavailable", [])
+            for _ in range(2):
+                begin = first + dt.timedelta(days=rng.randint(0, 27))
+                end = begin + dt.timedelta(days=rng.randint(2, 8))
+                leave.append({"from": begin.isoformat(), "to": end.isoformat(), "reason": "Đi công tác"})
+    doc["name"] += "-tight"
+    return doc
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    communes: int
+    delegates: int
+    months: int
+    what: str
+    tweak: Callable[[Document, int], Document] | None = None
+    replan: bool = False
+
+    def document(self, seed: int) -> Document:
+        doc = generate(communes=self.communes, delegates=self.delegates, months=self.months, seed=seed)
+        return self.tweak(doc, seed) if self.tweak else doc
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile("city17", 17, 45, 1, "a city's month (Lào Cai size)"),
+        Profile("province99", 99, 200, 1, "a province's month, 99 communes"),
+        Profile("province168", 168, 300, 1, "a province's month, 168 communes"),
+        Profile("tight168", 168, 300, 1, "168 communes, a third flagged, seniors often away", tweak=_tight),
+        Profile("year17", 17, 45, 12, "a city's year, 12 months"),
+        Profile("year99", 99, 200, 12, "a province's year, 12 months × 99 communes"),
+        Profile("replan168", 168, 300, 1, "re-plan one absence in a published 168-commune month", replan=True),
+    )
+}

@@ -1,0 +1,94 @@
+"""Tables, the machine line and the growth plot of a benchmark."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+from rich.table import Table
+
+from bench.profiles import PROFILES
+from bench.runner import Row, Run
+
+
+def machine_line() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"Máy: {os.cpu_count()} lõi, {cpu}, Python {platform.python_version()}"
+
+
+def run_line(run: Run) -> str:
+    gap = "" if run.gap is None else f" gap {100 * run.gap:.2f}%"
+    error = f" {run.error}" if run.error else ""
+    head = f"  {run.profile} s{run.seed} {run.backend}: {run.status} {run.score}{gap}"
+    return f"{head} {run.seconds:.2f}s {run.peak_mb} MB{error}"
+
+
+def table(rows: list[Row], time_limit: float) -> Table:
+    out = Table(title=f"Benchmark (giới hạn {time_limit:g} giây mỗi lần)")
+    for header in (
+        "hồ sơ",
+        "backend",
+        "lần",
+        "trạng thái",
+        "điểm (tv)",
+        "cận (tv)",
+        "gap (tv)",
+        "giây (tv)",
+        "giây max",
+        "MB",
+    ):
+        out.add_column(header, justify="left" if header in ("hồ sơ", "backend", "trạng thái") else "right")
+    for r in rows:
+        out.add_row(
+            r.profile,
+            r.backend,
+            str(r.runs),
+            r.statuses,
+            _num(r.median_score),
+            _num(r.median_bound),
+            "" if r.median_gap is None else f"{100 * r.median_gap:.2f}%",
+            f"{r.median_seconds:.2f}",
+            f"{r.max_seconds:.2f}",
+            f"{r.peak_mb:.0f}",
+        )
+    return out
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def plot(runs: list[Run], path: Path) -> None:
+    """Median seconds against communes × delegates × months, one line per backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    by_backend: dict[str, dict[int, list[float]]] = {}
+    for run in runs:
+        profile = PROFILES[run.profile]
+        size = profile.communes * profile.delegates * profile.months
+        by_backend.setdefault(run.backend, {}).setdefault(size, []).append(run.seconds)
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for backend, points in sorted(by_backend.items()):
+        sizes = sorted(points)
+        medians = [sorted(points[s])[len(points[s]) // 2] for s in sizes]
+        axes.plot(sizes, medians, marker="o", label=backend)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("xã × đại biểu × tháng")
+    axes.set_ylabel("giây (trung vị)")
+    axes.set_title("Thời gian giải theo kích thước bài toán")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)

@@ -1,0 +1,142 @@
+"""Run the benchmark matrix, each case in a fresh process, and summarise it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Run:
+    profile: str
+    seed: int
+    backend: str
+    status: str
+    score: int | None
+    bound: int | None
+    seconds: float
+    peak_mb: float
+    method: str = ""
+    terms: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        if self.score is None or self.bound is None:
+            return None
+        return (self.score - self.bound) / max(1, abs(self.score))
+
+
+def run_case(profile: str, seed: int, backend: str, time_limit: float) -> Run:
+    """One case in a child process; its peak memory comes from the kernel (wait4 rusage)."""
+    command = [sys.executable, "-m", "bench.case", profile, str(seed), backend, str(time_limit)]
+    with tempfile.TemporaryFile("w+") as errors:
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+        assert child.stdout is not None
+        stdout = child.stdout.read()
+        # Reap the child ourselves, before Popen does, to get its own resource usage.
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read()
+    peak = round(usage.ru_maxrss / 1024, 1)  # Linux reports kilobytes
+    if child.returncode != 0 or not stdout.strip():
+        return Run(profile, seed, backend, "error", None, None, 0.0, peak, error=stderr.strip()[-300:])
+    data = json.loads(stdout.strip().splitlines()[-1])
+    return Run(
+        profile,
+        seed,
+        backend,
+        data["status"],
+        data["score"],
+        data["bound"],
+        data["seconds"],
+        peak,
+        data.get("method", ""),
+        data.get("terms", {}),
+    )
+
+
+def run_matrix(
+    profiles: Iterable[str],
+    seeds: Iterable[int],
+    backends: Iterable[str],
+    time_limit: float,
+    on_run: Callable[[Run], None] | None = None,
+) -> list[Run]:
+    runs = []
+    for profile in profiles:
+        for backend in backends:
+            for seed in seeds:
+                run = run_case(profile, seed, backend, time_limit)
+                runs.append(run)
+                if on_run is not None:
+                    on_run(run)
+    return runs
+
+
+@dataclass
+class Row:
+    profile: str
+    backend: str
+    runs: int
+    statuses: str
+    median_score: float | None
+    median_bound: float | None
+    median_gap: float | None
+    median_seconds: float
+    max_seconds: float
+    peak_mb: float
+
+
+def summarise(runs: list[Run]) -> list[Row]:
+    groups: dict[tuple[str, str], list[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.profile, run.backend), []).append(run)
+    rows = []
+    for (profile, backend), group in groups.items():
+        counts: dict[str, int] = {}
+        for run in group:
+            counts[run.status] = counts.get(run.status, 0) + 1
+        scores = [r.score for r in group if r.score is not None]
+        bounds = [r.bound for r in group if r.bound is not None]
+        gaps = [g for r in group if (g := r.gap) is not None]
+        rows.append(
+            Row(
+                profile,
+                backend,
+                len(group),
+                " ".join(f"{k}:{v}" for k, v in sorted(counts.items())),
+                statistics.median(scores) if scores else None,
+                statistics.median(bounds) if bounds else None,
+                statistics.median(gaps) if gaps else None,
+                statistics.median(r.seconds for r in group),
+                max(r.seconds for r in group),
+                max(r.peak_mb for r in group),
+            )
+        )
+    return rows
+
+
+CSV_COLUMNS = ("profile", "seed", "backend", "status", "score", "bound", "gap", "seconds", "peak_mb", "method")
+
+
+def write_csv(runs: list[Run], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["profile", "seed", "backend", "status", "score", "bound", "gap", "seconds", "peak_mb", "method"]
+        )
+        for r in runs:
+            gap = "" if r.gap is None else f"{r.gap:.4f}"
+            writer.writerow(
+                [r.profile, r.seed, r.backend, r.status, r.score, r.bound, gap, r.seconds, r.peak_mb, r.method]
+            )

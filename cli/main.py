@@ -1,0 +1,252 @@
+"""The ``phancong`` command.
+
+Exit codes (all commands): 0 success (a solve: optimal or feasible); 1 a schedule with
+gaps (``solve``: partial) or one that breaks a hard rule (``score``); 2 bad input, or no
+schedule possible (``solve``: infeasible).
+"""
+
+from __future__ import annotations
+
+import time
+
+_STARTED = time.perf_counter()  # the time limit of `solve` counts from process start
+
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from cli import render  # noqa: E402
+from models.errors import InputError  # noqa: E402
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="phancong — phân công đại biểu dự, chỉ đạo hội nghị tuyên vận.",
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_PARTIAL, EXIT_BAD = 0, 1, 2
+#: Seconds kept back from `--time-limit` to score, explain and write the result.
+RESERVE = 0.5
+
+
+def _register_subcommands() -> None:
+    from cli.scenario import scenario_app
+
+    app.add_typer(scenario_app, name="scenario", help="Kịch bản giả định, lập lại lịch, độ vững.")
+
+
+_register_subcommands()
+
+
+def _load(path: Path):  # type: ignore[no-untyped-def]
+    from models.io import load_instance
+
+    try:
+        return load_instance(path)
+    except InputError as error:
+        render.print_input_error(err, error)
+        raise typer.Exit(EXIT_BAD) from None
+
+
+@app.command()
+def validate(instance: Annotated[Path, typer.Argument(help="Tệp bài toán (JSON phancong-instance/1)")]) -> None:
+    """Kiểm tra tệp bài toán: định dạng, mã trùng, tham chiếu, ngày tháng, đường đi."""
+    loaded = _load(instance)
+    out.print(
+        f"Hợp lệ: {len(loaded.communes)} xã/phường, {len(loaded.delegates)} đại biểu, "
+        f"{len(loaded.meetings)} hội nghị, {len(loaded.history.attendances)} lượt dự trước đây."
+    )
+
+
+@app.command()
+def solve(
+    instance: Annotated[Path, typer.Argument(help="Tệp bài toán (JSON phancong-instance/1)")],
+    out_path: Annotated[Path | None, typer.Option("--out", help="Ghi lịch ra tệp JSON phancong-solution/1")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Giới hạn thời gian (giây)")] = 60.0,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Số luồng tính toán")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="auto, cpsat hoặc pulp")] = "auto",
+    mip_solver: Annotated[str, typer.Option("--mip-solver", help="Với pulp: highs hoặc cbc")] = "highs",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không in bảng lịch")] = False,
+    rolling: Annotated[
+        bool, typer.Option("--rolling", help="Nhiều tháng: lập từng tháng một, chỉ biết các tháng trước")
+    ] = False,
+) -> None:
+    """Lập lịch phân công tốt nhất trong thời gian cho phép."""
+    from models.io import write_solution
+    from solver import SolveError
+    from solver import solve as run_solve
+
+    loaded = _load(instance)
+    budget = max(0.1, time_limit - (time.perf_counter() - _STARTED) - RESERVE)
+    progress = _Progress()
+    try:
+        result = run_solve(
+            loaded,
+            backend=backend,  # type: ignore[arg-type]
+            time_limit=budget,
+            workers=workers,
+            on_progress=progress,
+            mip_solver=mip_solver,
+            rolling=rolling,
+        )
+    except SolveError as error:
+        err.print(f"[red]Lỗi:[/red] {error}")
+        raise typer.Exit(EXIT_BAD) from None
+    progress.done()
+    if result.status == "infeasible":
+        err.print("[bold red]Không lập được lịch:[/bold red]")
+        for problem in result.problems:
+            err.print(f"  • {problem}", markup=False)
+        raise typer.Exit(EXIT_BAD)
+    if out_path is not None:
+        write_solution(result.to_solution(loaded), out_path)
+    if not quiet:
+        out.print(render.schedule_table(loaded, result))
+    assert result.report is not None
+    out.print(render.score_table(result.report, {t: loaded.rules.weight(t) for t in result.report.terms}))
+    for gap in result.gaps:
+        out.print(f"[yellow]• {gap.meeting}:[/yellow] {gap.reason}")
+    out.print(render.summary(result))
+    if out_path is not None:
+        out.print(f"Đã ghi lịch vào {out_path}")
+    _exit_now(EXIT_PARTIAL if result.status == "partial" else EXIT_OK)
+
+
+@app.command()
+def score(
+    instance: Annotated[Path, typer.Argument(help="Tệp bài toán")],
+    solution: Annotated[Path, typer.Argument(help="Tệp lịch (JSON phancong-solution/1)")],
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON")] = False,
+) -> None:
+    """Chấm điểm một lịch bất kỳ theo RULES.md (độc lập với bộ giải)."""
+    from models.io import load_solution
+    from solver import score as run_score
+
+    loaded = _load(instance)
+    try:
+        schedule = load_solution(solution)
+    except InputError as error:
+        render.print_input_error(err, error)
+        raise typer.Exit(EXIT_BAD) from None
+    report = run_score(loaded, schedule.pairs())
+    if as_json:
+        document = {
+            "total": report.total,
+            "terms": report.terms,
+            "violations": [v.__dict__ for v in report.violations],
+        }
+        out.print_json(json.dumps(document, ensure_ascii=False))
+    else:
+        out.print(render.score_table(report, {t: loaded.rules.weight(t) for t in report.terms}))
+        for violation in report.violations:
+            where = " ".join(filter(None, [violation.meeting, violation.delegate]))
+            out.print(f"[red]Vi phạm {violation.rule}[/red] {where}: {violation.message}")
+        if schedule.score is not None and schedule.score.total != report.total:
+            out.print(
+                f"[yellow]Điểm ghi trong tệp ({schedule.score.total}) khác điểm chấm lại ({report.total}).[/yellow]"
+            )
+    raise typer.Exit(EXIT_PARTIAL if report.violations else EXIT_OK)
+
+
+@app.command()
+def generate(
+    communes: Annotated[int, typer.Option("--communes", min=1, help="Số xã/phường")] = 17,
+    delegates: Annotated[int, typer.Option("--delegates", min=2, help="Số đại biểu")] = 45,
+    months: Annotated[int, typer.Option("--months", min=1, max=24, help="Số tháng cần lập lịch")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Hạt giống ngẫu nhiên")] = 1,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Tệp ghi ra (mặc định: in ra màn hình)")] = None,
+) -> None:
+    """Sinh một bài toán giả lập theo mô tả trong DOMAIN.md (thành phố hoặc cấp tỉnh)."""
+    from models.io import dump_json, instance_from_document
+    from scenarios.generator import generate as make
+
+    document = make(communes=communes, delegates=delegates, months=months, seed=seed)
+    instance_from_document(document)  # what we hand out must pass our own checks
+    text = dump_json(document)
+    if out_path is None:
+        sys.stdout.write(text)
+    else:
+        out_path.write_text(text, encoding="utf-8")
+        err.print(f"Đã ghi {out_path}: {communes} xã, {delegates} đại biểu, {months} tháng.")
+
+
+@app.command()
+def bench(
+    profiles: Annotated[str, typer.Option("--profiles", help="Danh sách hồ sơ, cách nhau bởi dấu phẩy")] = "city17",
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Số hạt giống mỗi hồ sơ")] = 3,
+    backends: Annotated[
+        str, typer.Option("--backends", help="auto,auto-rolling,cpsat,pulp-highs,pulp-cbc,greedy")
+    ] = "auto",
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.5, help="Giới hạn mỗi lần chạy (giây)")] = 60.0,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Ghi từng lần chạy ra tệp CSV")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Vẽ thời gian theo kích thước (PNG)")] = None,
+) -> None:
+    """Đo hiệu năng bộ giải trên các bài toán sinh theo hồ sơ (trung vị thời gian, khoảng cách tối ưu)."""
+    from bench import report
+    from bench.profiles import PROFILES
+    from bench.runner import run_matrix, summarise, write_csv
+
+    names = [p.strip() for p in profiles.split(",") if p.strip()]
+    if names == ["all"]:
+        names = list(PROFILES)
+    unknown = [n for n in names if n not in PROFILES]
+    if unknown:
+        err.print(f"Hồ sơ không có: {', '.join(unknown)} (có: {', '.join(PROFILES)})")
+        raise typer.Exit(EXIT_BAD)
+    chosen = [b.strip() for b in backends.split(",") if b.strip()]
+    out.print(report.machine_line())
+    runs = run_matrix(names, range(1, seeds + 1), chosen, time_limit, on_run=lambda r: err.print(report.run_line(r)))
+    Console(width=160, highlight=False).print(report.table(summarise(runs), time_limit))
+    if csv_path is not None:
+        write_csv(runs, csv_path)
+        out.print(f"Đã ghi {csv_path}")
+    if plot is not None:
+        report.plot(runs, plot)
+        out.print(f"Đã vẽ {plot}")
+
+
+def _exit_now(code: int) -> None:
+    """End the process at once: the output is written, and tearing down the solver's large
+    objects can take longer than a tight time limit leaves."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+class _Progress:
+    """A progress line on stderr for solves longer than a second: best score and bound."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.shown = False
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.seconds < 1.0 or event.seconds - self.last < 0.5:
+            return
+        self.last = event.seconds
+        best = "—" if event.objective is None else str(event.objective)
+        bound = "—" if event.bound is None else str(event.bound)
+        line = f"  {event.seconds:6.1f} giây · tốt nhất {best} · cận dưới {bound}"
+        if self.tty:
+            sys.stderr.write("\r" + line)
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown and self.tty:
+            sys.stderr.write("\n")
+
+
+def main() -> None:
+    app()

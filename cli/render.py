@@ -1,0 +1,64 @@
+"""Readable Vietnamese tables of a schedule, its score and input errors (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from models.errors import InputError
+from models.instance import Instance
+from models.labels import STATUS_LABELS, TERM_LABELS, TIER_LABELS
+from models.rules import TERMS
+from solver.result import Result
+from solver.score import ScoreReport
+
+
+def schedule_table(instance: Instance, result: Result) -> Table:
+    table = Table(title=f"Lịch phân công — {instance.name or 'bài toán'}", show_lines=False)
+    for header in ("Ngày giờ", "Xã/phường", "Đại biểu", "Chức vụ", "Tổ dự đột xuất"):
+        table.add_column(header)
+    visits = {(m, d): t for m, d, t in result.visits}
+    teams = {t.id: t.name for c in instance.communes for t in c.teams}
+    rows = sorted(result.assignments, key=lambda p: (instance.meeting(p[0]).start, p[0], p[1]))
+    for meeting_id, delegate_id in rows:
+        meeting = instance.meeting(meeting_id)
+        delegate = instance.delegate(delegate_id)
+        commune = instance.commune(meeting.commune)
+        team = visits.get((meeting_id, delegate_id))
+        table.add_row(
+            f"{meeting.start:%H:%M %d/%m/%Y}",
+            commune.name,
+            delegate.name,
+            delegate.title or TIER_LABELS[delegate.tier],
+            teams.get(team, "") if team else "",
+        )
+    return table
+
+
+def score_table(report: ScoreReport, weights: dict[str, int]) -> Table:
+    table = Table(title="Điểm phạt (càng thấp càng tốt)")
+    table.add_column("Tiêu chí")
+    table.add_column("Số lần", justify="right")
+    table.add_column("Trọng số", justify="right")
+    table.add_column("Điểm", justify="right")
+    for term in TERMS:
+        count, weight = report.terms.get(term, 0), weights[term]
+        table.add_row(TERM_LABELS[term], str(count), str(weight), str(count * weight))
+    table.add_row("[bold]Tổng[/bold]", "", "", f"[bold]{report.total}[/bold]")
+    return table
+
+
+def summary(result: Result) -> str:
+    parts = [f"Trạng thái: {STATUS_LABELS[result.status]}"]
+    if result.total is not None:
+        parts.append(f"điểm {result.total}")
+    if result.bound is not None:
+        parts.append(f"cận dưới {result.bound}")
+    parts.append(f"{result.seconds:.2f} giây ({result.backend})")
+    return " · ".join(parts)
+
+
+def print_input_error(console: Console, error: InputError) -> None:
+    console.print(f"[bold red]{error.what} không hợp lệ[/bold red] ({len(error.issues)} lỗi):")
+    for issue in error.issues:
+        console.print(f"  • {issue}", markup=False, highlight=False, soft_wrap=True)
