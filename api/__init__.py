@@ -1,0 +1,1 @@
+"""The HTTP service of phancong (FastAPI): planners, delegates and communes."""

@@ -1,0 +1,61 @@
+"""The FastAPI application: routers, error handlers, limits, and the job runner.
+
+``create_app`` builds an app around a database (one is opened from the settings when
+none is given); nothing here runs migrations, loads data or fails the jobs a previous
+process left unfinished: that is the job of :mod:`api.server`, once per process. The job
+runner is made with the app, so that an app used without its lifespan (an in-process
+test client) still runs solves; the lifespan stops the runner at shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from api import errors, openapi
+from api.jobs import JobRunner
+from api.limits import BodyLimit, reject_unknown_query
+from api.routes import audit, calendar, communes, delegates, health, imports, meetings, months, schedules, solves, users
+from api.settings import Settings
+from models.storage.db import Database
+
+DESCRIPTION = """\
+Phân công đại biểu dự, chỉ đạo hội nghị tuyên vận — dịch vụ web.
+
+* **Cán bộ Ban Tuyên giáo** (`planner`): danh mục xã, tổ, đại biểu, hội nghị; nhập tệp;
+  lập lịch (`POST /solves`), sửa tay, công bố (`If-Match`), xuất JSON/Excel.
+* **Xã/phường** (`commune`): đăng ký, dời hội nghị của xã mình; xem ai sẽ đến.
+* **Đại biểu** (`delegate`): lịch của mình (JSON) và địa chỉ lịch iCalendar bí mật.
+
+Xác thực: `Authorization: Bearer <mã>`. Lỗi luôn là JSON `{detail, errors[]}` bằng tiếng Việt.
+"""
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    database = database or Database.connect(settings.database_url)
+    runner = JobRunner(database, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.shutdown()
+
+    app = FastAPI(
+        title="phancong",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query)],
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.runner = runner
+    errors.install(app)
+    openapi.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    for module in (health, users, communes, delegates, meetings, imports, solves, schedules, months, calendar, audit):
+        app.include_router(module.router)
+    return app

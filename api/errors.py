@@ -1,0 +1,220 @@
+"""Error bodies and handlers: always JSON, in Vietnamese, naming the field and the value;
+never a traceback.
+
+Every error response has the shape of :class:`ErrorBody`: a sentence (``detail``) and,
+when the fault is in the input, one item per bad field or row (``errors``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from models.errors import InputError, Issue, json_path
+
+log = logging.getLogger("phancong.api")
+
+
+class ErrorItem(BaseModel):
+    path: str = Field(description="Where: a JSON path in the body ($.meetings[3].commune), or query.x, header.x")
+    value: Any = Field(default=None, description="The offending value")
+    message: str = Field(description="What is wrong, in Vietnamese")
+    sheet: str | None = Field(default=None, description="Excel import: the sheet")
+    row: int | None = Field(default=None, description="Excel import: the row number as Excel shows it")
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class ApiError(Exception):
+    """An error response to send: status, sentence, items and headers."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: list[ErrorItem] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers
+
+
+DESCRIPTIONS = {
+    304: "Không thay đổi (If-None-Match)",
+    400: "Yêu cầu sai",
+    401: "Chưa xác thực (thiếu hoặc sai mã truy cập)",
+    403: "Không có quyền",
+    404: "Không tìm thấy",
+    409: "Xung đột với dữ liệu hiện có",
+    412: "ETag đã cũ (If-Match không khớp)",
+    413: "Dữ liệu quá lớn",
+    422: "Dữ liệu không hợp lệ",
+    428: "Thiếu If-Match",
+    429: "Quá nhiều lượt giải đang chạy",
+    503: "Cơ sở dữ liệu không trả lời",
+}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer.
+
+    422 is always among them: any route refuses an unknown query parameter.
+    """
+    return {code: {"model": ErrorBody, "description": DESCRIPTIONS[code]} for code in sorted({*codes, 422})}
+
+
+def issue_items(issues: list[Issue], prefix: str = "") -> list[ErrorItem]:
+    return [ErrorItem(path=prefix + i.path if prefix else i.path, value=i.value, message=i.message) for i in issues]
+
+
+def input_error(error: InputError, status: int = 422) -> ApiError:
+    return ApiError(status, error.render().splitlines()[0], issue_items(error.issues))
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép (không có trong mô tả API)",
+    "string_too_short": "chuỗi quá ngắn",
+    "string_too_long": "chuỗi quá dài",
+    "string_type": "phải là chuỗi",
+    "string_pattern_mismatch": "không đúng mẫu",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "float_type": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "greater_than": "quá nhỏ",
+    "greater_than_equal": "quá nhỏ",
+    "less_than": "quá lớn",
+    "less_than_equal": "quá lớn",
+    "literal_error": "không thuộc các giá trị cho phép",
+    "enum": "không thuộc các giá trị cho phép",
+    "date_parsing": "ngày không đọc được (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "ngày không đọc được (YYYY-MM-DD)",
+    "datetime_parsing": "ngày giờ không đọc được (YYYY-MM-DDTHH:MM)",
+    "datetime_from_date_parsing": "ngày giờ không đọc được (YYYY-MM-DDTHH:MM)",
+    "json_invalid": "JSON không đọc được",
+    "dict_type": "phải là đối tượng JSON",
+    "model_attributes_type": "phải là đối tượng JSON",
+    "list_type": "phải là danh sách",
+    "too_short": "danh sách quá ngắn",
+    "too_long": "danh sách quá dài",
+    "value_error": "giá trị không hợp lệ",
+}
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return "$"
+    head, rest = loc[0], list(loc[1:])
+    if head == "body":
+        return json_path(rest)
+    return ".".join([str(head), *(str(part) for part in rest)])
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    text = _PYDANTIC_MESSAGES.get(kind)
+    if kind == "value_error":
+        # Our own validators raise Vietnamese messages: keep them.
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    if text is None:
+        return str(error.get("msg", "giá trị không hợp lệ"))
+    context = error.get("ctx") or {}
+    for key in ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern", "expected"):
+        if key in context:
+            return f"{text} ({key}: {context[key]})"
+    return text
+
+
+def validation_items(errors: list[dict[str, Any]]) -> list[ErrorItem]:
+    items = []
+    for error in errors:
+        value = error.get("input")
+        if error.get("type") == "missing":
+            value = None
+        items.append(ErrorItem(path=_where(tuple(error.get("loc", ()))), value=_plain(value), message=_message(error)))
+    return items
+
+
+def _plain(value: Any) -> Any:
+    """The value as JSON can carry it (bytes and odd objects become text)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value][:20]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in list(value.items())[:50]}
+    return str(value)[:200]
+
+
+def _body(detail: str, errors: list[ErrorItem] | None = None) -> dict[str, Any]:
+    return ErrorBody(detail=detail, errors=errors or []).model_dump(mode="json")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the :class:`ErrorBody` shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(_body(exc.detail, exc.errors), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(InputError)
+    async def _input_error(_request: Request, exc: InputError) -> JSONResponse:
+        error = input_error(exc)
+        return JSONResponse(_body(error.detail, error.errors), status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        items = validation_items(list(exc.errors()))
+        return JSONResponse(_body(f"Dữ liệu gửi lên không hợp lệ ({len(items)} lỗi)", items), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else DESCRIPTIONS.get(exc.status_code, "Lỗi")
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body": a body that is not UTF-8 JSON. Input, so 422.
+            message = "nội dung không phải JSON UTF-8 hợp lệ"
+            return JSONResponse(_body("Dữ liệu gửi lên không đọc được", [ErrorItem(path="$", message=message)]), 422)
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed(request))
+        return JSONResponse(_body(_TRANSLATED.get(detail, detail)), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("lỗi không lường trước ở %s %s", request.method, request.url.path)
+        return JSONResponse(_body("Lỗi máy chủ; thao tác chưa được ghi. Vui lòng thử lại hoặc báo quản trị."), 500)
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route offers at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, APIRoute) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(route.methods or ()) - {"HEAD"}
+    return sorted(methods)
+
+
+_TRANSLATED = {
+    "Not Found": "Không tìm thấy",
+    "Method Not Allowed": "Phương thức không được hỗ trợ",
+    "Not authenticated": "Chưa xác thực",
+    "Content Too Large": "Dữ liệu quá lớn",
+}

@@ -1,0 +1,369 @@
+"""Load test of the delegates' calendar endpoints (``python -m api.loadtest``).
+
+Builds a province-sized database (generated: ``--communes`` communes, ``--delegates``
+delegates, ``--months`` months each solved and published), gives every delegate an
+account and a calendar feed, starts the real server (``api.server``, uvicorn) on the
+loopback interface, and sends an open-loop stream of requests at ``--rate`` requests per
+second: first the JSON calendar (``GET /me/calendar`` with each delegate's token), then
+the iCalendar feed (``GET /calendar/{token}.ics``), each for ``--seconds`` seconds.
+
+Latency is measured from the moment a request was *due*, not from when it was sent, so
+a server (or client) falling behind shows in the numbers instead of slowing the load.
+Everything is bounded in time and stays on 127.0.0.1. The database named by
+``--database-url`` must be empty, or ``--reset`` drops its tables first; by default a
+temporary SQLite file is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import exists, select
+
+from models.io import instance_from_document
+from models.storage import importer, migrate, schedules, users
+from models.storage.db import Database
+from models.storage.mapping import month_instance
+from models.storage.tables import CommuneRow, DelegateRow
+from scenarios.generator import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Outcome:
+    endpoint: str
+    target_rate: float
+    seconds: float
+    sent: int
+    ok: int
+    errors: int
+    achieved_rate: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    server_cpu: float | None = None
+    """Share of one core the server process used during the measurement (Linux only)."""
+    machine_cpu: float | None = None
+    """Share of all cores busy on the machine during the measurement: everything else
+    (other work on a shared machine) shows here and not in ``server_cpu``."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    started = time.monotonic()
+    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='phancong-load-')) / 'load.db'}"
+    print(f"Cơ sở dữ liệu: {Database.connect(url).engine.url.render_as_string(hide_password=True)}", flush=True)
+    tokens = build(url, args)
+    print(f"Dữ liệu sẵn sàng sau {time.monotonic() - started:.1f} s", flush=True)
+    port = args.port or _free_port()
+    server = _serve(url, port, args.workers)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, server)
+        load_before = os.getloadavg()[0]
+        outcomes = asyncio.run(_measure(base, tokens, args, server.pid))
+    finally:
+        server.terminate()
+        server.wait(30)
+    report(outcomes, url, args, load_before)
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(o) for o in outcomes], indent=1), encoding="utf-8")
+    return 0
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m api.loadtest", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument("--reset", action="store_true", help="drop the database's tables first (destroys its data)")
+    parser.add_argument("--communes", type=int, default=168)
+    parser.add_argument("--delegates", type=int, default=300)
+    parser.add_argument("--months", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--solve-seconds", type=float, default=20.0, help="time limit of each month's solve")
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each endpoint's run")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
+    parser.add_argument("--connections", type=int, default=32, help="client connections (keep-alive)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args(argv)
+    if args.rate <= 0 or args.seconds <= 0 or args.seconds > 600:
+        parser.error("--rate must be positive and --seconds in (0, 600]")
+    return args
+
+
+# -- the data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tokens:
+    bearer: list[str]
+    """One account token per delegate (JSON calendar)."""
+    feeds: list[str]
+    """One feed secret per delegate (iCalendar)."""
+
+
+def build(url: str, args: argparse.Namespace) -> Tokens:
+    """Generate, import, solve and publish the months; one account and feed per delegate."""
+    database = Database.connect(url)
+    if args.reset:
+        migrate.downgrade(url, engine=database.engine)
+    migrate.upgrade(url, engine=database.engine)
+    with database.reader() as session:
+        if session.scalar(select(exists().where(CommuneRow.id.is_not(None)))):
+            raise SystemExit("Cơ sở dữ liệu đã có dữ liệu: dùng --reset (xóa hết) hoặc một cơ sở dữ liệu trống.")
+    document = generate(communes=args.communes, delegates=args.delegates, months=args.months, seed=args.seed)
+    with database.transaction() as session:
+        importer.import_instance(session, instance_from_document(document))
+    months = sorted({m["start"][:7] for m in document["meetings"]})
+    for month in months:
+        _plan_and_publish(database, month, args.solve_seconds)
+    with database.transaction() as session:
+        bearer, feeds = [], []
+        for (delegate_id,) in session.execute(select(DelegateRow.id).order_by(DelegateRow.id)):
+            bearer.append(users.create_user(session, f"Đại biểu {delegate_id}", "delegate", delegate_id=delegate_id)[1])
+            feeds.append(users.rotate_feed(session, delegate_id))
+    _settle(database)
+    database.dispose()
+    return Tokens(bearer, feeds)
+
+
+def _settle(database: Database) -> None:
+    """Statistics and a checkpoint after the bulk load, as a database in service has them:
+    otherwise PostgreSQL's autovacuum and checkpointer do that work during the measurement."""
+    raw = database.engine.raw_connection()  # outside any transaction: both need that
+    try:
+        cursor = raw.cursor()
+        if database.backend == "postgresql":
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            cursor.execute("VACUUM ANALYZE")
+            cursor.execute("CHECKPOINT")
+        else:
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.invalidate()  # its session settings were changed: do not return it to the pool
+
+
+def _plan_and_publish(database: Database, month: str, seconds: float) -> None:
+    from api.planning import plan_from_result
+    from solver import solve
+
+    with database.reader() as session:
+        instance = month_instance(session, month)
+    result = solve(instance, time_limit=seconds)
+    with database.transaction() as session:
+        draft = schedules.create_draft(session, month, plan_from_result(result), None, None)
+        schedules.publish(session, draft.id, draft.revision, None)
+    print(f"  tháng {month}: {len(result.assignments)} phân công, điểm {result.total} ({result.status})", flush=True)
+
+
+# -- the server ---------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(url: str, port: int, workers: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "PHANCONG_DATABASE_URL": url, "PHANCONG_LOAD_SAMPLE": "false"}
+    command = [sys.executable, "-m", "api.server", "--host", "127.0.0.1", "--port", str(port)]
+    if workers > 1:
+        raise SystemExit("--workers > 1 is not supported by api.server.run (one process)")
+    log = tempfile.NamedTemporaryFile("w", prefix="phancong-load-server-", suffix=".log", delete=False)  # noqa: SIM115
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+
+
+def _wait_ready(base: str, server: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("máy chủ dừng khi khởi động (xem nhật ký phancong-load-server-*.log trong thư mục tạm)")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("máy chủ không sẵn sàng sau 60 s")
+
+
+# -- the load -----------------------------------------------------------------------
+
+
+class _Connections:
+    """A minimal HTTP/1.1 keep-alive client over asyncio streams, for GETs only.
+
+    The load generator shares the machine with the server; a full client library spends
+    several times more CPU per request than the server under test, so this one does the
+    least that HTTP needs: write the request, read the status line, the headers and
+    ``Content-Length`` bytes of body.
+    """
+
+    def __init__(self, host: str, port: int, size: int) -> None:
+        self.host, self.port, self.size = host, port, size
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+        self.opened = 0
+
+    async def get(self, path: str, headers: dict[str, str]) -> int:
+        if self.idle.empty() and self.opened < self.size:
+            self.opened += 1
+            connection = await asyncio.open_connection(self.host, self.port)
+        else:
+            connection = await self.idle.get()
+        reader, writer = connection
+        lines = [f"GET {path} HTTP/1.1", f"Host: {self.host}:{self.port}", *(f"{k}: {v}" for k, v in headers.items())]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+        if length is None:
+            raise RuntimeError("response without Content-Length")
+        await reader.readexactly(int(length.group(1)))
+        self.idle.put_nowait(connection)
+        return status
+
+    async def close(self) -> None:
+        while not self.idle.empty():
+            _, writer = self.idle.get_nowait()
+            writer.close()
+
+
+async def _measure(base: str, tokens: Tokens, args: argparse.Namespace, server_pid: int) -> list[Outcome]:
+    host, port = base.removeprefix("http://").split(":")
+    client = _Connections(host, int(port), args.connections)
+    try:
+        json_requests = [("/me/calendar", {"Authorization": f"Bearer {t}"}) for t in tokens.bearer]
+        ics_requests: list[tuple[str, dict[str, str]]] = [(f"/calendar/{t}.ics", {}) for t in tokens.feeds]
+        outcomes = []
+        for name, requests in (("JSON /me/calendar", json_requests), ("ICS /calendar/{token}.ics", ics_requests)):
+            await _run(client, requests, args.rate, args.warmup)
+            before = _cpu(server_pid)
+            outcome = _summary(name, args, *await _run(client, requests, args.rate, args.seconds))
+            outcome.server_cpu, outcome.machine_cpu = _cpu_use(before, _cpu(server_pid))
+            outcomes.append(outcome)
+            print(f"  {name}: xong", flush=True)
+        return outcomes
+    finally:
+        await client.close()
+
+
+async def _run(
+    client: _Connections, requests: list[tuple[str, dict[str, str]]], rate: float, seconds: float
+) -> tuple[list[float], int, float]:
+    """Send ``rate`` requests per second for ``seconds`` (open loop); latencies in seconds."""
+    rng = random.Random(7)
+    count = int(rate * seconds)
+    latencies: list[float] = []
+    errors = 0
+    start = time.perf_counter() + 0.05
+
+    async def one(due: float, path: str, headers: dict[str, str]) -> None:
+        nonlocal errors
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            ok = await asyncio.wait_for(client.get(path, headers), 10) == 200
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, RuntimeError, ValueError):
+            ok = False
+        if ok:
+            latencies.append(time.perf_counter() - due)
+        else:
+            errors += 1
+
+    tasks = [asyncio.create_task(one(start + i / rate, *rng.choice(requests))) for i in range(count)]
+    await asyncio.gather(*tasks)
+    return latencies, errors, time.perf_counter() - start
+
+
+def _cpu(pid: int) -> tuple[float, float, float, float] | None:
+    """(process CPU seconds, machine busy jiffies, machine total jiffies, wall time); None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        process = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = ticks[3] + ticks[4]
+    return process, sum(ticks) - idle, sum(ticks), time.monotonic()
+
+
+def _cpu_use(
+    before: tuple[float, float, float, float] | None, after: tuple[float, float, float, float] | None
+) -> tuple[float | None, float | None]:
+    if before is None or after is None:
+        return None, None
+    wall = after[3] - before[3]
+    server = round(100 * (after[0] - before[0]) / wall, 1)
+    machine = round(100 * (after[1] - before[1]) / max(1, after[2] - before[2]), 1)
+    return server, machine
+
+
+def _summary(name: str, args: argparse.Namespace, latencies: list[float], errors: int, elapsed: float) -> Outcome:
+    ms = sorted(1000 * x for x in latencies) or [float("nan")]
+
+    def pct(p: float) -> float:
+        return round(ms[min(len(ms) - 1, int(p / 100 * len(ms)))], 2)
+
+    return Outcome(
+        endpoint=name,
+        target_rate=args.rate,
+        seconds=round(elapsed, 2),
+        sent=len(latencies) + errors,
+        ok=len(latencies),
+        errors=errors,
+        achieved_rate=round((len(latencies) + errors) / elapsed, 1),
+        p50_ms=round(statistics.median(ms), 2),
+        p90_ms=pct(90),
+        p99_ms=pct(99),
+        max_ms=round(ms[-1], 2),
+    )
+
+
+def report(outcomes: list[Outcome], url: str, args: argparse.Namespace, load_before: float) -> None:
+    backend = re.sub(r"\+.*", "", url.split(":", 1)[0])
+    print()
+    print(
+        f"Máy: {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} lõi · "
+        f"Python {platform.python_version()} · CSDL {backend} · tải máy (1 phút) trước khi đo: {load_before:.2f}"
+    )
+    print(
+        f"Dữ liệu: {args.communes} xã, {args.delegates} đại biểu, {args.months} tháng đã công bố; "
+        f"tải {args.rate:g} yêu cầu/s trong {args.seconds:g} s mỗi loại (sau {args.warmup:g} s khởi động)"
+    )
+    print()
+    print(
+        "| endpoint | target req/s | achieved req/s | ok | errors | p50 ms | p90 ms | p99 ms | max ms "
+        "| server CPU % (1 core) | machine CPU % (all cores) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for o in outcomes:
+        print(
+            f"| {o.endpoint} | {o.target_rate:g} | {o.achieved_rate} | {o.ok} | {o.errors} | "
+            f"{o.p50_ms} | {o.p90_ms} | {o.p99_ms} | {o.max_ms} | {o.server_cpu} | {o.machine_cpu} |"
+        )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""Rows as response bodies: labels in Vietnamese, moments in local time (+07:00)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.schemas.directory import CommuneOut, DelegateOut, LeaveOut, TeamOut
+from api.schemas.jobs import JobOut
+from api.schemas.meetings import Attendee, MeetingOut
+from api.schemas.people import UserOut
+from api.schemas.schedules import (
+    AssignmentOut,
+    GapOut,
+    NoticeOut,
+    ScheduleOut,
+    ScheduleSummary,
+    TermScore,
+)
+from models.labels import FLAG_LABELS, STATUS_LABELS, TERM_LABELS, TIER_LABELS
+from models.rules import TERMS
+from models.storage import config, schedules
+from models.storage.clock import local
+from models.storage.tables import (
+    AssignmentRow,
+    CommuneRow,
+    DelegateRow,
+    JobRow,
+    MeetingRow,
+    PublishedMonthRow,
+    ScheduleRow,
+    TeamRow,
+    UserRow,
+)
+
+JOB_LABELS = {
+    "queued": "đang chờ",
+    "running": "đang giải",
+    "done": "xong",
+    "failed": "thất bại",
+    "cancelled": "đã dừng",
+}
+
+
+def commune_out(row: CommuneRow) -> CommuneOut:
+    return CommuneOut(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        flag=row.flag,
+        flag_label=FLAG_LABELS.get(row.flag, str(row.flag)),
+        flag_reason=row.flag_reason,
+        lat=row.lat,
+        lon=row.lon,
+        teams=[team_out(t) for t in row.teams],
+    )
+
+
+def team_out(row: TeamRow) -> TeamOut:
+    return TeamOut(id=row.id, commune=row.commune_id, name=row.name)
+
+
+def delegate_out(row: DelegateRow) -> DelegateOut:
+    return DelegateOut(
+        id=row.id,
+        name=row.name,
+        title=row.title,
+        tier=row.tier,
+        tier_label=TIER_LABELS.get(row.tier, str(row.tier)),
+        agency=row.agency,
+        in_charge_of=[c.commune_id for c in row.charges],
+        max_per_month=row.max_per_month,
+        base=row.base,
+        unavailable=[LeaveOut(id=p.id, from_=p.starts_on, to=p.ends_on, reason=p.reason) for p in row.leave],
+    )
+
+
+def seats(meeting: MeetingRow, commune: CommuneRow) -> int:
+    """Seats to fill, as :meth:`models.Instance.required` resolves them."""
+    if meeting.required is not None:
+        return meeting.required
+    return 2 if commune.flag == 2 else 1
+
+
+def meeting_out(session: Session, row: MeetingRow) -> MeetingOut:
+    return meetings_out(session, [row])[0]
+
+
+def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOut]:
+    """Meetings with the delegates the published schedule sends (never the visit plans)."""
+    attendees: dict[str, list[Attendee]] = {}
+    ids = [r.id for r in rows]
+    found = session.execute(
+        select(AssignmentRow.meeting_id, DelegateRow)
+        .join(PublishedMonthRow, PublishedMonthRow.schedule_id == AssignmentRow.schedule_id)
+        .join(DelegateRow, DelegateRow.id == AssignmentRow.delegate_id)
+        .where(AssignmentRow.meeting_id.in_(ids))
+        .order_by(DelegateRow.tier, DelegateRow.id)
+    )
+    for meeting_id, delegate in found:
+        attendees.setdefault(meeting_id, []).append(Attendee(id=delegate.id, name=delegate.name, title=delegate.title))
+    out = []
+    for row in rows:
+        start = local(row.starts_at)
+        out.append(
+            MeetingOut(
+                id=row.id,
+                commune=row.commune_id,
+                commune_name=row.commune.name,
+                month=row.month,
+                start=start,
+                end=start + dt.timedelta(minutes=row.minutes),
+                minutes=row.minutes,
+                required=row.required,
+                seats=seats(row, row.commune),
+                senior_tier=row.senior_tier,
+                theme=row.theme,
+                attendees=attendees.get(row.id, []),
+            )
+        )
+    return out
+
+
+def schedule_summary(session: Session, row: ScheduleRow) -> ScheduleSummary:
+    pointer = session.get(PublishedMonthRow, row.month)
+    return ScheduleSummary(
+        id=row.id,
+        month=row.month,
+        version=row.version,
+        status=row.status,
+        revision=row.revision,
+        etag=schedules.etag(row),
+        solver_status=row.solver_status,
+        status_label=STATUS_LABELS.get(row.solver_status, row.solver_status),
+        score_total=row.score_total,
+        bound=row.bound,
+        in_force=pointer is not None and pointer.schedule_id == row.id,
+        based_on=row.base_id,
+        created_at=local(row.created_at),
+        published_at=local(row.published_at) if row.published_at else None,
+    )
+
+
+def term_scores(session: Session, terms: dict[str, int]) -> list[TermScore]:
+    rules = config.rules(session)
+    out = []
+    for term in TERMS:
+        count, weight = int(terms.get(term, 0)), rules.weight(term)
+        out.append(TermScore(term=term, label=TERM_LABELS[term], count=count, weight=weight, points=count * weight))
+    return out
+
+
+def schedule_out(session: Session, row: ScheduleRow) -> ScheduleOut:
+    summary = schedule_summary(session, row)
+    found = session.execute(
+        select(AssignmentRow, MeetingRow, DelegateRow, TeamRow)
+        .join(MeetingRow, MeetingRow.id == AssignmentRow.meeting_id)
+        .join(DelegateRow, DelegateRow.id == AssignmentRow.delegate_id)
+        .outerjoin(TeamRow, TeamRow.id == AssignmentRow.team_id)
+        .where(AssignmentRow.schedule_id == row.id)
+        .order_by(MeetingRow.starts_at, MeetingRow.id, DelegateRow.tier, DelegateRow.id)
+    )
+    communes = {c.id: c for c in session.scalars(select(CommuneRow))}
+    assignments = []
+    for assignment, meeting, delegate, team in found:
+        commune = communes[meeting.commune_id]
+        # A published row shows the time frozen at publication; a draft the meeting's current time.
+        start = assignment.starts_at or meeting.starts_at
+        assignments.append(
+            AssignmentOut(
+                meeting=meeting.id,
+                commune=commune.id,
+                commune_name=commune.name,
+                start=local(start),
+                delegate=delegate.id,
+                delegate_name=delegate.name,
+                tier=delegate.tier,
+                team=team.id if team else None,
+                team_name=team.name if team else None,
+            )
+        )
+    meeting_communes = dict(
+        session.execute(
+            select(MeetingRow.id, MeetingRow.commune_id).where(MeetingRow.id.in_([g["meeting"] for g in row.gaps]))
+        ).all()
+    )
+    gaps = [
+        GapOut(
+            meeting=g["meeting"],
+            commune_name=communes[meeting_communes[g["meeting"]]].name if g["meeting"] in meeting_communes else None,
+            seats=int(g["seats"]),
+            senior_missing=bool(g["senior_missing"]),
+            reason=str(g["reason"]),
+        )
+        for g in row.gaps
+    ]
+    notices = [
+        NoticeOut(id=n.id, meeting=n.meeting_id, reason=n.reason, created_at=local(n.created_at))
+        for n in (schedules.notices(session, row.id) if summary.in_force else [])
+    ]
+    return ScheduleOut(
+        **summary.model_dump(),
+        terms=term_scores(session, row.terms),
+        assignments=assignments,
+        gaps=gaps,
+        needs_replan=bool(notices),
+        notices=notices,
+    )
+
+
+def job_out(row: JobRow) -> JobOut:
+    return JobOut(
+        id=row.id,
+        month=row.month,
+        status=row.status,
+        status_label=JOB_LABELS.get(row.status, row.status),
+        time_limit=row.time_limit,
+        created_at=local(row.created_at),
+        started_at=local(row.started_at) if row.started_at else None,
+        finished_at=local(row.finished_at) if row.finished_at else None,
+        seconds=row.progress_seconds,
+        best_score=row.best_score,
+        bound=row.bound,
+        result_status=row.result_status,
+        schedule_id=row.schedule_id,
+        error=row.error,
+    )
+
+
+def user_out(row: UserRow) -> UserOut:
+    return UserOut(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        delegate_id=row.delegate_id,
+        commune_id=row.commune_id,
+        active=row.active,
+        created_at=local(row.created_at),
+    )

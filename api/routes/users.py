@@ -1,0 +1,96 @@
+"""Users and their tokens: planners manage accounts; everyone can see and renew their own."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from sqlalchemy import select
+
+from api.deps import CurrentUser, Planner, SessionDep
+from api.errors import ApiError, ErrorItem, responses
+from api.present import user_out
+from api.schemas.common import IntId
+from api.schemas.people import TokenOut, UserIn, UserOut, UserWithToken
+from models.storage import audit, users
+from models.storage.tables import CommuneRow, DelegateRow, UserRow
+
+router = APIRouter(tags=["users"])
+
+
+@router.get("/me", response_model=UserOut, responses=responses(401))
+def me(user: CurrentUser) -> UserOut:
+    """Tài khoản đang dùng."""
+    return user_out(user)
+
+
+@router.post("/me/token", status_code=status.HTTP_201_CREATED, response_model=TokenOut, responses=responses(401))
+def renew_my_token(user: CurrentUser, session: SessionDep) -> TokenOut:
+    """Cấp mã mới cho chính mình; mọi mã cũ bị thu hồi."""
+    token = users.rotate_token(session, user)
+    audit.record(session, user, "token.rotate", "user", user.id)
+    session.commit()
+    return TokenOut(token=token)
+
+
+@router.get("/users", response_model=list[UserOut], responses=responses(401, 403))
+def list_users(_: Planner, session: SessionDep) -> list[UserOut]:
+    return [user_out(u) for u in session.scalars(select(UserRow).order_by(UserRow.id))]
+
+
+@router.post(
+    "/users", status_code=status.HTTP_201_CREATED, response_model=UserWithToken, responses=responses(401, 403, 413, 422)
+)
+def create_user(body: UserIn, planner: Planner, session: SessionDep) -> UserWithToken:
+    """Tạo tài khoản; mã truy cập chỉ hiện trong câu trả lời này."""
+    problems = []
+    links = {"delegate": ("delegate_id", DelegateRow), "commune": ("commune_id", CommuneRow)}
+    for role, (field, table) in links.items():
+        value = getattr(body, field)
+        if body.role == role and value is None:
+            problems.append(ErrorItem(path=f"$.{field}", value=None, message=f"bắt buộc với role {role}"))
+        elif body.role != role and value is not None:
+            problems.append(ErrorItem(path=f"$.{field}", value=value, message=f"chỉ dùng với role {role}"))
+        elif value is not None and session.get(table, value) is None:
+            problems.append(ErrorItem(path=f"$.{field}", value=value, message="không có mã này"))
+    if problems:
+        raise ApiError(422, "Tài khoản không hợp lệ", problems)
+    user, token = users.create_user(session, body.name, body.role, body.delegate_id, body.commune_id)
+    audit.record(session, planner, "user.create", "user", user.id, {"role": body.role, "name": body.name})
+    session.commit()
+    return UserWithToken(user=user_out(user), token=token)
+
+
+def _user(session: SessionDep, user_id: int) -> UserRow:
+    user = session.get(UserRow, user_id)
+    if user is None:
+        raise ApiError(404, "Không có tài khoản này")
+    return user
+
+
+@router.post(
+    "/users/{user_id}/token",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenOut,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def rotate_user_token(user_id: IntId, planner: Planner, session: SessionDep) -> TokenOut:
+    """Cấp lại mã cho một tài khoản (mã cũ hết hiệu lực)."""
+    user = _user(session, user_id)
+    if not user.active:
+        raise ApiError(409, "Tài khoản đã bị khóa")
+    token = users.rotate_token(session, user)
+    audit.record(session, planner, "token.rotate", "user", user.id)
+    session.commit()
+    return TokenOut(token=token)
+
+
+@router.delete("/users/{user_id}", response_model=UserOut, responses=responses(401, 403, 404, 409, 422))
+def deactivate_user(user_id: IntId, planner: Planner, session: SessionDep) -> UserOut:
+    """Khóa tài khoản và thu hồi mọi mã của nó."""
+    user = _user(session, user_id)
+    if user.id == planner.id:
+        raise ApiError(409, "Không tự khóa tài khoản của mình")
+    user.active = False
+    users.revoke_tokens(session, user)
+    audit.record(session, planner, "user.deactivate", "user", user.id)
+    session.commit()
+    return user_out(user)

@@ -1,0 +1,104 @@
+"""Shared pieces of the bodies: strict request models, ids, names, months."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import Strict as StrictMode
+
+from models.io import nfc
+from models.storage.clock import MONTH_PATTERN
+
+#: Ids made through the API: no slash, space or URL punctuation, so that they fit in a path.
+ID_PATTERN = r"^[^\s/?#%\\]+$"
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ID_PATTERN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN), Field(examples=["2024-03"])]
+PathId = Annotated[str, Path(min_length=1, max_length=64)]
+#: Integer ids in paths: bounded so that no database is asked about a number it cannot hold.
+IntId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional(**kwargs: Any) -> Any:
+    """An optional field of a PATCH body that may not be null: absent means "unchanged".
+
+    The schema keeps the field's own type (no ``null``) and shows no default.
+    """
+    return Field(default=None, json_schema_extra=_no_default, **kwargs)
+
+
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+MOMENT_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$"
+
+
+def _matching(pattern: str, what: str) -> Any:
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str) or not compiled.match(value):
+            raise ValueError(f"phải là chuỗi {what}")
+        return value
+
+    return BeforeValidator(check)
+
+
+#: A date or a date-time written as JSON text, exactly in the form the schema shows.
+#: Request bodies are strict (no number or boolean stands in for another type); dates
+#: are parsed from text, since JSON has none, but never from a number of seconds.
+Day = Annotated[
+    dt.date,
+    StrictMode(False),
+    _matching(DAY_PATTERN, "ngày YYYY-MM-DD"),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN}),
+]
+Moment = Annotated[
+    dt.datetime,
+    StrictMode(False),
+    _matching(MOMENT_PATTERN, "ngày giờ YYYY-MM-DDTHH:MM (múi giờ tùy chọn)"),
+    WithJsonSchema({"type": "string", "pattern": MOMENT_PATTERN}),
+]
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("phải là số, không phải true/false")
+    return value
+
+
+#: For number enums (``Literal[0, 1, 2]``), which would otherwise take ``false`` as 0.
+NotBool = BeforeValidator(_not_bool)
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused, types are not coerced (``false`` is
+    not ``0``), text is stored in NFC."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nfc(cls, data: Any) -> Any:
+        return nfc(data)
+
+    def given(self, name: str) -> bool:
+        """Was the field sent (even as null)?"""
+        return name in self.model_fields_set
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Deleted(Out):
+    deleted: str = Field(description="Id of what was deleted")

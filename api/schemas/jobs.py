@@ -1,0 +1,35 @@
+"""Bodies of solve jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import Field
+
+from api.schemas.common import Month, Out, Strict
+
+
+class SolveIn(Strict):
+    month: Month
+    time_limit: Annotated[float, Field(gt=0, le=3600)] | None = Field(
+        default=None, description="Giây; bị giới hạn bởi cấu hình máy chủ"
+    )
+    changes_first: bool = Field(default=False, description="Khi lập lại: ít thay đổi nhất trước, rồi điểm tốt nhất")
+
+
+class JobOut(Out):
+    id: str
+    month: str
+    status: str = Field(description="queued, running, done, failed, cancelled")
+    status_label: str
+    time_limit: float
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    seconds: float | None = Field(description="Thời gian đã giải")
+    best_score: int | None = Field(description="Điểm tốt nhất đến lúc này")
+    bound: int | None = Field(description="Cận dưới đã chứng minh")
+    result_status: str | None
+    schedule_id: int | None = Field(description="Bản nháp đã lập")
+    error: str | None

@@ -1,0 +1,76 @@
+"""Bodies of meetings (a commune's registration) and of who attends them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from api.schemas.common import Id, Moment, NotBool, Out, Strict, Text, optional
+from models.storage.clock import LOCAL, YEARS, aware
+
+Minutes = Annotated[int, Field(ge=15, le=720)]
+SeniorTier = Annotated[Literal[1, 2, 3], NotBool]
+
+
+def _plausible(start: dt.datetime) -> dt.datetime:
+    # Also after conversion to local time: 2099-12-31T23:00-05:00 is already in 2100 here.
+    if start.year not in YEARS or aware(start).astimezone(LOCAL).year not in YEARS:
+        raise ValueError("ngày họp phải trong các năm 2000–2099")
+    return start
+
+
+Start = Annotated[
+    Moment,
+    AfterValidator(_plausible),
+    Field(
+        description="Giờ bắt đầu: giờ địa phương (Asia/Ho_Chi_Minh) nếu không ghi múi giờ",
+        examples=["2024-03-06T07:30"],
+    ),
+]
+
+
+class MeetingIn(Strict):
+    """A registration. A commune account may leave out ``commune`` (its own is used)."""
+
+    id: Id | None = Field(default=None, description="Bỏ trống: tự đặt YYYYMM-<mã xã>")
+    commune: Id | None = None
+    start: Start
+    minutes: Minutes = 180
+    required: Annotated[int, Field(ge=1, le=10)] | None = Field(default=None, description="Chỉ planner")
+    senior_tier: SeniorTier | None = Field(default=None, description="Chỉ planner; null: không cần")
+    theme: Text | None = None
+
+
+class MeetingPatch(Strict):
+    """A move (start, minutes) or a correction; ``required``/``senior_tier``: planners only."""
+
+    start: Start = optional()
+    minutes: Minutes = optional()
+    theme: Text | None = None
+    required: Annotated[int, Field(ge=1, le=10)] | None = None
+    senior_tier: SeniorTier | None = None
+
+
+class Attendee(Out):
+    """A delegate coming to a meeting, as the published schedule says (no visit plans)."""
+
+    id: str
+    name: str
+    title: str | None
+
+
+class MeetingOut(Out):
+    id: str
+    commune: str
+    commune_name: str
+    month: str
+    start: dt.datetime = Field(description="Có múi giờ (+07:00)")
+    end: dt.datetime
+    minutes: int
+    required: int | None
+    seats: int = Field(description="Số đại biểu cần (mặc định theo mức quan tâm của xã)")
+    senior_tier: int | None
+    theme: str | None
+    attendees: list[Attendee] = Field(description="Đại biểu dự theo lịch đã công bố")

@@ -1,0 +1,38 @@
+"""Settings of the service, read from the environment (``PHANCONG_*``) by pydantic-settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PHANCONG_", extra="ignore")
+
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; None: the SQLite file phancong.db")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Base of the calendar URLs handed out")
+
+    # Solving
+    max_solve_seconds: float = Field(default=60.0, gt=0, description="Cap on a solve's time limit")
+    default_solve_seconds: float = Field(default=30.0, gt=0)
+    solve_executors: int = Field(default=1, ge=1, description="Solves running at once in this process")
+    solver_threads: int | None = Field(default=None, ge=1, description="Threads per solve (None: the solver's)")
+    max_concurrent_solves: int = Field(default=1, ge=1, description="Queued or running solves per user")
+    max_meetings: int = Field(default=1000, ge=1, description="Meetings in one month's solve")
+    max_delegates: int = Field(default=2000, ge=1, description="Delegates in one solve")
+    progress_interval: float = Field(default=0.5, gt=0, description="Seconds between stored progress updates")
+
+    # Requests
+    max_body_bytes: int = Field(default=5_000_000, ge=1024, description="Largest request body (413 above)")
+    sse_poll_seconds: float = Field(default=0.5, gt=0)
+    sse_max_seconds: float = Field(default=900.0, gt=0, description="An event stream closes after this long")
+
+    # Start-up
+    load_sample: bool = Field(default=True, description="Load the Lào Cai sample into an empty database")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
