@@ -1,0 +1,308 @@
+"""The ``phancong`` command, run as a planner runs it (a real process, real exit codes).
+
+Exit codes: 0 a solve that is optimal or feasible / a schedule without hard violations;
+1 a partial solve / a scored schedule that breaks a hard rule; 2 bad input or no schedule
+possible. Every input problem is named by its JSON path and value, all at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.conftest import ROOT
+from tests.solver.builders import Doc
+
+JsonDict = dict[str, Any]
+SCRIPT = Path(sys.executable).parent / "phancong"
+SPEC = ROOT.parent / "shared" / "spec" / "solution.schema.json"
+SOLUTION_SCHEMA = SPEC if SPEC.is_file() else ROOT / "models" / "schemas" / "solution.schema.json"
+
+
+def phancong(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the console script; output decoded as UTF-8."""
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-c", "from cli.main import main; main()"]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run(
+        [*command, *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def write(path: Path, document: Any) -> Path:
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def valid() -> JsonDict:
+    """A valid instance: two communes (c1 flagged) with roads, a team, two delegates, two meetings, history."""
+    return (
+        Doc()
+        .commune("c1", 1, teams=["c1-t1"])
+        .commune("c2")
+        .road("hq", "c1", 10)
+        .road("hq", "c2", 20)
+        .delegate("d1", 2, in_charge_of=["c2"])
+        .delegate("d2", leave=[("2025-11-01", "2025-11-03")])
+        .meeting("m1", "c1", "2025-11-10T08:00")
+        .meeting("m2", "c2", "2025-11-11T08:00")
+        .attended("2025-10-01", "c1", "d2")
+        .visited("2025-10-01", "c1-t1")
+        .document()
+    )
+
+
+def solution_errors(document: JsonDict) -> list[str]:
+    schema = json.loads(SOLUTION_SCHEMA.read_text(encoding="utf-8"))
+    return [e.message for e in Draft202012Validator(schema).iter_errors(document)]
+
+
+# -- bad input -------------------------------------------------------------------------
+
+
+def test_valid_instance_validates(tmp_path: Path) -> None:
+    """``validate`` accepts a valid instance with exit code 0."""
+    done = phancong("validate", write(tmp_path / "ok.json", valid()))
+    assert done.returncode == 0, done.stderr
+    assert "2 hội nghị" in done.stdout
+
+
+def test_malformed_json(tmp_path: Path) -> None:
+    """A file that is not JSON: exit 2, with the line and column."""
+    path = tmp_path / "broken.json"
+    path.write_text('{"format": "phancong-instance/1",\n  "communes": [}\n', encoding="utf-8")
+    done = phancong("validate", path)
+    assert done.returncode == 2
+    assert "$" in done.stderr
+    assert "2" in done.stderr  # line 2
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A path that does not exist: exit 2 and a message, no traceback."""
+    done = phancong("validate", tmp_path / "nowhere.json")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+
+
+Mutation = Callable[[JsonDict], None]
+
+
+def _set(path: list[str | int], value: Any) -> Mutation:
+    def mutate(doc: JsonDict) -> None:
+        target: Any = doc
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+
+    return mutate
+
+
+def _delete(path: list[str | int]) -> Mutation:
+    def mutate(doc: JsonDict) -> None:
+        target: Any = doc
+        for part in path[:-1]:
+            target = target[part]
+        del target[path[-1]]
+
+    return mutate
+
+
+def _add(field: str, item: JsonDict) -> Mutation:
+    def mutate(doc: JsonDict) -> None:
+        doc.setdefault(field, []).append(item)
+
+    return mutate
+
+
+BAD: list[tuple[str, Mutation, str, str]] = [
+    ("unknown field", _set(["delegates", 0, "nickname"], "Bé"), "$.delegates[0].nickname", '"Bé"'),
+    ("wrong enum", _set(["communes", 0, "flag"], 5), "$.communes[0].flag", "5"),
+    ("missing required", _delete(["meetings", 1, "start"]), "$.meetings[1].start", ""),
+    ("meeting commune", _set(["meetings", 1, "commune"], "c9"), "$.meetings[1].commune", '"c9"'),
+    ("pinned delegate", _add("pinned", {"meeting": "m1", "delegate": "d9"}), "$.pinned[0].delegate", '"d9"'),
+    ("in_charge_of", _set(["delegates", 0, "in_charge_of"], ["c9"]), "$.delegates[0].in_charge_of[0]", '"c9"'),
+    ("road end", _set(["roads", 1, "b"], "c9"), "$.roads[1].b", '"c9"'),
+    ("history team", _set(["history", "visits", 0, "team"], "c9-t1"), "$.history.visits[0].team", '"c9-t1"'),
+    (
+        "30 February",
+        _set(["delegates", 1, "unavailable", 0, "to"], "2025-02-30"),
+        "$.delegates[1].unavailable[0].to",
+        '"2025-02-30"',
+    ),
+    (
+        "from after to",
+        _set(["delegates", 1, "unavailable", 0, "from"], "2025-11-09"),
+        "$.delegates[1].unavailable[0]",
+        '"2025-11-09"',
+    ),
+    ("month 13", _set(["meetings", 0, "start"], "2025-13-01T08:00"), "$.meetings[0].start", '"2025-13-01T08:00"'),
+]
+
+
+@pytest.mark.parametrize(("mutate", "path", "value"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_input_names_path_and_value(tmp_path: Path, mutate: Mutation, path: str, value: str) -> None:
+    """``validate`` on a broken instance: exit 2, naming the JSON path and the offending value."""
+    doc = valid()
+    mutate(doc)
+    done = phancong("validate", write(tmp_path / "bad.json", doc))
+    assert done.returncode == 2, done.stdout
+    line = next((line for line in done.stderr.splitlines() if path in line), None)
+    assert line is not None, done.stderr
+    assert value in line
+    assert "Traceback" not in done.stderr
+
+
+def test_all_errors_at_once_for_every_command(tmp_path: Path) -> None:
+    """Several problems in one file are all reported in one run, by validate, solve and score alike."""
+    doc = valid()
+    doc["delegates"][0]["nickname"] = "Bé"
+    doc["communes"][0]["flag"] = 5
+    doc["meetings"][1]["commune"] = "c9"
+    doc["meetings"][0]["start"] = "2025-02-30T08:00"
+    doc["roads"][1]["b"] = "c9"
+    bad = write(tmp_path / "bad.json", doc)
+    good_solution = write(
+        tmp_path / "s.json", {"format": "phancong-solution/1", "status": "feasible", "assignments": []}
+    )
+    paths = ["$.delegates[0].nickname", "$.communes[0].flag", "$.meetings[1].commune", "$.meetings[0].start"]
+    for args in (("validate", bad), ("solve", bad, "--time-limit", "5"), ("score", bad, good_solution)):
+        done = phancong(*args)
+        assert done.returncode == 2, args
+        for path in paths:
+            assert path in done.stderr, (args, done.stderr)
+
+
+def test_bad_solution_file_for_score(tmp_path: Path) -> None:
+    """``score`` refuses a solution file that breaks the solution schema, with exit 2 and the path."""
+    instance = write(tmp_path / "ok.json", valid())
+    solution = write(tmp_path / "s.json", {"format": "phancong-solution/1", "status": "done", "assignments": [{}]})
+    done = phancong("score", instance, solution)
+    assert done.returncode == 2
+    assert "$.status" in done.stderr
+    assert "$.assignments[0].meeting" in done.stderr
+
+
+def test_unknown_backend(tmp_path: Path) -> None:
+    """An unknown --backend is bad input: exit 2, no traceback."""
+    done = phancong("solve", write(tmp_path / "ok.json", valid()), "--backend", "gurobi-magic")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+
+
+# -- solve: exit codes and the solution file -------------------------------------------
+
+
+def test_solve_writes_a_valid_solution(tmp_path: Path, examples_dir: Path) -> None:
+    """Solving the tiny example: exit 0, and the file is phancong-solution/1 with the optimum and visits."""
+    out = tmp_path / "tiny.solution.json"
+    done = phancong("solve", examples_dir / "tiny.instance.json", "--out", out, "--time-limit", "20", "-q")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert solution_errors(document) == []
+    assert document["status"] == "optimal"
+    assert document["score"]["total"] == 32
+    assert document["bound"] == 32
+    assert len(document["assignments"]) == 5
+    assert len(document["visits"]) == 4
+    again = phancong("score", examples_dir / "tiny.instance.json", out, "--json")
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["total"] == 32
+
+
+def test_partial_instance_exits_1_and_still_writes(tmp_path: Path) -> None:
+    """A flag-2 meeting with one staff delegate: exit 1, and the partial schedule is written with its gap."""
+    doc = Doc().commune("c1", 2).delegate("d1", name="Lò Văn Sơn").meeting("m1", "c1", "2025-11-10T08:00")
+    out = tmp_path / "partial.solution.json"
+    done = phancong("solve", write(tmp_path / "partial.json", doc.document()), "--out", out, "--time-limit", "10")
+    assert done.returncode == 1, done.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert solution_errors(document) == []
+    assert document["status"] == "partial"
+    assert document["score"]["terms"]["unfilled"] == 2
+    assert document["score"]["total"] == 2000
+    (gap,) = document["unfilled"]
+    assert (gap["meeting"], gap["seats"], gap["senior_missing"]) == ("m1", 1, True)
+    assert gap["reason"]
+
+
+@pytest.mark.parametrize(
+    ("doc", "words"),
+    [
+        (
+            Doc()
+            .commune("c1")
+            .delegate("d1", name="Nguyễn Văn Kiên", leave=[("2025-11-10", "2025-11-10")])
+            .meeting("m1", "c1", "2025-11-10T08:00")
+            .pin("m1", "d1"),
+            "Nguyễn Văn Kiên",
+        ),
+        (
+            Doc()
+            .commune("c1")
+            .commune("c2")
+            .delegate("d1", name="Nguyễn Văn Kiên")
+            .meeting("m1", "c1", "2025-11-10T08:00")
+            .meeting("m2", "c2", "2025-11-10T09:00")
+            .pin("m1", "d1")
+            .pin("m2", "d1"),
+            "Nguyễn Văn Kiên",
+        ),
+    ],
+    ids=["pin-on-leave", "overlapping-pins"],
+)
+def test_infeasible_pins_exit_2_with_a_reason(tmp_path: Path, doc: Doc, words: str) -> None:
+    """Pins that cannot hold: exit 2 and the reason, naming the delegate, on stderr."""
+    done = phancong("solve", write(tmp_path / "pins.json", doc.document()), "--time-limit", "10")
+    assert done.returncode == 2
+    assert words in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# -- score -----------------------------------------------------------------------------
+
+
+def test_score_of_the_stated_solution(examples_dir: Path) -> None:
+    """``score --json`` on the stated tiny solution: exit 0, total 32, the stated terms, no violation."""
+    done = phancong("score", examples_dir / "tiny.instance.json", examples_dir / "tiny.solution.json", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    stated = json.loads((examples_dir / "tiny.solution.json").read_text(encoding="utf-8"))
+    assert report["total"] == 32
+    assert report["terms"] == stated["score"]["terms"]
+    assert report["violations"] == []
+
+
+def test_score_of_a_schedule_breaking_a_hard_rule(tmp_path: Path, examples_dir: Path) -> None:
+    """A hand-made schedule sending d1 to c3 (which d1 is in charge of): exit 1 and the rule named."""
+    solution = {
+        "format": "phancong-solution/1",
+        "status": "feasible",
+        "assignments": [{"meeting": "m3", "delegate": "d1"}, {"meeting": "m3", "delegate": "d2"}],
+    }
+    done = phancong("score", examples_dir / "tiny.instance.json", write(tmp_path / "s.json", solution), "--json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert {v["rule"] for v in report["violations"]} >= {"H7", "H3"}  # d1 is in charge of c3 and away on 6/11
+
+
+def test_generated_instances_validate(tmp_path: Path) -> None:
+    """``generate`` writes an instance that ``validate`` accepts."""
+    out = tmp_path / "generated.json"
+    done = phancong("generate", "--communes", "4", "--delegates", "8", "--seed", "3", "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert phancong("validate", out).returncode == 0

@@ -1,0 +1,66 @@
+"""The side-by-side figures of scenario outcomes, on a case whose differences are known."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.labels import TERM_LABELS
+from scenarios import compare
+from scenarios.runner import BaseCache, Outcome, run_scenario
+from scenarios.scenario import load_scenario
+from tests.scenarios.conftest import WriteScenario
+
+ILL = {"kind": "delegate_away", "delegate": "d1", "from": "2025-11-04", "to": "2025-11-04", "reason": "Nghỉ ốm"}
+
+
+@pytest.fixture
+def outcomes(write_scenario: WriteScenario) -> tuple[BaseCache, list[Outcome]]:
+    """Two scenarios on one base: nothing happens; the Secretary (m1 and m2) falls ill."""
+    cache = BaseCache()
+    quiet = load_scenario(write_scenario("yên", []))
+    ill = load_scenario(write_scenario("ốm", [ILL], mode="changes_first"))
+    return cache, [run_scenario(s, time_limit=10, workers=1, cache=cache) for s in (quiet, ill)]
+
+
+def test_the_known_differences_are_listed(outcomes: tuple[BaseCache, list[Outcome]]) -> None:
+    """No change keeps the schedule; the illness changes exactly m1 and m2, both from d1."""
+    _, (quiet, ill) = outcomes
+    assert quiet.changes == []
+    assert [(c.meeting, c.before) for c in ill.changes] == [("m1", ("d1",)), ("m2", ("d1",))]
+    assert all("d1" not in c.after for c in ill.changes)
+    assert ill.changed_seats == 2
+    assert all(c.reason.startswith("Đ/c Nguyễn Văn Kiên nghỉ ốm 4/11 → thay bằng Đ/c ") for c in ill.changes)
+
+
+def test_one_base_is_read_once(outcomes: tuple[BaseCache, list[Outcome]]) -> None:
+    """Scenarios on the same base and published schedule share one base."""
+    cache, (quiet, ill) = outcomes
+    assert len(cache.bases) == 1
+    assert quiet.base is ill.base
+    assert quiet.base.source == "published"
+
+
+def test_figures_of_each_column(outcomes: tuple[BaseCache, list[Outcome]]) -> None:
+    """Seats, flagged meetings with a senior, loads and changes are counted per schedule."""
+    cache, (quiet, ill) = outcomes
+    base = compare.of_base(next(iter(cache.bases.values())))
+    columns = [base, compare.of_outcome(quiet), compare.of_outcome(ill)]
+    assert [(f.seats_filled, f.seats) for f in columns] == [(5, 5)] * 3
+    assert [(f.flagged_with_senior, f.flagged) for f in columns] == [(2, 2)] * 3
+    assert [f.changed_seats for f in columns] == [0, 0, 2]
+    assert [f.changed_meetings for f in columns] == [0, 0, 2]
+    assert base.total == 32
+    assert base.loads["Thường trực và UV BTV"] == (1, 2)  # d1 twice, d2 once
+    assert columns[2].counts["changes"] == 2
+    assert columns[2].points["changes"] == 40
+
+
+def test_rows_have_one_cell_per_column(outcomes: tuple[BaseCache, list[Outcome]]) -> None:
+    """Every row has a cell per schedule, and every score term has its row."""
+    _, found = outcomes
+    table = compare.rows([compare.of_outcome(o) for o in found])
+    assert all(len(cells) == 2 for _, cells in table)
+    labels = [label.strip() for label, _ in table]
+    assert all(TERM_LABELS[t] in labels for t in TERM_LABELS)
+    cells = dict(table)
+    assert cells["Chỗ thay đổi so với lịch gốc"] == ["0", "2"]
