@@ -41,16 +41,16 @@ def run(profile_name: str, seed: int, backend: str, time_limit: float) -> dict[s
     started = time.perf_counter()
     result = solve(instance, **options)  # type: ignore[arg-type]
     wall = time.perf_counter() - started
-    assert result.report is not None
+    report = result.report  # None when no schedule exists at all (infeasible)
     return {
         "profile": profile_name,
         "seed": seed,
         "backend": backend,
         "status": result.status,
-        "score": result.report.total,
+        "score": None if report is None else report.total,
         "bound": result.bound,
         "seconds": round(wall, 3),
-        "terms": result.report.terms,
+        "terms": {} if report is None else report.terms,
         "method": result.backend,
     }
 

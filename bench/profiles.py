@@ -21,12 +21,20 @@ def _tight(doc: Document, seed: int) -> Document:
             commune["flag"] = rng.choice((1, 1, 2))
             commune["flag_reason"] = "Kết quả chấm điểm tháng trước xếp loại yếu"
     first = dt.date.fromisoformat(min(m["start"][:10] for m in doc["meetings"]))
+    day_of = {m["id"]: dt.date.fromisoformat(m["start"][:10]) for m in doc["meetings"]}
+    pinned_days: dict[str, set[dt.date]] = {}
+    for pin in doc.get("pinned", []):
+        pinned_days.setdefault(pin["delegate"], set()).add(day_of[pin["meeting"]])
     for person in doc["delegates"]:
         if person["tier"] <= 3:
             leave = person.setdefault("unavailable", [])
             for _ in range(2):
                 begin = first + dt.timedelta(days=rng.randint(0, 27))
                 end = begin + dt.timedelta(days=rng.randint(2, 8))
+                # A planner does not pin someone to a meeting during their own leave: such
+                # a month has no schedule at all, which is not what this profile measures.
+                if any(begin <= day <= end for day in pinned_days.get(person["id"], ())):
+                    continue
                 leave.append({"from": begin.isoformat(), "to": end.isoformat(), "reason": "Đi công tác"})
     doc["name"] += "-tight"
     return doc

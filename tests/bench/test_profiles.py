@@ -1,0 +1,56 @@
+"""The benchmark profiles make valid instances that have a schedule, and a run reports
+every outcome (infeasible included) as a row instead of failing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.case import run
+from bench.profiles import PROFILES
+from models.io import instance_from_document
+from models.validation import document_issues
+from solver import diagnose
+from solver.encode import encode
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_profile_makes_a_valid_instance_whose_pins_hold(name: str) -> None:
+    """Each profile's instance passes validation and no pin contradicts leave or another pin."""
+    doc = PROFILES[name].document(1)
+    assert document_issues(doc) == []
+    assert diagnose.pin_conflicts(encode(instance_from_document(doc))) == []
+
+
+def test_tight_profile_keeps_its_leave_off_pinned_days() -> None:
+    """The tight profile puts seniors on leave, never on a day they are pinned to a meeting."""
+    doc = PROFILES["tight168"].document(2)
+    day = {m["id"]: m["start"][:10] for m in doc["meetings"]}
+    leave = {d["id"]: d.get("unavailable", []) for d in doc["delegates"]}
+    assert doc["pinned"], "the generator pins seniors to flagged meetings"
+    for pin in doc["pinned"]:
+        for period in leave[pin["delegate"]]:
+            assert not period["from"] <= day[pin["meeting"]] <= period["to"]
+    assert sum(len(periods) for periods in leave.values()) > 100
+
+
+def test_a_case_reports_an_infeasible_month_as_a_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A month with no schedule at all gives status infeasible and no score, not a crash."""
+    profile = PROFILES["city17"]
+    original = profile.document
+
+    def pinned_on_leave(seed: int) -> dict:
+        doc = original(seed)
+        meeting = doc["meetings"][0]
+        person = doc["delegates"][0]
+        day = meeting["start"][:10]
+        person["unavailable"] = [{"from": day, "to": day}]
+        doc["pinned"] = [{"meeting": meeting["id"], "delegate": person["id"]}]
+        doc["forbidden"] = [f for f in doc.get("forbidden", []) if f["delegate"] != person["id"]]
+        person["in_charge_of"] = []
+        return doc
+
+    monkeypatch.setattr(type(profile), "document", lambda self, seed: pinned_on_leave(seed))
+    row = run("city17", 1, "auto", 5)
+    assert row["status"] == "infeasible"
+    assert row["score"] is None
+    assert row["terms"] == {}
