@@ -24,8 +24,12 @@ from solver.search.engine import Prepared, optimise
 from solver.search.greedy import greedy
 from solver.search.incumbent import Incumbent
 from solver.search.neighbourhoods import Neighbourhoods, pick
+from solver.search.partner import HorizonPartner
 from solver.variables import Scope
 
+#: Pairs (meetings × delegates) up to which HiGHS works on the whole horizon beside the
+#: decomposed search; above it HiGHS's root alone outlasts a solve (measured, docs/performance.md).
+PARTNER_PAIRS = 60_000
 #: Pairs up to which the whole horizon's relaxation keeps the terms linking decisions.
 FULL_RELAXATION = 40_000
 #: Pairs beyond which the whole horizon is not relaxed at all (its LP would take minutes).
@@ -114,17 +118,72 @@ def plan_horizon(
         objective = _objective(enc, schedule)
         progress.note(objective, "rolling")
         return HorizonPlan(schedule, objective, None, details)
-    guide = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began))
-    details["relaxation_seconds"] = round(time.perf_counter() - began, 2)
-    bound = guide.bound if guide is not None else None
-    if bound is not None:
-        progress.raise_bound(bound)
-    schedule = _rolling(enc, months, order, deadline, workers, stop, guide)
-    objective = _objective(enc, schedule)
-    progress.note(objective, "rolling")
-    details.update(rolling=round(objective), rolling_seconds=round(time.perf_counter() - began, 2))
-    objective = _improve(enc, schedule, objective, bound, deadline, workers, stop, progress, seed, details)
+    halt = _Halt(stop)
+    partner = None
+    if workers >= 2 and len(enc.meetings) * len(enc.delegates) <= PARTNER_PAIRS:
+        # One core to HiGHS on the whole horizon, the others to the decomposed search.
+        partner = HorizonPartner(enc, deadline, halt.event)
+        workers -= 1
+    try:
+        guide = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began))
+        details["relaxation_seconds"] = round(time.perf_counter() - began, 2)
+        bound = guide.bound if guide is not None else None
+        if bound is not None:
+            progress.raise_bound(bound)
+        schedule = _rolling(enc, months, order, deadline, workers, halt.event, guide)
+        objective = _objective(enc, schedule)
+        progress.note(objective, "rolling")
+        details.update(rolling=round(objective), rolling_seconds=round(time.perf_counter() - began, 2))
+        objective = _improve(
+            enc, schedule, objective, bound, deadline, workers, halt.event, progress, seed, details, partner
+        )
+    finally:
+        halt.close()
+        if partner is not None:
+            partner.stop()
+    if partner is not None:
+        objective, bound = _exchange(partner, schedule, objective, bound, progress)
+        details["partner"] = {"pairs": partner.pairs, "proved": partner.proved, "bound": partner.bound}
     return HorizonPlan(schedule, objective, bound, details)
+
+
+class _Halt:
+    """One event that stops the search: set by the caller's ``stop`` or by a proof elsewhere."""
+
+    def __init__(self, stop: threading.Event | None) -> None:
+        self.event = threading.Event()
+        self._closed = threading.Event()
+        if stop is not None:
+            threading.Thread(target=self._mirror, args=(stop,), daemon=True).start()
+
+    def _mirror(self, stop: threading.Event) -> None:
+        while not self._closed.is_set():
+            if stop.wait(0.05):
+                self.event.set()
+                return
+
+    def close(self) -> None:
+        self._closed.set()
+
+
+def _exchange(
+    partner: HorizonPartner,
+    schedule: dict[int, tuple[int, ...]],
+    objective: float,
+    bound: int | None,
+    progress: Incumbent,
+) -> tuple[float, int | None]:
+    """Take the partner's schedule when it is better, and its bound when it is higher."""
+    found = partner.better(objective)
+    if found is not None:
+        schedule.clear()
+        schedule.update(found[0])
+        objective = found[1]
+        progress.note(objective, "highs")
+    if partner.bound is not None and (bound is None or partner.bound > bound):
+        bound = min(partner.bound, round(objective))
+        progress.raise_bound(bound)
+    return objective, bound
 
 
 def _improve(
@@ -138,8 +197,13 @@ def _improve(
     progress: Incumbent,
     seed: int,
     details: dict[str, object],
+    partner: HorizonPartner | None = None,
 ) -> float:
-    """Large neighbourhood search: re-decide a set of meetings, keep it if the score drops."""
+    """Large neighbourhood search: re-decide a set of meetings, keep it if the score drops.
+
+    With a ``partner``, each better schedule goes to it, its better schedules are taken
+    over, and its bound ends the search once the schedule meets it.
+    """
     rng = random.Random(seed)
     per_month = len(enc.meetings) / max(1, len({m.month for m in enc.meetings}))
     size = int(max(8, min(2 * per_month, MAX_PAIRS / max(1, len(enc.delegates)))))
@@ -150,6 +214,9 @@ def _improve(
     tried = dict.fromkeys(names, 0)
     won = dict.fromkeys(names, 0)
     while time.perf_counter() < deadline - 0.2 and not (stop and stop.is_set()):
+        if partner is not None:
+            partner.offer(schedule, objective)
+            objective, bound = _exchange(partner, schedule, objective, bound, progress)
         if bound is not None and objective <= bound:
             break
         kind = pick(rng, scores, names)

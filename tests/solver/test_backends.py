@@ -6,14 +6,21 @@ backend layer itself on models whose shape the schedules rarely reach at test si
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
+from models.io import instance_from_document
+from scenarios.generator import generate
 from solver.backends import cpsat
 from solver.backends import pulp as pulp_backend
 from solver.backends.arrays import ModelArrays
 from solver.backends.highs_lp import LpRelaxation
+from solver.backends.highs_mip import MipPartner
+from solver.encode import encode
 from solver.linear import INF
+from solver.search.engine import Prepared
 
 SHIFT = 100_000
 
@@ -84,3 +91,43 @@ def test_highs_lp_and_cpsat_share_one_process() -> None:
     assert integral.objective is not None
     assert relaxation.status == "optimal"
     assert relaxation.objective <= integral.objective + 1e-6
+
+
+def test_highs_partner_proves_the_optimum_and_keeps_an_offered_schedule() -> None:
+    """HiGHS in its thread, handed CP-SAT's optimal schedule, ends proved at that optimum."""
+    model = assignment_with_capacities(2)
+    exact = cpsat.solve(model, time_limit=30, workers=2)
+    assert exact.values is not None
+    assert exact.objective is not None
+    partner = MipPartner(model, deadline=time.perf_counter() + 30)
+    partner.offer(exact.values, exact.objective)
+    partner.start()
+    _wait(partner, 30)
+    best = partner.best()
+    assert partner.proved
+    assert best is not None
+    assert best[1] == exact.objective
+    assert partner.bound == exact.objective
+
+
+def test_highs_partner_stops_when_asked() -> None:
+    """A stop ends a solve HiGHS cannot finish soon, well before its deadline, and what it
+    reports stays true: its bound is below its best schedule."""
+    instance = instance_from_document(generate(communes=12, delegates=45, months=6, seed=1))
+    model = Prepared.of(encode(instance)).arrays
+    partner = MipPartner(model, deadline=time.perf_counter() + 60)
+    partner.start()
+    time.sleep(1.0)
+    asked = time.perf_counter()
+    partner.stop(wait=10)
+    assert not partner.running
+    assert time.perf_counter() - asked < 5
+    best = partner.best()
+    if best is not None and partner.bound is not None:
+        assert partner.bound <= best[1]
+
+
+def _wait(partner: MipPartner, seconds: float) -> None:
+    ends = time.perf_counter() + seconds
+    while partner.running and time.perf_counter() < ends:
+        time.sleep(0.02)

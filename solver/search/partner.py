@@ -1,0 +1,65 @@
+"""A MIP solver working on the whole horizon beside the decomposed search.
+
+The decomposed search (:mod:`solver.search.horizon`) works on schedules as
+``meeting → delegates``; HiGHS works on the whole model's vector. This adapter turns one
+into the other, so that each side starts from the other's best schedule, and passes on
+HiGHS's proved bound of the whole horizon.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+from solver.backends.highs_mip import MipPartner
+from solver.encode import Encoding
+from solver.search.engine import CompletionError, Prepared
+
+Schedule = dict[int, tuple[int, ...]]
+
+
+class HorizonPartner:
+    """HiGHS on the whole model of ``enc``, started at once, stopped by :meth:`stop`."""
+
+    def __init__(self, enc: Encoding, deadline: float, proved: threading.Event) -> None:
+        self.prepared = Prepared.of(enc)
+        self._mip = MipPartner(self.prepared.arrays, deadline=deadline, on_proved=proved.set)
+        self._offered = math.inf
+        self._mip.start()
+
+    @property
+    def pairs(self) -> int:
+        return self.prepared.pairs
+
+    def offer(self, schedule: Schedule, objective: float) -> None:
+        """Hand a schedule better than any handed before to HiGHS."""
+        if objective >= self._offered - 0.5:
+            return
+        try:
+            vector = self.prepared.vector((d, m) for m, people in schedule.items() for d in people)
+        except CompletionError:
+            return  # cannot happen for a schedule of the same rules; never worth failing a solve
+        self._mip.offer(vector, objective)
+        self._offered = objective
+
+    def better(self, objective: float) -> tuple[Schedule, float] | None:
+        """HiGHS's best schedule when it scores below ``objective``."""
+        best = self._mip.best()
+        if best is None or best[1] >= objective - 0.5:
+            return None
+        values, score = best
+        schedule: Schedule = {m.index: () for m in self.prepared.enc.meetings}
+        for d, m in self.prepared.built.variables.extract(values):
+            schedule[m] = (*schedule[m], d)
+        return schedule, score
+
+    @property
+    def bound(self) -> int | None:
+        return self._mip.bound
+
+    @property
+    def proved(self) -> bool:
+        return self._mip.proved
+
+    def stop(self) -> None:
+        self._mip.stop()

@@ -1,0 +1,105 @@
+"""Long horizons: the decomposed search (month by month, then neighbourhoods), with and
+without HiGHS on the whole model beside it, and the rolling mode.
+
+``SMALL_HORIZON`` is lowered so that small generated instances, quick to prove, take the
+path a year of a province takes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+import solver.facade as facade
+from models.instance import Instance
+from models.io import instance_from_document
+from scenarios.generator import generate
+from solver import solve
+from solver.score import score
+
+
+@pytest.fixture
+def horizon_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every multi-month instance takes the decomposed path."""
+    monkeypatch.setattr(facade, "SMALL_HORIZON", 0)
+
+
+def three_months(seed: int) -> Instance:
+    """Eight communes over three months, twenty delegates: the decomposed search alone does
+    not prove these in seconds (its LP bound is 1–3 points low); with HiGHS it does."""
+    return instance_from_document(generate(communes=8, delegates=20, months=3, seed=seed))
+
+
+def _checked(instance: Instance, result: facade.Result) -> int:
+    """The scorer's total, after checking it equals the solver's objective and nothing breaks."""
+    report = score(instance, result.assignments)
+    assert report.violations == []
+    assert result.objective == report.total
+    assert result.report is not None
+    assert result.report.total == report.total
+    return report.total
+
+
+@pytest.mark.usefixtures("horizon_always")
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_horizon_with_highs_beside_it_reaches_the_proved_optimum(seed: int) -> None:
+    """With two workers, HiGHS works on the whole model beside the decomposed search: its
+    bound proves the result optimal, and that equals CBC's optimum of the whole model."""
+    instance = three_months(seed)
+    result = solve(instance, time_limit=30, workers=2)
+    assert result.backend == "auto/horizon"
+    total = _checked(instance, result)
+    assert result.details["partner"]["bound"] == total  # type: ignore[index]
+    exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
+    assert exact.status == "optimal"
+    assert result.status == "optimal", (result.bound, total, result.details)
+    assert total == exact.report.total  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_horizon_alone_gives_a_valid_schedule_and_a_true_bound() -> None:
+    """With one worker there is no partner; the schedule is valid, its bound is no more
+    than the proved optimum, and its score no less."""
+    instance = three_months(4)
+    result = solve(instance, time_limit=5, workers=1)
+    assert result.backend == "auto/horizon"
+    assert "partner" not in result.details
+    total = _checked(instance, result)
+    exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
+    assert exact.status == "optimal"
+    assert exact.report is not None
+    assert total >= exact.report.total
+    assert result.bound is not None
+    assert result.bound <= exact.report.total
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_rolling_plans_month_by_month_no_better_than_jointly() -> None:
+    """Rolling (each month knowing only the past) fills every seat and cannot beat the
+    joint optimum."""
+    instance = three_months(5)
+    rolling = solve(instance, time_limit=10, rolling=True)
+    assert rolling.backend == "auto/rolling"
+    assert rolling.status in ("optimal", "feasible")
+    total = _checked(instance, rolling)
+    joint = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
+    assert joint.report is not None
+    assert joint.status == "optimal"
+    assert total >= joint.report.total
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_a_stop_ends_the_horizon_search_early_with_a_valid_schedule() -> None:
+    """Setting ``stop`` one second in ends a 60-second solve within a few seconds, HiGHS
+    included, with a valid full schedule."""
+    instance = instance_from_document(generate(communes=12, delegates=45, months=6, seed=1))
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    started = time.perf_counter()
+    result = solve(instance, time_limit=60, workers=2, stop=stop)
+    assert time.perf_counter() - started < 10
+    assert result.status in ("optimal", "feasible")
+    _checked(instance, result)
+    assert not [t for t in threading.enumerate() if t.name == "highs-mip" and t.is_alive()]
