@@ -27,7 +27,7 @@ from typing import Literal
 
 from models.instance import Instance
 from models.rules import TERMS
-from solver import diagnose
+from solver import diagnose, seats_first
 from solver.backends import ProgressCallback
 from solver.encode import Encoding, encode
 from solver.result import Gap, Result, Status
@@ -88,9 +88,17 @@ def solve(
     if not enc.meetings:
         return _finish(enc, [], 0, started, backend, 0, {})
     if backend == "auto" and not priority and (_long(enc) or (rolling and len({m.month for m in enc.meetings}) > 1)):
-        plan = plan_horizon(enc, deadline=deadline, workers=workers, progress=progress, stop=stop, rolling=rolling)
+        # The decomposed search minimises one weighted score: give it an unfilled weight
+        # that no other saving beats (H1/H2 are hard), then score with the real weights.
+        weighted = seats_first.seats_first(enc)
+        plan = plan_horizon(weighted, deadline=deadline, workers=workers, progress=progress, stop=stop, rolling=rolling)
         name = "auto/rolling" if rolling else "auto/horizon"
-        return _finish(enc, plan.pairs(), plan.bound, started, name, round(plan.objective), plan.details)
+        shift = weighted.rules.weight("unfilled") - enc.rules.weight("unfilled")
+        left = seats_first.gaps(weighted, plan.schedule)
+        objective = round(plan.objective) - shift * left
+        # The bound of the re-weighted model bounds the real one among gap-free schedules.
+        bound = plan.bound if shift == 0 or left == 0 else None
+        return _finish(enc, plan.pairs(), bound, started, name, objective, plan.details)
 
     first = _pairs(enc, hint)
     details: dict[str, object] = {}

@@ -103,3 +103,43 @@ def test_a_stop_ends_the_horizon_search_early_with_a_valid_schedule() -> None:
     assert result.status in ("optimal", "feasible")
     _checked(instance, result)
     assert not [t for t in threading.enumerate() if t.name == "highs-mip" and t.is_alive()]
+
+
+def _with_weights(instance: Instance, **weights: int) -> Instance:
+    rules = instance.rules.model_copy(update={"weights": instance.rules.weights.model_copy(update=weights)})
+    return instance.model_copy(update={"rules": rules})
+
+
+@pytest.mark.usefixtures("horizon_always")
+@pytest.mark.parametrize("weight", [0, 10])
+def test_horizon_fills_every_seat_whatever_the_unfilled_weight(weight: int) -> None:
+    """H1/H2 are hard: with weights.unfilled 0 or 10 the decomposed search still fills
+    every seat (it once left 71 of 72 meetings empty to save travel)."""
+    instance = _with_weights(
+        instance_from_document(generate(communes=12, delegates=45, months=6, seed=1)), unfilled=weight
+    )
+    result = solve(instance, time_limit=8, workers=2)
+    assert result.backend == "auto/horizon"
+    assert result.gaps == []
+    assert result.status in ("optimal", "feasible")
+    _checked(instance, result)
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_horizon_leaves_only_the_seat_nobody_can_take_and_scores_it_truly() -> None:
+    """A meeting whose day every delegate is away stays the only gap; with weight 0 the
+    objective reported is the real score (no internal weight leaks out) and no bound is
+    claimed for it."""
+    doc = generate(communes=8, delegates=20, months=3, seed=2)
+    day = doc["meetings"][5]["start"][:10]
+    for person in doc["delegates"]:
+        person["unavailable"] = [*person.get("unavailable", []), {"from": day, "to": day}]
+    blocked = {m["id"] for m in doc["meetings"] if m["start"][:10] == day}
+    doc["pinned"] = [p for p in doc.get("pinned", []) if p["meeting"] not in blocked]
+    doc["rules"] = {"weights": {"unfilled": 0}}
+    instance = instance_from_document(doc)
+    result = solve(instance, time_limit=8, workers=2)
+    assert result.status == "partial"
+    assert {g.meeting for g in result.gaps} == blocked
+    assert result.bound is None
+    _checked(instance, result)
