@@ -213,6 +213,22 @@ def bench(
         out.print(f"Đã vẽ {plot}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Cổng")] = 8000,
+) -> None:
+    """Chạy dịch vụ web (API cho cán bộ, đại biểu và xã/phường).
+
+    Cơ sở dữ liệu: tệp SQLite phancong.db ở thư mục hiện tại, hoặc PHANCONG_DATABASE_URL.
+    Cơ sở dữ liệu trống được nạp dữ liệu mẫu; mỗi lần chạy in một mã truy cập mới của
+    cán bộ Ban Tuyên giáo (planner).
+    """
+    from api.server import run
+
+    run(host, port)
+
+
 def _exit_now(code: int) -> None:
     """End the process at once: the output is written, and tearing down the solver's large
     objects can take longer than a tight time limit leaves."""

@@ -1,5 +1,5 @@
 """Start-up: the sample is loaded into an empty database, a planner token is printed;
-``phancong serve`` (api.server.run) answers over HTTP."""
+``phancong serve`` (and ``python -m api.server``, the same start-up) answers over HTTP."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -19,6 +21,7 @@ from api.seed import prepare
 from models.storage.db import Database
 from models.storage.tables import CommuneRow
 from tests.conftest import ROOT
+from tests.storage.databases import drop_postgres, postgres_url, worker_name
 
 
 def test_first_start_loads_the_sample_and_later_starts_rotate_the_token(client: TestClient, database: Database) -> None:
@@ -48,13 +51,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_serve_starts_on_sqlite_and_prints_a_planner_token(tmp_path: Path) -> None:
-    """`api.server.run` on an empty SQLite file: migrates, loads the sample, prints a token that works."""
+#: ``phancong serve`` as a planner types it: the console script, else the same entry point.
+CONSOLE = Path(sys.executable).parent / "phancong"
+PHANCONG = [str(CONSOLE)] if CONSOLE.exists() else [sys.executable, "-c", "from cli.main import main; main()"]
+
+
+@contextmanager
+def _serving(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """Start the server on a free port; yield its base URL and the planner token it
+    printed once ``/health`` answers; stop it at the end."""
     port = _free_port()
-    env = {**os.environ, "PHANCONG_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.server", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -77,9 +86,43 @@ def test_serve_starts_on_sqlite_and_prints_a_planner_token(tmp_path: Path) -> No
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        month = httpx.get(f"{base}/months/2024-03", headers={"Authorization": f"Bearer {token}"}, timeout=5)
-        assert month.status_code == 200
-        assert month.json()["meetings"] == 17
+        yield base, token
     finally:
         process.terminate()
         process.wait(20)
+
+
+def _sample_month(base: str, token: str) -> int:
+    month = httpx.get(f"{base}/months/2024-03", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    assert month.status_code == 200
+    return int(month.json()["meetings"])
+
+
+def test_serve_starts_on_sqlite_and_prints_a_planner_token(tmp_path: Path) -> None:
+    """`api.server.run` on an empty SQLite file: migrates, loads the sample, prints a token that works."""
+    env = {**os.environ, "PHANCONG_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    with _serving([sys.executable, "-m", "api.server"], ROOT, env) as (base, token):
+        assert _sample_month(base, token) == 17
+
+
+def test_phancong_serve_defaults_to_sqlite_in_the_working_directory(tmp_path: Path) -> None:
+    """`phancong serve` without PHANCONG_DATABASE_URL creates phancong.db where it is run,
+    loads the sample into it and prints a planner token that works."""
+    env = {k: v for k, v in os.environ.items() if k != "PHANCONG_DATABASE_URL"}
+    with _serving([*PHANCONG, "serve"], tmp_path, env) as (base, token):
+        assert httpx.get(f"{base}/health", timeout=5).json() == {"status": "ok", "database": "sqlite"}
+        assert _sample_month(base, token) == 17
+    assert (tmp_path / "phancong.db").is_file()
+
+
+def test_phancong_serve_uses_the_database_of_the_environment(tmp_path: Path) -> None:
+    """`phancong serve` with PHANCONG_DATABASE_URL naming PostgreSQL serves from it."""
+    name = f"phancong_serve_{worker_name()}"
+    env = {**os.environ, "PHANCONG_DATABASE_URL": postgres_url(name)}
+    try:
+        with _serving([*PHANCONG, "serve"], tmp_path, env) as (base, token):
+            assert httpx.get(f"{base}/health", timeout=5).json() == {"status": "ok", "database": "postgresql"}
+            assert _sample_month(base, token) == 17
+        assert not (tmp_path / "phancong.db").exists()
+    finally:
+        drop_postgres(name)
