@@ -27,6 +27,9 @@ from solver.backends.highs_lp import LpRelaxation, LpResult, integer_bound
 from solver.search.incumbent import Incumbent
 
 TOLERANCE = 1e-6
+#: Least time for one restricted sub-problem, and how it grows with the sub-problem's size.
+RESTRICTED_SECONDS = 1.0
+RESTRICTED_VARS_PER_SECOND = 5_000
 
 
 @dataclass(order=True)
@@ -161,9 +164,14 @@ class BranchAndBound:
             return
         hint = np.rint(result.values[part.kept]).astype(np.int64)
         hint = np.clip(hint, part.arrays.lb, part.arrays.ub)
+        # A short look: a restricted problem that does not close its gap in a second or
+        # so rarely does later, while branching (a few nodes) proves what it found; the
+        # next node whose balance loads are integral gets another look. Measured on the
+        # month profiles: 1 s proved every one in ≤ 3 s; 30 % of the time left took 20 s.
+        budget = self.sub_seconds or max(RESTRICTED_SECONDS, part.arrays.num_vars / RESTRICTED_VARS_PER_SECOND)
         outcome = cpsat.solve(
             part.arrays,
-            time_limit=min(remaining, self.sub_seconds or max(1.0, 0.3 * remaining)),
+            time_limit=min(remaining, budget),
             workers=self.workers,
             hint=hint,
             stop=self.stop,
