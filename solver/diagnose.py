@@ -101,11 +101,13 @@ def _blocked(
     enc = v.enc
     groups: dict[str, list[str]] = defaultdict(list)
     meeting = enc.meetings[m]
+    seated = 0
     for delegate in enc.delegates:
         d = delegate.index
         if tier is not None and delegate.tier > tier:
             continue
         if m in at.get(d, ()):
+            seated += 1
             continue
         excluded = exclusion(v, d, m)
         if excluded is not None:
@@ -120,8 +122,10 @@ def _blocked(
             continue
         groups["còn trống nhưng không được chọn"].append(delegate.name)
     if not groups:
-        who = "đủ cấp" if tier is not None else ""
-        return f"Không có đại biểu {who} nào trong danh sách.".replace("  ", " ")
+        who = " đủ cấp" if tier is not None else ""
+        if seated:
+            return f"Cả {seated} đại biểu{who} trong danh sách đều đã được cử dự hội nghị này; không còn ai khác."
+        return f"Không có đại biểu{who} nào trong danh sách."
     parts = []
     for label, names in groups.items():
         shown = ", ".join(names[:MAX_NAMES]) + (
@@ -144,7 +148,9 @@ def _shortage(v: Variables, m: int, tier: int | None) -> str:
             need = meeting.senior_tier if tier is not None else None
             if tier is not None and (need is None or need > tier):
                 continue
-            count = 1 if tier is not None else meeting.required
+            # Seats beyond the number of delegates can never be matched; one of them is
+            # enough to witness the shortage (and keeps an absurd ``required`` cheap).
+            count = 1 if tier is not None else min(meeting.required, len(enc.delegates) + 1)
             for k in range(count):
                 seat = ("seat", other, k)
                 seats.append(seat)

@@ -133,7 +133,7 @@ class Encoding:
         result: list[PreviousMeeting | None] = []
         for meeting in self.meetings:
             earlier = [m for m in by_commune[meeting.commune] if m.start < meeting.start]
-            latest = max(earlier, key=lambda m: m.start, default=None)
+            latest = max(earlier, key=lambda m: (m.start, m.id), default=None)
             last_day = max((day for day in past[meeting.commune] if day < meeting.day), default=None)
             if latest is not None and (last_day is None or latest.day >= last_day):
                 result.append(PreviousMeeting(latest.index, day=latest.day))

@@ -216,7 +216,7 @@ class _Scorer:
         count = 0
         for meeting, delegate in self.valid:
             earlier = [m for m in meetings_of[meeting.commune] if m.start < meeting.start]
-            latest = max(earlier, key=lambda m: m.start, default=None)
+            latest = max(earlier, key=lambda m: (m.start, m.id), default=None)
             past = [day for day in history[meeting.commune] if day < meeting.day]
             last_day = max(past, default=None)
             if latest is not None and (last_day is None or latest.day >= last_day):

@@ -134,3 +134,31 @@ def test_overlap_with_travel_is_refused(backend: str) -> None:
     result = run(doc.build(), backend)
     assert result.status == "optimal"
     assert sorted(result.assignments) == [("m1", "lead"), ("m2", "lead")]
+
+
+def test_gap_when_everyone_listed_is_already_at_the_meeting(backend: str) -> None:
+    """Three seats, two delegates, both seated: the reason says so, not "nobody in the list"."""
+    doc = (
+        Doc()
+        .commune("c1", name="Xã Cốc San")
+        .delegate("d1", 4, name="Trần Thị Bình")
+        .delegate("d2", 4, name="Hoàng Văn Em")
+        .meeting("m1", "c1", NOV10, required=3)
+    )
+    reason = only_gap(run(doc.build(), backend))
+    assert "Thiếu 1 đại biểu" in reason
+    assert "Cả 2 đại biểu trong danh sách đều đã được cử dự hội nghị này" in reason
+    assert "Không có đại biểu" not in reason
+
+
+def test_an_absurd_number_of_seats_is_counted_and_explained(backend: str) -> None:
+    """A meeting asking for 200,000 delegates of two: 199,998 empty seats, with a reason."""
+    doc = (
+        Doc()
+        .commune("c1", name="Xã Cốc San")
+        .delegate("d1", 4, name="Trần Thị Bình")
+        .delegate("d2", 4, name="Hoàng Văn Em")
+        .meeting("m1", "c1", NOV10, required=200_000)
+    )
+    result = run(doc.build(), backend, time_limit=20)
+    assert only_gap(result).startswith("Thiếu 199998 đại biểu")

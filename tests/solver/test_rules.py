@@ -458,6 +458,31 @@ def test_agency_repeat_within_the_schedule(agency: str, total: int, backend: str
     assert sorted(d for _, d in result.assignments) == ["d1", "d2"]
 
 
+@pytest.mark.parametrize("order", [("mA", "mB"), ("mB", "mA")])
+def test_agency_repeat_after_simultaneous_meetings_follows_the_larger_id(order: tuple[str, str], backend: str) -> None:
+    """mA (agency A) and mB (agency B) at the same instant, then mC: mB is mC's previous
+    meeting whatever the file order, so staff of B repeats (3) and near-free A goes (1)."""
+    doc = (
+        Doc()
+        .commune("c1")
+        .place("far")
+        .road("hq", "c1", 1)
+        .road("far", "c1", 10)
+        .delegate("dA", agency="A", max_per_month=1)
+        .delegate("dB", agency="B", max_per_month=1)
+        .delegate("xB", agency="B")
+        .delegate("yA", agency="A", base="far")
+        .pin("mA", "dA")
+        .pin("mB", "dB")
+        .weights(balance=0)
+    )
+    for meeting_id in order:
+        doc.meeting(meeting_id, "c1", "2025-10-04T08:00")
+    doc.meeting("mC", "c1", NOV10)
+    result = expect(doc.build(), backend, 1)
+    assert ("mC", "yA") in result.assignments
+
+
 # -- balance ---------------------------------------------------------------------------
 
 

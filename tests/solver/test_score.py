@@ -396,6 +396,19 @@ def test_agency_repeat_same_day_earlier_meeting() -> None:
     assert score(inst, [("am", "x1"), ("pm", "x2")]).terms["agency_repeat"] == 1
 
 
+@pytest.mark.parametrize("order", [("mA", "mB"), ("mB", "mA")])
+def test_agency_repeat_ties_between_simultaneous_meetings_go_to_the_larger_id(order: tuple[str, str]) -> None:
+    """Two meetings of one commune at the same instant: the later meeting's previous one is
+    the one with the larger id, whatever their order in the file (it once followed the file)."""
+    doc = Doc().commune("c1").delegate("dA", agency="A").delegate("dB", agency="B").delegate("dX", agency="B")
+    for meeting_id in order:
+        doc.meeting(meeting_id, "c1", "2025-11-04T08:00")
+    inst = doc.meeting("mC", "c1", NOV10).build()
+    # mB (agency B) is the previous meeting of mC: dX (agency B) repeats it
+    assert score(inst, [("mA", "dA"), ("mB", "dB"), ("mC", "dX")]).terms["agency_repeat"] == 1
+    assert score(inst, [("mA", "dB"), ("mB", "dA"), ("mC", "dX")]).terms["agency_repeat"] == 0
+
+
 # -- balance ---------------------------------------------------------------------------
 
 
