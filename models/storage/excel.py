@@ -166,25 +166,30 @@ class WorkbookError(InputError):
 # -- reading ------------------------------------------------------------------------
 
 
-def read_instance(data: bytes) -> Instance:
+def read_instance(data: bytes, more: Callable[[dict[str, Any]], list[Issue]] | None = None) -> Instance:
     """A validated :class:`models.Instance` from workbook bytes; raises :class:`WorkbookError`.
 
-    Cells that cannot be read and rows the instance checks refuse are reported together;
-    a row already reported for an unreadable cell is not reported again.
+    Cells that cannot be read, rows the instance checks refuse and rows the ``more``
+    checks of the document (NFC) refuse are reported together; a row already reported
+    for an unreadable cell is not reported again.
     """
     document, where, issues, places = _read(data)
+    found: list[Issue] = []
+    instance = None
     try:
         instance = instance_from_document(document)
     except InputError as error:
-        bad_rows = {(p.sheet, p.row) for p in places if p is not None}
-        for issue in error.issues:
-            place = _locate(where, issue.path)
-            if place is None or (place.sheet, place.row) not in bad_rows:
-                issues.append(issue)
-                places.append(place)
-    else:
-        if not issues:
-            return instance
+        found = list(error.issues)
+    if more is not None:
+        found += more(nfc(document))
+    bad_rows = {(p.sheet, p.row) for p in places if p is not None}
+    for issue in found:
+        place = _locate(where, issue.path)
+        if place is None or (place.sheet, place.row) not in bad_rows:
+            issues.append(issue)
+            places.append(place)
+    if instance is not None and not issues:
+        return instance
     raise WorkbookError(issues, places)
 
 

@@ -1,8 +1,9 @@
 """Importing an instance document into the database: all of it, or nothing.
 
-The document is validated whole first (:func:`models.io.instance_from_document`, which
-lists every bad row at once), then checked against what the database already holds
-(ids shared by places and communes), and only then written, inside the caller's
+The document is validated whole first: the format's checks
+(:func:`models.io.instance_from_document`) and the database's (:mod:`models.storage.fit`:
+column sizes, planned years, ids shared by places and communes) run together, so that
+one error lists every bad row of both. Only then is it written, inside the caller's
 transaction. The caller commits; any error before that leaves the database untouched.
 
 Rows with the same id are replaced (a delegate's leave and in-charge-of communes with
@@ -20,11 +21,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models.errors import InputError, Issue, json_path
+from models.errors import InputError, Issue
 from models.instance import Instance
-from models.io import instance_from_document
+from models.io import instance_from_document, instance_to_document, nfc
+from models.storage import fit
 from models.storage import meetings as meeting_store
-from models.storage.clock import LOCAL, YEARS, aware, month_of
+from models.storage.clock import aware, month_of
 from models.storage.config import set_name, set_rules
 from models.storage.tables import (
     AttendanceRow,
@@ -62,22 +64,43 @@ class ImportSummary:
 
 
 def import_document(session: Session, document: Any, user_id: int | None = None) -> ImportSummary:
-    """Validate ``document`` (every issue at once) and write it into ``session``."""
-    instance = instance_from_document(document)
-    return import_instance(session, instance, user_id)
+    """Validate ``document`` (every issue of every check at once) and write it into ``session``."""
+    return _write(session, checked_document(session, document), user_id)
 
 
 def import_workbook(session: Session, data: bytes, user_id: int | None = None) -> ImportSummary:
     """Validate an Excel workbook (every issue at once, with sheet and row) and write it."""
     from models.storage.excel import read_instance
 
-    return import_instance(session, read_instance(data), user_id)
+    return _write(session, read_instance(data, lambda document: fit.document_issues(session, document)), user_id)
 
 
 def import_instance(session: Session, instance: Instance, user_id: int | None = None) -> ImportSummary:
-    """Write a validated instance; raises :class:`InputError` when it clashes with stored rows."""
-    _check_sizes(instance)
-    _check_namespaces(session, instance)
+    """Write a validated instance; raises :class:`InputError` when it does not fit the database."""
+    issues = fit.document_issues(session, instance_to_document(instance))
+    if issues:
+        raise InputError(issues, WHAT)
+    return _write(session, instance, user_id)
+
+
+def checked_document(session: Session, document: Any) -> Instance:
+    """The instance of ``document`` once the format's checks and the database's all pass.
+
+    Both kinds run whatever the other finds, so one error lists every bad row.
+    """
+    issues: list[Issue] = []
+    instance = None
+    try:
+        instance = instance_from_document(document)
+    except InputError as error:
+        issues = list(error.issues)
+    issues += fit.document_issues(session, nfc(document))
+    if issues or instance is None:
+        raise InputError(issues, WHAT)
+    return instance
+
+
+def _write(session: Session, instance: Instance, user_id: int | None) -> ImportSummary:
     summary = ImportSummary()
     zone = ZoneInfo(instance.timezone)
     _places(session, instance, summary)
@@ -95,58 +118,6 @@ def import_instance(session: Session, instance: Instance, user_id: int | None = 
         set_rules(session, instance.rules)
     session.flush()
     return summary
-
-
-ID_LIMIT, NAME_LIMIT = 64, 200
-
-
-def _check_sizes(instance: Instance) -> None:
-    """Ids and names must fit their columns (PostgreSQL refuses longer text; SQLite would
-    not), and meetings must fall in the years the service plans."""
-    issues = []
-    zone = ZoneInfo(instance.timezone)
-
-    def check(path: list[str | int], value: str | None, limit: int) -> None:
-        if value is not None and len(value) > limit:
-            issues.append(Issue(json_path(path), value, f"dài quá {limit} ký tự"))
-
-    for i, place in enumerate(instance.places):
-        check(["places", i, "id"], place.id, ID_LIMIT)
-        check(["places", i, "name"], place.name, NAME_LIMIT)
-    for i, commune in enumerate(instance.communes):
-        check(["communes", i, "id"], commune.id, ID_LIMIT)
-        check(["communes", i, "name"], commune.name, NAME_LIMIT)
-        for j, team in enumerate(commune.teams):
-            check(["communes", i, "teams", j, "id"], team.id, ID_LIMIT)
-            check(["communes", i, "teams", j, "name"], team.name, NAME_LIMIT)
-    for i, delegate in enumerate(instance.delegates):
-        check(["delegates", i, "id"], delegate.id, ID_LIMIT)
-        check(["delegates", i, "base"], delegate.base, ID_LIMIT)
-        for key in ("name", "title", "agency"):
-            check(["delegates", i, key], getattr(delegate, key), NAME_LIMIT)
-    for i, meeting in enumerate(instance.meetings):
-        check(["meetings", i, "id"], meeting.id, ID_LIMIT)
-        if meeting.start.year not in YEARS or aware(meeting.start, zone).astimezone(LOCAL).year not in YEARS:
-            issues.append(Issue(json_path(["meetings", i, "start"]), str(meeting.start), "năm phải trong 2000–2099"))
-    if issues:
-        raise InputError(issues, WHAT)
-
-
-def _check_namespaces(session: Session, instance: Instance) -> None:
-    """Places and communes share one id space (roads join both): a stored one may not clash."""
-    place_ids = {p.id for p in instance.places}
-    commune_ids = {c.id for c in instance.communes}
-    issues = []
-    stored_communes = set(session.scalars(select(CommuneRow.id).where(CommuneRow.id.in_(place_ids))))
-    for i, place in enumerate(instance.places):
-        if place.id in stored_communes:
-            issues.append(Issue(json_path(["places", i, "id"]), place.id, "trùng với mã một xã/phường đã có"))
-    stored_places = set(session.scalars(select(PlaceRow.id).where(PlaceRow.id.in_(commune_ids))))
-    for i, commune in enumerate(instance.communes):
-        if commune.id in stored_places:
-            issues.append(Issue(json_path(["communes", i, "id"]), commune.id, "trùng với mã một địa điểm đã có"))
-    if issues:
-        raise InputError(issues, WHAT)
 
 
 def _places(session: Session, instance: Instance, summary: ImportSummary) -> None:

@@ -33,6 +33,21 @@ def test_json_import_with_bad_rows_writes_nothing(
     assert row_counts(database) == before
 
 
+def test_json_import_lists_format_and_storage_issues_together(
+    client: TestClient, database: Database, tiny_document: dict[str, Any]
+) -> None:
+    """A bad delegate tier and a 65-character meeting id: 422 naming both, nothing written."""
+    world = _planner(database, tiny_document)
+    before = row_counts(database)
+    long_id = "m" * 65
+    bad = edited(tiny_document, (("delegates", 0, "tier"), 9), (("meetings", 0, "id"), long_id))
+    response = client.post("/imports/instance", json=bad, headers=world.auth("planner"))
+    assert response.status_code == 422
+    errors = {(e["path"], e["value"]) for e in response.json()["errors"]}
+    assert {("$.delegates[0].tier", 9), ("$.meetings[0].id", long_id)} <= errors
+    assert row_counts(database) == before
+
+
 def test_json_import_writes_everything(client: TestClient, database: Database, tiny_document: dict[str, Any]) -> None:
     """A good file is imported whole: the answer counts the rows and the month lists the meetings."""
     world = _planner(database, tiny_document)

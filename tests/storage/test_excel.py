@@ -85,3 +85,16 @@ def test_workbook_with_one_bad_row_writes_nothing(database: Database, tiny_docum
     with database.transaction() as session:
         summary = importer.import_workbook(session, instance_workbook(tiny_document))
     assert (summary.communes, summary.delegates, summary.meetings) == (4, 5, 4)
+
+
+def test_workbook_reports_format_and_storage_issues_at_once(database: Database, tiny_document: dict[str, Any]) -> None:
+    """A tier out of range and a meeting id too long for its column are both located in
+    one error, and nothing is written."""
+    long_id = "m" * 65
+    data = _edit_cells(instance_workbook(tiny_document), {("Đại biểu", "D2"): 9, ("Hội nghị", "A2"): long_id})
+    empty = row_counts(database)
+    with pytest.raises(WorkbookError) as caught, database.transaction() as session:
+        importer.import_workbook(session, data)
+    located = {(issue.value, sheet, row) for issue, sheet, row in caught.value.located()}
+    assert {(9, "Đại biểu", 2), (long_id, "Hội nghị", 2)} <= located
+    assert row_counts(database) == empty

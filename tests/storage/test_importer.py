@@ -12,7 +12,7 @@ from models.errors import InputError
 from models.io import instance_from_document
 from models.storage import importer, mapping
 from models.storage.db import Database
-from models.storage.tables import AttendanceRow, PlaceRow, ReplanNoticeRow
+from models.storage.tables import AttendanceRow, CommuneRow, PlaceRow, ReplanNoticeRow
 from tests.storage.helpers import edited, row_counts
 
 
@@ -89,6 +89,35 @@ def test_overlong_ids_are_reported_not_truncated(database: Database, tiny_docume
     with pytest.raises(InputError) as caught:
         _import(database, bad)
     assert [(i.path, i.value) for i in caught.value.issues] == [("$.meetings[0].id", long_id)]
+
+
+def test_every_check_reports_at_once(database: Database, tiny_document: dict[str, Any]) -> None:
+    """A bad tier (format), a 65-character meeting id (column size), a meeting in 2101
+    (planned years) and a place taking a stored commune's id (namespace) are all listed
+    in one error, and nothing is written."""
+    _import(database, tiny_document)
+    before = row_counts(database)
+    long_id = "m" * 65
+    bad = edited(
+        tiny_document,
+        (("delegates", 0, "tier"), 9),
+        (("meetings", 0, "id"), long_id),
+        (("meetings", 1, "start"), "2101-01-05T08:00"),
+        (("places", 0, "id"), "c9"),
+    )
+    with database.transaction() as session:
+        session.add(CommuneRow(id="c9", name="Xã đã có"))
+    before["communes"] += 1
+    with pytest.raises(InputError) as caught:
+        _import(database, bad)
+    found = {(i.path, i.value) for i in caught.value.issues}
+    assert {
+        ("$.delegates[0].tier", 9),
+        ("$.meetings[0].id", long_id),
+        ("$.meetings[1].start", "2101-01-05T08:00"),
+        ("$.places[0].id", "c9"),
+    } <= found
+    assert row_counts(database) == before
 
 
 def test_history_is_kept_across_imports(database: Database, tiny_document: dict[str, Any]) -> None:
