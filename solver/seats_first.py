@@ -12,6 +12,7 @@ seat can save; the result is scored with the instance's own weights.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from solver.encode import Encoding, encode
 
@@ -60,10 +61,12 @@ def seats_first(enc: Encoding) -> Encoding:
     return encode(enc.instance.model_copy(update={"rules": rules}))
 
 
-def gaps(enc: Encoding, schedule: dict[int, tuple[int, ...]]) -> int:
-    """Empty seats plus unmet seniority requirements of a schedule (the ``unfilled`` count)."""
+def gaps(enc: Encoding, schedule: dict[int, tuple[int, ...]], meetings: Iterable[int] | None = None) -> int:
+    """Empty seats plus unmet seniority requirements of a schedule (the ``unfilled`` count),
+    over ``meetings`` (indices) or all of them."""
     count = 0
-    for meeting in enc.meetings:
+    chosen = enc.meetings if meetings is None else [enc.meetings[m] for m in meetings]
+    for meeting in chosen:
         people = schedule.get(meeting.index, ())
         count += max(0, meeting.required - len(people))
         tier = meeting.senior_tier

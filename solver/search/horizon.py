@@ -16,8 +16,9 @@ import random
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from solver import seats_first
 from solver.backends.highs_lp import LpRelaxation, integer_bound
 from solver.encode import Encoding
 from solver.search.engine import Prepared, optimise
@@ -175,6 +176,10 @@ def _exchange(
 ) -> tuple[float, int | None]:
     """Take the partner's schedule when it is better, and its bound when it is higher."""
     found = partner.better(objective)
+    if found is not None and seats_first.gaps(partner.prepared.enc, found[0]) > seats_first.gaps(
+        partner.prepared.enc, schedule
+    ):
+        found = None  # HiGHS weighs gaps; the fewest gaps come first
     if found is not None:
         schedule.clear()
         schedule.update(found[0])
@@ -222,6 +227,8 @@ def _improve(
         kind = pick(rng, scores, names)
         active = kinds[kind](rng)
         prepared = Prepared.of(enc, Scope.around(enc, active, schedule))
+        # Never trade a filled seat for a lower weighted score (H1/H2 are hard).
+        prepared = _capped(prepared, seats_first.gaps(enc, schedule))
         # The window's model scores like the whole schedule, so the current score is the
         # cutoff: only a strictly better re-decision of these meetings is kept.
         local = Incumbent(objective=objective)
@@ -274,9 +281,11 @@ def _rolling(
     for k, month in enumerate(order):
         active = months[month]
         allowed = guide.allowed(enc, active) if guide is not None else None
-        prepared = Prepared.of(enc, Scope(frozenset(active), dict(schedule)), allowed=allowed)
+        scope = Scope(frozenset(active), dict(schedule))
+        prepared = Prepared.of(enc, scope, allowed=allowed)
         chosen = greedy(prepared.built.variables, prepared.arrays.cost)
         budget = (share - (time.perf_counter() - began)) / (len(order) - k)
+        prepared, chosen = _fewest_gaps(enc, scope, prepared, chosen, deadline, budget, workers, stop)
         if budget >= MIN_MONTH_SECONDS and not (stop and stop.is_set()):
             # Time for more than the hand-made month: improve it exactly.
             local = Incumbent()
@@ -290,6 +299,56 @@ def _rolling(
         for d, m in chosen:
             schedule[m] = (*schedule[m], d)
     return schedule
+
+
+def _fewest_gaps(
+    enc: Encoding,
+    scope: Scope,
+    prepared: Prepared,
+    chosen: list[tuple[int, int]],
+    deadline: float,
+    budget: float,
+    workers: int,
+    stop: threading.Event | None,
+) -> tuple[Prepared, list[tuple[int, int]]]:
+    """The month's model capped at its fewest gaps, and a schedule that reaches them.
+
+    H1/H2 are hard, and a month's seats can be filled independently of other months
+    (capacity is per calendar month, overlaps per day), so the fewest gaps of each month
+    add up to the fewest of the horizon. When the hand-made month leaves a gap, the
+    month's whole model (not only the pairs the relaxation suggests) is asked for fewer.
+    """
+    month: dict[int, tuple[int, ...]] = dict.fromkeys(scope.active, ())
+    for d, m in chosen:
+        month[m] = (*month[m], d)
+    left = seats_first.gaps(enc, month, scope.active)
+    if left:
+        whole = Prepared.of(enc, scope)
+        phase = replace(whole, arrays=whole.arrays.reweighted(whole.built.model, {"unfilled": 1}))
+        found = Incumbent()
+        start = whole.vector(chosen)
+        found.offer(start, phase.arrays.objective(start), "greedy")
+        limit = min(deadline, time.perf_counter() + max(budget, MIN_MONTH_SECONDS))
+        optimise(phase, found, deadline=limit, workers=workers, stop=stop)
+        assert found.values is not None
+        better = whole.built.variables.extract(found.values)
+        month = dict.fromkeys(scope.active, ())
+        for d, m in better:
+            month[m] = (*month[m], d)
+        fewer = seats_first.gaps(enc, month, scope.active)
+        if fewer < left:
+            prepared, chosen = whole, better
+    month = dict.fromkeys(scope.active, ())
+    for d, m in chosen:
+        month[m] = (*month[m], d)
+    fixed_gaps = seats_first.gaps(enc, dict(scope.fixed), scope.fixed)
+    return _capped(prepared, fixed_gaps + seats_first.gaps(enc, month, scope.active)), chosen
+
+
+def _capped(prepared: Prepared, most: int) -> Prepared:
+    """The model with its ``unfilled`` count (the whole schedule's gaps) capped at ``most``."""
+    unfilled = prepared.built.model.objective({"unfilled": 1})
+    return replace(prepared, arrays=prepared.arrays.with_row(unfilled, most))
 
 
 def _objective(enc: Encoding, schedule: dict[int, tuple[int, ...]]) -> float:

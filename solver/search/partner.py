@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 
+from solver import seats_first
 from solver.backends.highs_mip import MipPartner
 from solver.encode import Encoding
 from solver.search.engine import CompletionError, Prepared
@@ -23,9 +24,17 @@ class HorizonPartner:
 
     def __init__(self, enc: Encoding, deadline: float, proved: threading.Event) -> None:
         self.prepared = Prepared.of(enc)
-        self._mip = MipPartner(self.prepared.arrays, deadline=deadline, on_proved=proved.set)
+        self._proved_event = proved
+        self._mip = MipPartner(self.prepared.arrays, deadline=deadline, on_proved=self._on_proved)
         self._offered = math.inf
         self._mip.start()
+
+    def _on_proved(self) -> None:
+        """Stop the search only for a proved schedule with every seat filled: HiGHS weighs a
+        gap, but the fewest gaps come first, and none is certainly the fewest."""
+        found = self.better(math.inf)
+        if found is not None and seats_first.gaps(self.prepared.enc, found[0]) == 0:
+            self._proved_event.set()
 
     @property
     def pairs(self) -> int:
