@@ -18,7 +18,7 @@ from rich.table import Table
 
 from cli import render
 from models.errors import InputError
-from models.labels import TIER_LABELS
+from models.labels import STATUS_LABELS, TIER_LABELS
 from scenarios.scenario import MODE_LABELS, MODES, Mode, Scenario
 
 if TYPE_CHECKING:  # the heavy modules load only when a command runs
@@ -251,10 +251,11 @@ def bench_replan(
 
     def show(r: Run) -> None:
         out.print(
-            f"  hạt giống {r.seed}: {r.delegate} nghỉ từ {r.start:%d/%m} · lịch gốc {r.base_status} "
+            f"  hạt giống {r.seed}: {r.delegate} nghỉ từ {r.start:%d/%m} · lịch gốc {STATUS_LABELS[r.base_status]} "
             f"{r.base_seconds:.1f} giây · áp dụng + kiểm tra {r.apply_seconds:.2f} + giải {r.solve_seconds:.2f} "
-            f"= [bold]{r.seconds:.2f} giây[/bold] · {r.status}, {r.changes} thay đổi"
-            + (" (đã chứng minh)" if r.proved else "")
+            f"= [bold]{r.seconds:.2f} giây[/bold] · {STATUS_LABELS[r.status]}, {r.changes} thay đổi"
+            # an optimal status already says it is proved
+            + (" (đã chứng minh là ít nhất)" if r.proved and r.status != "optimal" else "")
         )
 
     _, summary = run_bench(

@@ -36,6 +36,7 @@ from scenarios.changes import (
     Unpin,
     Weight,
 )
+from scenarios.messages import pydantic_message
 
 Document = dict[str, Any]
 
@@ -263,7 +264,7 @@ def _set_rules(doc: Document, rules: dict[str, Any], at: _At, field: str, value:
     try:
         Rules.model_validate(rules)
     except ValidationError as err:
-        at.fail(field, value, f"giá trị không hợp lệ: {err.errors()[0]['msg']}")
+        at.fail(field, value, f"giá trị không hợp lệ: {pydantic_message(err.errors()[0])}")
         return
     doc["rules"] = rules
 

@@ -30,9 +30,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.errors import InputError, Issue, json_path
 from models.instance import Instance
-from models.io import instance_from_document, load_solution, nfc, parse_json
+from models.io import instance_from_document, nfc, parse_json, solution_from_document
 from scenarios.apply import Applied, Document, apply_changes
 from scenarios.changes import KIND_LABELS, Change
+from scenarios.files import read_bytes
+from scenarios.messages import pydantic_message
 
 Mode = Literal["weighted", "changes_first", "fresh"]
 MODES: tuple[str, ...] = ("weighted", "changes_first", "fresh")
@@ -106,10 +108,9 @@ def parse_scenario(document: Any, origin: Path | None = None, what: str = WHAT) 
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     what = f"{WHAT} {path.name}"
+    raw = read_bytes(path, what)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError([Issue("$", str(path), f"không mở được tệp: {err.strerror}")], what) from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError([Issue("$", str(path), "tệp không phải văn bản UTF-8")], what) from None
     try:
@@ -125,10 +126,7 @@ def load_scenario(path: str | Path) -> Scenario:
 def read_base(path: Path) -> Document:
     """The base instance document, as written (it is validated again after the changes)."""
     what = "Tệp bài toán gốc (base)"
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError([Issue("$.base", str(path), f"không mở được tệp: {err.strerror}")], WHAT) from None
+    raw = read_bytes(path, WHAT, "$.base")
     document = parse_json(raw, what)
     instance_from_document(document)  # a bad base is reported as such, not blamed on a change
     return nfc(document)
@@ -136,7 +134,10 @@ def read_base(path: Path) -> Document:
 
 def read_published(path: Path | None) -> list[tuple[str, str]] | None:
     """The published schedule's pairs, or None when there is none."""
-    return None if path is None else load_solution(path).pairs()
+    if path is None:
+        return None
+    what = "Tệp lịch phân công (solution)"
+    return solution_from_document(parse_json(read_bytes(path, what), what)).pairs()
 
 
 def build(base: Document, changes: tuple[Change, ...] | list[Change], reference: list[tuple[str, str]] | None) -> Built:
@@ -196,7 +197,7 @@ def _issues(err: ValidationError, changes: Any) -> list[Issue]:
         # A discriminated union puts the tag in the location: changes.2.delegate_away.from
         if len(loc) > 2 and loc[0] == "changes" and loc[2] in KIND_LABELS:
             del loc[2]
-        message = _message(error)
+        message = pydantic_message(error)
         value = error.get("input")
         if error["type"] == "missing":
             value = None
@@ -207,40 +208,6 @@ def _issues(err: ValidationError, changes: Any) -> list[Issue]:
             message += f" — thay đổi thứ {loc[1] + 1}{_kind_note(changes, loc[1])}"
         issues.append(Issue(json_path([p for p in loc if isinstance(p, str | int)]), value, message))
     return issues
-
-
-def _message(error: Any) -> str:
-    kind: str = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "union_tag_invalid":
-        return f"không có kiểu thay đổi này (có: {', '.join(KIND_LABELS)})"
-    if kind == "union_tag_not_found":
-        return f"thiếu trường kind (kiểu thay đổi: {', '.join(KIND_LABELS)})"
-    if kind == "missing":
-        return "thiếu trường bắt buộc"
-    if kind == "extra_forbidden":
-        return "trường không được phép (viết sai tên?)"
-    if kind == "literal_error":
-        return f"giá trị không hợp lệ, chỉ nhận: {ctx.get('expected', '')}"
-    if kind.startswith("datetime"):
-        return "ngày giờ không hợp lệ (dạng YYYY-MM-DDTHH:MM)"
-    if kind.startswith("date"):
-        return "ngày không hợp lệ (dạng YYYY-MM-DD)"
-    if kind.startswith("int"):
-        return "cần một số nguyên"
-    if kind == "greater_than_equal":
-        return f"cần lớn hơn hoặc bằng {ctx.get('ge')}"
-    if kind == "string_too_short":
-        return "không được để trống"
-    if kind == "string_type":
-        return "cần một chuỗi ký tự"
-    if kind == "list_type":
-        return "cần một danh sách (các dòng bắt đầu bằng -)"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return "cần một bảng (các dòng khóa: giá trị)"
-    if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    return str(error["msg"])
 
 
 def _kind_note(changes: Any, index: int) -> str:

@@ -150,10 +150,12 @@ def test_robustness_ranks_delegates_and_seats(runner: CliRunner, folder: Path) -
 
 
 def test_bench_replan_prints_the_median(runner: CliRunner) -> None:
-    """The benchmark command runs on a small month and prints the median seconds."""
+    """The benchmark command runs on a small month and prints the median seconds and statuses in Vietnamese."""
     result = runner.invoke(
         scenario_app,
         ["bench-replan", "--communes", "8", "--delegates", "20", "--seeds", "1", "--base-time-limit", "5"],
     )
     assert result.exit_code == 0, result.output
     assert "Trung vị:" in result.output
+    assert "lịch gốc tối ưu (đã chứng minh)" in result.output
+    assert not any(status in result.output for status in ("optimal", "feasible", "partial"))

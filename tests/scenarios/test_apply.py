@@ -196,6 +196,14 @@ def test_bad_rule_values_are_refused(tiny: dict[str, Any]) -> None:
     assert [(i.path, i.value) for i in found] == [("$.changes[0].value", "maybe"), ("$.changes[1].value", -2)]
 
 
+def test_a_rule_value_of_the_wrong_type_is_explained_in_vietnamese(tiny: dict[str, Any]) -> None:
+    """rotation_months: abc says a whole number is needed, in Vietnamese, without pydantic's English."""
+    (issue,) = refused(tiny, {"kind": "rule_option", "option": "rotation_months", "value": "abc"})
+    assert (issue.path, issue.value) == ("$.changes[0].value", "abc")
+    assert issue.message.startswith("giá trị không hợp lệ: cần một số nguyên — thay đổi thứ 1")
+    assert "Input should" not in issue.message
+
+
 @pytest.mark.parametrize(
     ("raw", "field", "value"),
     [

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from models.errors import InputError
-from scenarios.scenario import build, load_scenario, parse_scenario, read_base
+from scenarios.scenario import build, load_scenario, parse_scenario, read_base, read_published
 from tests.scenarios.conftest import PUBLISHED, WriteScenario
 
 
@@ -85,3 +85,18 @@ def test_a_bad_base_is_reported_as_the_base(tmp_path: Path) -> None:
     path.write_text('{"format": "phancong-instance/1", "communes": []}', encoding="utf-8")
     with pytest.raises(InputError):
         read_base(path)
+
+
+def test_unreadable_files_are_explained_in_vietnamese(tmp_path: Path) -> None:
+    """A missing scenario, base or published file, or a folder in their place, is said in Vietnamese."""
+    cases = [
+        (lambda: load_scenario(tmp_path / "không-có.yaml"), "không có tệp này"),
+        (lambda: load_scenario(tmp_path), "đây là một thư mục, không phải tệp"),
+        (lambda: read_base(tmp_path / "không-có.json"), "không có tệp này"),
+        (lambda: read_published(tmp_path), "đây là một thư mục, không phải tệp"),
+    ]
+    for read, reason in cases:
+        with pytest.raises(InputError) as caught:
+            read()
+        (issue,) = caught.value.issues
+        assert issue.message == f"không mở được tệp: {reason}"
