@@ -79,19 +79,21 @@ def _load(paths: Sequence[Path]) -> list[Scenario]:
 def check(files: Annotated[list[Path], typer.Argument(help="Tệp kịch bản (YAML)")]) -> None:
     """Kiểm tra kịch bản: kiểu thay đổi, mã tham chiếu, bài toán sau thay đổi (không giải)."""
     from models.io import instance_from_document
-    from scenarios.scenario import build, read_base, read_published
+    from scenarios.published import read_published
+    from scenarios.scenario import build, read_base
     from scenarios.wording import Names
 
     out, failed = _out(), False
     for scenario in _load(files):
         try:
             document = read_base(scenario.base)
-            built = build(document, scenario.changes, read_published(scenario.published))
+            base = instance_from_document(document)
+            built = build(document, scenario.changes, read_published(scenario.published, base))
         except InputError as error:
             render.print_input_error(_err(), error)
             failed = True
             continue
-        names = Names(instance_from_document(document), built.instance)
+        names = Names(base, built.instance)
         out.print(f"[bold]{scenario.name}[/bold]: hợp lệ, {len(scenario.changes)} thay đổi.")
         _print_changes(out, scenario, names)
         for note in built.notes:

@@ -16,8 +16,9 @@ from typing import Literal
 from models.instance import Instance
 from models.io import instance_from_document
 from scenarios.apply import Document
+from scenarios.published import read_published
 from scenarios.replan import MeetingChange, Pairs, diff, resolve
-from scenarios.scenario import Mode, Scenario, build, read_base, read_published
+from scenarios.scenario import Mode, Scenario, build, read_base
 from solver import Result, ScoreReport, score, solve
 from solver.backends import ProgressCallback
 
@@ -76,7 +77,7 @@ def load_base(path: Path, published_path: Path | None, *, time_limit: float, wor
     else the month solved now within ``time_limit``."""
     document = read_base(path)
     instance = instance_from_document(document)
-    published = read_published(published_path)
+    published = read_published(published_path, instance)
     source: BaseSource
     if published is not None:
         pairs, source = published, "published"

@@ -15,7 +15,8 @@
 Reading a scenario checks it whole and reports every problem at once, each with the
 change's position, field and value (:class:`~models.errors.InputError`). :func:`build`
 applies the changes to the base document and validates the result as any instance.
-Everything here is pure but :func:`load_scenario` and the two ``read_`` functions.
+Everything here is pure but :func:`load_scenario` and :func:`read_base`; the published
+schedule is read by :mod:`scenarios.published`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.errors import InputError, Issue, json_path
 from models.instance import Instance
-from models.io import instance_from_document, nfc, parse_json, solution_from_document
+from models.io import instance_from_document, nfc, parse_json
 from scenarios.apply import Applied, Document, apply_changes
 from scenarios.changes import KIND_LABELS, Change
 from scenarios.files import read_bytes
@@ -130,14 +131,6 @@ def read_base(path: Path) -> Document:
     document = parse_json(raw, what)
     instance_from_document(document)  # a bad base is reported as such, not blamed on a change
     return nfc(document)
-
-
-def read_published(path: Path | None) -> list[tuple[str, str]] | None:
-    """The published schedule's pairs, or None when there is none."""
-    if path is None:
-        return None
-    what = "Tệp lịch phân công (solution)"
-    return solution_from_document(parse_json(read_bytes(path, what), what)).pairs()
 
 
 def build(base: Document, changes: tuple[Change, ...] | list[Change], reference: list[tuple[str, str]] | None) -> Built:

@@ -159,3 +159,24 @@ def test_bench_replan_prints_the_median(runner: CliRunner) -> None:
     assert "Trung vị:" in result.output
     assert "lịch gốc tối ưu (đã chứng minh)" in result.output
     assert not any(status in result.output for status in ("optimal", "feasible", "partial"))
+
+
+def test_a_published_pair_outside_the_base_stops_every_command(
+    runner: CliRunner, write_scenario: WriteScenario, folder: Path
+) -> None:
+    """check, run, compare and robustness all exit 2 naming the published file, path and value; none crashes."""
+    published = folder / "published.solution.json"
+    published.write_text(published.read_text(encoding="utf-8").replace('"m1"', '"m99"'), encoding="utf-8")
+    path = str(write_scenario("ốm", [ILL]))
+    base = str(folder / "base.instance.json")
+    for args in (
+        ["check", path],
+        ["run", path, "--time-limit", "5"],
+        ["compare", path, "--time-limit", "5"],
+        ["robustness", base, "--published", str(published), "--processes", "1", "--time-limit", "2"],
+    ):
+        result = runner.invoke(scenario_app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), args
+        assert f"Lịch đã công bố {published}" in result.output
+        assert '$.assignments[0].meeting = "m99": không có hội nghị mã này trong tháng gốc' in result.output

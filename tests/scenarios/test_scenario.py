@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from models.errors import InputError
-from scenarios.scenario import build, load_scenario, parse_scenario, read_base, read_published
+from models.io import instance_from_document
+from scenarios.published import read_published
+from scenarios.scenario import build, load_scenario, parse_scenario, read_base
 from tests.scenarios.conftest import PUBLISHED, WriteScenario
 
 
@@ -87,13 +89,13 @@ def test_a_bad_base_is_reported_as_the_base(tmp_path: Path) -> None:
         read_base(path)
 
 
-def test_unreadable_files_are_explained_in_vietnamese(tmp_path: Path) -> None:
+def test_unreadable_files_are_explained_in_vietnamese(tmp_path: Path, tiny: dict[str, Any]) -> None:
     """A missing scenario, base or published file, or a folder in their place, is said in Vietnamese."""
     cases = [
         (lambda: load_scenario(tmp_path / "không-có.yaml"), "không có tệp này"),
         (lambda: load_scenario(tmp_path), "đây là một thư mục, không phải tệp"),
         (lambda: read_base(tmp_path / "không-có.json"), "không có tệp này"),
-        (lambda: read_published(tmp_path), "đây là một thư mục, không phải tệp"),
+        (lambda: read_published(tmp_path, instance_from_document(tiny)), "đây là một thư mục, không phải tệp"),
     ]
     for read, reason in cases:
         with pytest.raises(InputError) as caught:
