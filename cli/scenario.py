@@ -88,7 +88,7 @@ def check(files: Annotated[list[Path], typer.Argument(help="Tệp kịch bản (
         try:
             document = read_base(scenario.base)
             base = instance_from_document(document)
-            built = build(document, scenario.changes, read_published(scenario.published, base))
+            built = build(document, scenario.changes, read_published(scenario.published, base), scenario.what)
         except InputError as error:
             render.print_input_error(_err(), error)
             failed = True

@@ -102,7 +102,7 @@ def run_scenario(
     mode = mode or scenario.mode
     base = (cache or BaseCache()).get(scenario, time_limit=time_limit, workers=workers)
     keep = mode != "fresh"
-    built = build(base.document, scenario.changes, base.pairs if keep else None)
+    built = build(base.document, scenario.changes, base.pairs if keep else None, scenario.what)
     result = resolve(
         built.instance,
         base.pairs if keep else None,

@@ -56,7 +56,7 @@ class ScenarioFile(BaseModel):
     name: str | None = None
     description: str | None = None
     base: str = Field(min_length=1)
-    published: str | None = None
+    published: str | None = Field(default=None, min_length=1)  # "" is a mistake, not "none"
     mode: Mode = "weighted"
     changes: list[Change] = Field(default_factory=list)
 
@@ -72,6 +72,11 @@ class Scenario:
     mode: Mode
     changes: tuple[Change, ...]
     source: Path | None = None
+
+    @property
+    def what(self) -> str:
+        """How its errors are headed: "Kịch bản <file>", so that ``compare`` says which one."""
+        return f"{WHAT} {self.source}" if self.source is not None else WHAT
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def parse_scenario(document: Any, origin: Path | None = None, what: str = WHAT) 
         name=parsed.name or (origin.stem if origin is not None else "kịch bản"),
         description=parsed.description,
         base=folder / parsed.base,
-        published=folder / parsed.published if parsed.published else None,
+        published=folder / parsed.published if parsed.published is not None else None,
         mode=parsed.mode,
         changes=tuple(parsed.changes),
         source=origin,
@@ -108,7 +113,7 @@ def parse_scenario(document: Any, origin: Path | None = None, what: str = WHAT) 
 
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
-    what = f"{WHAT} {path.name}"
+    what = f"{WHAT} {path}"
     raw = read_bytes(path, what)
     try:
         text = raw.decode("utf-8")
@@ -126,24 +131,32 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def read_base(path: Path) -> Document:
     """The base instance document, as written (it is validated again after the changes)."""
-    what = "Tệp bài toán gốc (base)"
-    raw = read_bytes(path, WHAT, "$.base")
-    document = parse_json(raw, what)
-    instance_from_document(document)  # a bad base is reported as such, not blamed on a change
+    what = f"Tệp bài toán gốc {path}"
+    document = parse_json(read_bytes(path, what), what)
+    try:
+        instance_from_document(document)  # a bad base is reported as such, not blamed on a change
+    except InputError as err:
+        raise InputError(err.issues, what) from None
     return nfc(document)
 
 
-def build(base: Document, changes: tuple[Change, ...] | list[Change], reference: list[tuple[str, str]] | None) -> Built:
+def build(
+    base: Document,
+    changes: tuple[Change, ...] | list[Change],
+    reference: list[tuple[str, str]] | None,
+    what: str = WHAT,
+) -> Built:
     """The base with the changes applied, validated; ``reference`` is the schedule to keep
-    (RULES.md's ``reference`` input, the ``changes`` term), or None for a fresh plan."""
+    (RULES.md's ``reference`` input, the ``changes`` term), or None for a fresh plan.
+    Errors are headed ``what`` (:attr:`Scenario.what` names the file)."""
     applied, issues = apply_changes(base, changes)
     if issues:
-        raise InputError(issues, WHAT)
+        raise InputError(issues, what)
     document = _with_reference(applied, reference)
     try:
         instance = instance_from_document(document)
     except InputError as err:
-        raise InputError(_blame(base, changes, reference, err), WHAT) from None
+        raise InputError(_blame(base, changes, reference, err), what) from None
     return Built(instance, applied.notes)
 
 

@@ -180,3 +180,12 @@ def test_a_published_pair_outside_the_base_stops_every_command(
         assert result.exception is None or isinstance(result.exception, SystemExit), args
         assert f"Lịch đã công bố {published}" in result.output
         assert '$.assignments[0].meeting = "m99": không có hội nghị mã này trong tháng gốc' in result.output
+
+
+def test_compare_names_the_file_of_a_bad_scenario(runner: CliRunner, write_scenario: WriteScenario) -> None:
+    """When one of the compared scenarios names a missing id, the error is headed with its file."""
+    good = write_scenario("ốm", [ILL])
+    bad = write_scenario("thiếu", [{"kind": "meeting_cancelled", "meeting": "m42"}])
+    result = runner.invoke(scenario_app, ["compare", str(good), str(bad), "--time-limit", "5"])
+    assert result.exit_code == 2
+    assert f"Kịch bản {bad} không hợp lệ (1 lỗi):" in result.output

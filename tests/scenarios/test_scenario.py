@@ -102,3 +102,30 @@ def test_unreadable_files_are_explained_in_vietnamese(tmp_path: Path, tiny: dict
             read()
         (issue,) = caught.value.issues
         assert issue.message == f"không mở được tệp: {reason}"
+
+
+def test_an_empty_published_field_is_an_error() -> None:
+    """published: "" is refused by name, not read as "no published schedule"."""
+    with pytest.raises(InputError) as caught:
+        parse_scenario({"base": "x.json", "published": ""})
+    (issue,) = caught.value.issues
+    assert (issue.path, issue.value, issue.message) == ("$.published", "", "không được để trống")
+
+
+def test_errors_of_a_scenario_s_changes_name_its_file(write_scenario: WriteScenario, tiny: dict[str, Any]) -> None:
+    """An id error found while building a loaded scenario is headed with the scenario's file."""
+    path = write_scenario("thiếu", [{"kind": "meeting_cancelled", "meeting": "m42"}])
+    scenario = load_scenario(path)
+    with pytest.raises(InputError) as caught:
+        build(tiny, scenario.changes, None, scenario.what)
+    assert caught.value.what == f"Kịch bản {path}"
+
+
+def test_a_bad_base_names_its_file(tmp_path: Path) -> None:
+    """An invalid or unreadable base is headed with the base file's path."""
+    path = tmp_path / "base.json"
+    path.write_text('{"format": "phancong-instance/1", "communes": []}', encoding="utf-8")
+    for target in (path, tmp_path / "không-có.json"):
+        with pytest.raises(InputError) as caught:
+            read_base(target)
+        assert caught.value.what == f"Tệp bài toán gốc {target}"
