@@ -227,8 +227,11 @@ def reference_score(doc: dict[str, Any], pairs: Iterable[tuple[str, str]]) -> Ve
     agency_repeat = 0
     for m, d in schedule:
         commune = f.commune(m)
-        # candidates: (time, agencies present)
-        candidates: list[tuple[dt.datetime, set[str]]] = []
+        # candidates: ((time, a schedule meeting?, meeting id), agencies present). RULES.md is
+        # silent on ties; the project's reading (docs/design.md): on one day a schedule
+        # meeting is later than the history, and of two meetings at one instant the one
+        # with the larger id is the later.
+        candidates: list[tuple[tuple[dt.datetime, int, str], set[str]]] = []
         past: dict[str, set[str]] = defaultdict(set)
         for row in f.history:
             if row["commune"] == commune:
@@ -236,10 +239,10 @@ def reference_score(doc: dict[str, Any], pairs: Iterable[tuple[str, str]]) -> Ve
         for date, agencies in past.items():
             when = dt.datetime.combine(dt.date.fromisoformat(date), dt.time.min)
             if when.date() < f.day(m):
-                candidates.append((when, agencies))
+                candidates.append(((when, 0, ""), agencies))
         for other in f.meetings:
             if f.commune(other) == commune and f.start(other) < f.start(m):
-                candidates.append((f.start(other), {f.agency(x) for x in at[other]}))
+                candidates.append(((f.start(other), 1, other), {f.agency(x) for x in at[other]}))
         if candidates:
             latest = max(candidates, key=lambda c: c[0])
             agency_repeat += f.agency(d) in latest[1]
