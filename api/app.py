@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from api import errors, openapi
+from api.characters import reject_control_characters
 from api.jobs import JobRunner
 from api.limits import BodyLimit, reject_unknown_query
 from api.routes import audit, calendar, communes, delegates, health, imports, meetings, months, schedules, solves, users
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(reject_unknown_query)],
+        dependencies=[Depends(reject_unknown_query), Depends(reject_control_characters)],
     )
     app.state.settings = settings
     app.state.database = database

@@ -14,21 +14,30 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from models.errors import InputError, Issue, json_path
+from models.storage.text import printable
 
 log = logging.getLogger("phancong.api")
 
 
 class ErrorItem(BaseModel):
-    path: str = Field(description="Where: a JSON path in the body ($.meetings[3].commune), or query.x, header.x")
+    path: str = Field(
+        description="Where: a JSON path in the body ($.meetings[3].commune), or path.x, query.x, header.x"
+    )
     value: Any = Field(default=None, description="The offending value")
     message: str = Field(description="What is wrong, in Vietnamese")
     sheet: str | None = Field(default=None, description="Excel import: the sheet")
     row: int | None = Field(default=None, description="Excel import: the row number as Excel shows it")
+
+    @field_validator("path", "value", mode="before")
+    @classmethod
+    def _sendable(cls, value: Any) -> Any:
+        # The offending value is whatever was sent, and the answer must still be UTF-8 JSON.
+        return _plain(value)
 
 
 class ErrorBody(BaseModel):
@@ -92,6 +101,7 @@ _PYDANTIC_MESSAGES = {
     "string_too_long": "chuỗi quá dài",
     "string_type": "phải là chuỗi",
     "string_pattern_mismatch": "không đúng mẫu",
+    "string_unicode": "chuỗi có ký tự Unicode không hợp lệ",
     "int_parsing": "phải là số nguyên",
     "int_type": "phải là số nguyên",
     "int_from_float": "phải là số nguyên",
@@ -149,19 +159,22 @@ def validation_items(errors: list[dict[str, Any]]) -> list[ErrorItem]:
         value = error.get("input")
         if error.get("type") == "missing":
             value = None
-        items.append(ErrorItem(path=_where(tuple(error.get("loc", ()))), value=_plain(value), message=_message(error)))
+        items.append(ErrorItem(path=_where(tuple(error.get("loc", ()))), value=value, message=_message(error)))
     return items
 
 
 def _plain(value: Any) -> Any:
-    """The value as JSON can carry it (bytes and odd objects become text)."""
-    if value is None or isinstance(value, str | int | float | bool):
+    """The value as UTF-8 JSON can carry it (bytes and odd objects become text, a lone
+    surrogate is written as its escape)."""
+    if isinstance(value, str):
+        return printable(value)
+    if value is None or isinstance(value, int | float | bool):
         return value
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value][:20]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in list(value.items())[:50]}
-    return str(value)[:200]
+        return {printable(str(k)): _plain(v) for k, v in list(value.items())[:50]}
+    return printable(str(value)[:200])
 
 
 def _body(detail: str, errors: list[ErrorItem] | None = None) -> dict[str, Any]:

@@ -12,12 +12,36 @@ from pydantic import Strict as StrictMode
 
 from models.io import nfc
 from models.storage.clock import MONTH_PATTERN
+from models.storage.text import EDGE_WHITESPACE, FREE_TEXT_PATTERN, refused
 
-#: Ids made through the API: no slash, space or URL punctuation, so that they fit in a path.
-ID_PATTERN = r"^[^\s/?#%\\]+$"
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ID_PATTERN)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
-Text = Annotated[str, StringConstraints(max_length=2000)]
+
+def _storable(free: bool) -> Any:
+    """Refuse, naming it, a character the databases would not store alike (NUL, another
+    control character, a lone surrogate; free text may hold tabs and line breaks).
+
+    Runs before the type's own constraints, so that such a character gets this message
+    rather than a pattern mismatch; the spaces the body strips anyway are not counted.
+    """
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            reason = refused(value.strip(EDGE_WHITESPACE), free)
+            if reason is not None:
+                raise ValueError(reason)
+        return value
+
+    return BeforeValidator(check)
+
+
+#: Ids made through the API: no slash, space, control character or URL punctuation, so
+#: that they fit in a path.
+ID_PATTERN = r"^[^\s/?#%\\\x00-\x1f\x7f]+$"
+#: A name has a visible character and no control character.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+# The constraints come first here and the check last: pydantic runs the last one first.
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ID_PATTERN), _storable(False)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NAME_PATTERN), _storable(False)]
+Text = Annotated[str, StringConstraints(max_length=2000, pattern=FREE_TEXT_PATTERN), _storable(True)]
 Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN), Field(examples=["2024-03"])]
 PathId = Annotated[str, Path(min_length=1, max_length=64)]
 #: Integer ids in paths: bounded so that no database is asked about a number it cannot hold.
