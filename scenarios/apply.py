@@ -77,6 +77,7 @@ def apply_changes(document: Document, changes: list[Change] | tuple[Change, ...]
         at = _At(index, change)
         APPLIERS[change.kind](doc, change, at)
         issues.extend(at.issues)
+    _leave_for_good(doc, changes)
     notes = _drop_broken_pins(doc, broken_before)
     return Applied(doc, notes), issues
 
@@ -155,7 +156,8 @@ def delegate_added(doc: Document, change: DelegateAdded, at: _At) -> None:
 
 
 def delegate_leaving(doc: Document, change: DelegateLeaving, at: _At) -> None:
-    """No meetings any more: capacity 0 (whole month) or a leave that never ends.
+    """No meetings any more: capacity 0 (whole month) or a leave up to the last meeting day
+    (stretched again once every change is in: :func:`_leave_for_good`).
 
     The delegate is kept, not deleted: their history still counts for rotation and for
     the agency that attended a commune last (RULES.md), and RULES.md leaves a delegate
@@ -299,6 +301,31 @@ APPLIERS: dict[str, Callable[[Document, Any, _At], None]] = {
     "rule_option": rule_option,
     "weight": weight,
 }
+
+
+# --- what holds whatever the order of the changes ---------------------------------
+
+
+def _leave_for_good(doc: Document, changes: list[Change] | tuple[Change, ...]) -> None:
+    """Stretches each departure's leave to the last meeting day of the month as it ends up.
+
+    A change after the departure may add or move a meeting beyond what was the last day
+    when the departure applied; the delegate has left, so they must not attend it (nor
+    be pinned to it). The leave is stretched here, once every change is in, rather than
+    written up to a far-off date: it then stays inside the month, so every message that
+    quotes it (the solver's "nghỉ 20/04–30/04 (Thôi tham gia)") reads true. Any leave of
+    theirs starting on the departure day is stretched: from that day they are gone anyway.
+    """
+    last = _last_meeting_day(doc)
+    if last is None:
+        return
+    for change in changes:
+        if not isinstance(change, DelegateLeaving) or change.from_ is None:
+            continue
+        person = _find(doc, "delegates", change.delegate)
+        for period in person.get("unavailable", []) if person is not None else []:
+            if period.get("from") == change.from_.isoformat() and str(period.get("to", "")) < last.isoformat():
+                period["to"] = last.isoformat()
 
 
 # --- pins that a change made impossible ----------------------------------------------

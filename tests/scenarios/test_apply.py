@@ -90,6 +90,25 @@ def test_delegate_leaving_from_a_date_is_away_from_then_on(tiny: dict[str, Any])
     assert person.max_per_month == 4
 
 
+def test_a_departure_covers_meetings_added_or_moved_by_later_changes(tiny: dict[str, Any]) -> None:
+    """A delegate who left stays away from a meeting a later change adds or moves past the month's
+    old last day, and a later pin on them there is lifted with a note."""
+    raw = changes(
+        {"kind": "delegate_leaving", "delegate": "d3", "from": "2025-11-05"},
+        {"kind": "meeting_added", "meeting": {"id": "m9", "commune": "c1", "start": "2025-11-20T08:00"}},
+        {"kind": "meeting_moved", "meeting": "m4", "start": "2025-11-25T08:00"},
+        {"kind": "pin", "meeting": "m9", "delegate": "d3"},
+    )
+    result = build(tiny, raw, None)
+    person = result.instance.delegate("d3")
+    assert person.away_on(dt.date(2025, 11, 4)) is None
+    assert person.away_on(dt.date(2025, 11, 20)) is not None
+    assert person.away_on(dt.date(2025, 11, 25)) is not None
+    assert result.instance.pinned == ()
+    (note,) = result.notes
+    assert note.startswith("Bỏ ghim Đ/c Lò Văn Sơn dự hội nghị Phường Cốc Lếu (m9)")
+
+
 def test_commune_flag_raised_changes_seats_and_seniority(tiny: dict[str, Any]) -> None:
     """Flag 2 on a stable commune: its meeting needs 2 delegates, one of tier 2 or above."""
     month = applied(tiny, {"kind": "commune_flag", "commune": "c4", "flag": 2, "reason": "Tranh chấp đất đai"})
