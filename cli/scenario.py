@@ -332,17 +332,21 @@ def _changes_table(outcome: Outcome, names: Names) -> Table | str:
 
 
 def _proof(outcome: Outcome) -> str:
+    from scenarios.replan import changes_proved
+
     result = outcome.result
     changes = result.report.terms.get("changes", 0) if result.report is not None else 0
     if outcome.mode == "fresh":
         return "Lập lại từ đầu: không tính điểm thay đổi so với lịch gốc."
-    if result.status != "optimal":
+    if not changes_proved(result, outcome.mode):
         return f"Giữ lịch gốc: {changes} phân công đã công bố bị thay (chưa chứng minh là ít nhất)."
     if outcome.mode == "changes_first":
         return f"Giữ lịch gốc: {changes} phân công đã công bố bị thay — đã chứng minh là ít nhất có thể."
+    # With empty seats the solver first makes them as few as possible, then the score.
+    among = "trong các lịch ít chỗ trống nhất, " if result.status == "partial" else ""
     return (
         f"Giữ lịch gốc: {changes} phân công đã công bố bị thay — tối ưu đã chứng minh với các trọng số hiện tại: "
-        "không lịch nào có tổng điểm thấp hơn, kể cả điểm thay đổi."
+        f"{among}không lịch nào có tổng điểm thấp hơn, kể cả điểm thay đổi."
     )
 
 

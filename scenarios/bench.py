@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from models.io import instance_from_document
 from scenarios.changes import DelegateAway
 from scenarios.generator import generate
-from scenarios.replan import resolve
+from scenarios.replan import changes_proved, resolve
 from scenarios.scenario import Mode, build
 from solver import solve
 
@@ -75,8 +75,7 @@ def replan_once(
     applied = time.perf_counter()
     result = resolve(built.instance, published, mode, time_limit=time_limit, workers=workers)
     solved = time.perf_counter()
-    priority = result.details.get("priority")
-    proved = result.status == "optimal" or (isinstance(priority, dict) and bool(priority.get("proved")))
+    proved = changes_proved(result, mode)
     return Run(
         seed=seed,
         delegate=who,

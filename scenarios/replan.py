@@ -83,6 +83,34 @@ def resolve(
     )
 
 
+def changes_proved(result: Result, mode: Mode) -> bool:
+    """Whether ``result``'s number of changes is proved the least possible for ``mode``.
+
+    ``changes_first`` (and robustness, which solves the same way) minimises empty seats,
+    then changes, each phase under a cap (``solver.facade._Runner.cap`` records each in
+    ``details[term]`` with whether it was proved); the count is proved minimal when both
+    phases are, whatever the final score's proof. ``weighted`` minimises the whole score,
+    so the count is minimal for the weights when the score reaches the proved bound (and
+    the fewest empty seats, if they were searched for apart, are proved too). A schedule
+    with empty seats has status ``partial`` however well it is proved, hence not the status.
+    """
+    if result.report is None or mode == "fresh":
+        return False
+    if result.status == "optimal":
+        return True
+    if mode == "changes_first":
+        return all(_phase_proved(result, term) for term in ("unfilled", "changes"))
+    if _phase_proved(result, "unfilled") is False:
+        return False
+    return result.bound is not None and result.bound >= result.report.total
+
+
+def _phase_proved(result: Result, term: str) -> bool | None:
+    """Whether the solver proved the lexicographic phase on ``term``; None when it ran none."""
+    phase = result.details.get(term)
+    return bool(phase.get("proved")) if isinstance(phase, dict) else None
+
+
 def repair_hint(instance: Instance, pairs: Iterable[tuple[str, str]]) -> Pairs:
     """The published schedule minus what the changes made impossible, plus the pins.
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from models.instance import Delegate, Instance, Meeting, Pair, Unavailability
 from models.io import instance_from_document
-from scenarios.replan import repair_hint
+from scenarios.replan import changes_proved, repair_hint
 from solver import solve
 from solver.calendar import month_index
 from solver.travel import EPSILON, TravelTimes
@@ -141,8 +141,7 @@ def resolve_absence(absence: Absence) -> Answer:
     report = result.report
     changes = report.terms.get("changes", 0) if report is not None else len(_WORKER["pairs"])
     unfilled = report.terms.get("unfilled", 0) if report is not None else 0
-    priority = result.details.get("priority")
-    proved = bool(priority.get("proved")) if isinstance(priority, dict) else False
+    proved = changes_proved(result, "changes_first")  # solved as changes_first is
     return Answer(absence, result.status, changes, unfilled, proved, result.seconds)
 
 

@@ -189,3 +189,16 @@ def test_compare_names_the_file_of_a_bad_scenario(runner: CliRunner, write_scena
     result = runner.invoke(scenario_app, ["compare", str(good), str(bad), "--time-limit", "5"])
     assert result.exit_code == 2
     assert f"Kịch bản {bad} không hợp lệ (1 lỗi):" in result.output
+
+
+@pytest.mark.parametrize("mode", ["weighted", "changes_first"])
+def test_a_partial_schedule_can_be_proved_minimal(runner: CliRunner, write_scenario: WriteScenario, mode: str) -> None:
+    """With a seat nobody can fill (status partial), a proved re-plan says so instead of "not proved"."""
+    # Tả Phời (m3, flag 2) needs a committee member: d1 is in charge of it, d2 is now away.
+    away = {"kind": "delegate_away", "delegate": "d2", "from": "2025-11-06", "to": "2025-11-06"}
+    path = write_scenario("thiếu lãnh đạo", [away], mode=mode)
+    result = runner.invoke(scenario_app, ["run", str(path), "--time-limit", "10", "--workers", "1"])
+    assert result.exit_code == 1, result.output
+    assert "chưa đủ người" in result.output
+    assert "chưa chứng minh là ít nhất" not in result.output
+    assert "phân công đã công bố bị thay — " in result.output

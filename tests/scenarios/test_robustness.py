@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from models.io import instance_from_document
+from scenarios import robustness
 from scenarios.robustness import absences, analyse, seats
 from tests.scenarios.conftest import PUBLISHED
 
@@ -47,3 +50,14 @@ def test_parallel_resolves_rank_the_costliest_absence_first(tiny: dict[str, Any]
     assert all(a.changes >= 1 for c in report.delegates for a in c.days)
     costs = [(c.month.changes, c.month.unfilled) for c in report.delegates]
     assert costs == sorted(costs, reverse=True)
+
+
+def test_a_proved_resolve_is_marked_proved(tiny: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An absence on the tiny month, which the solver proves at once, is not marked "*" (not proved)."""
+    monkeypatch.setattr(robustness, "_WORKER", {})  # the worker's state, here in this process
+    robustness._start(tiny, PUBLISHED, 5.0)
+    month = instance_from_document(tiny)
+    for absence in absences(month, PUBLISHED):
+        answer = robustness.resolve_absence(absence)
+        assert answer.status in ("optimal", "partial"), absence
+        assert answer.proved, absence
