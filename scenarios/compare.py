@@ -3,7 +3,8 @@
 Pure: outcomes in, rows of text out; the CLI draws them with rich. Each column is one
 schedule: its status, score and every term, seats filled, flagged meetings that have a
 senior delegate, the lowest and highest load in each tier group, and how many seats and
-meetings differ from the base schedule.
+meetings differ from the base schedule. A scenario with no schedule at all (status
+infeasible) has no figures: its cells show "—", never zeros that read like a schedule.
 """
 
 from __future__ import annotations
@@ -28,22 +29,22 @@ GROUPS: tuple[tuple[tuple[int, ...], str], ...] = (
 
 @dataclass(frozen=True)
 class Figures:
-    """What the comparison shows of one schedule."""
+    """What the comparison shows of one schedule; every figure is None when there is none."""
 
     title: str
     status: str
     total: int | None
-    points: dict[str, int]
+    points: dict[str, int] | None
     """Weighted points per term (count × weight)."""
-    counts: dict[str, int]
-    seats_filled: int
+    counts: dict[str, int] | None
+    seats_filled: int | None
     seats: int
-    flagged_with_senior: int
+    flagged_with_senior: int | None
     flagged: int
     loads: dict[str, tuple[int, int] | None]
     """Per tier group: (min, max) assignments in this schedule; None for an empty group."""
-    changed_seats: int
-    changed_meetings: int
+    changed_seats: int | None
+    changed_meetings: int | None
     seconds: float | None
 
 
@@ -106,8 +107,8 @@ def of_outcome(outcome: Outcome) -> Figures:
     result = outcome.result
     report = result.report
     assert report is not None or result.status == "infeasible"
-    if report is None:  # no schedule at all: every figure is empty
-        report = ScoreReport(0, dict.fromkeys(TERMS, 0))
+    if report is None:
+        return _no_schedule(outcome.scenario.name, outcome.instance, result.status, result.seconds)
     return figures(
         outcome.scenario.name,
         outcome.instance,
@@ -117,6 +118,25 @@ def of_outcome(outcome: Outcome) -> Figures:
         changed_seats=outcome.changed_seats,
         changed_meetings=len(outcome.changes),
         seconds=result.seconds,
+    )
+
+
+def _no_schedule(title: str, instance: Instance, status: str, seconds: float) -> Figures:
+    """A column for a scenario that has no schedule: only what the month itself says."""
+    return Figures(
+        title=title,
+        status=status,
+        total=None,
+        points=None,
+        counts=None,
+        seats_filled=None,
+        seats=sum(instance.required(m) for m in instance.meetings),
+        flagged_with_senior=None,
+        flagged=sum(1 for m in instance.meetings if instance.commune(m.commune).flag > 0),
+        loads={label: None for _, label in GROUPS},
+        changed_seats=None,
+        changed_meetings=None,
+        seconds=seconds,
     )
 
 
@@ -135,16 +155,26 @@ def rows(columns: Sequence[Figures]) -> list[tuple[str, list[str]]]:
         ("Tổng điểm phạt; từng tiêu chí: điểm (số lần)", ["—" if f.total is None else str(f.total) for f in columns]),
     ]
     for term in TERMS:
-        cells = [f"{f.points[term]} ({f.counts[term]})" for f in columns]
+        cells = [_term(f, term) for f in columns]
         out.append((f"  {TERM_LABELS[term]}", cells))
-    out.append(("Chỗ đã có người", [f"{f.seats_filled}/{f.seats}" for f in columns]))
-    out.append(("Hội nghị cần quan tâm có lãnh đạo", [f"{f.flagged_with_senior}/{f.flagged}" for f in columns]))
+    out.append(("Chỗ đã có người", [f"{_show(f.seats_filled)}/{f.seats}" for f in columns]))
+    out.append(("Hội nghị cần quan tâm có lãnh đạo", [f"{_show(f.flagged_with_senior)}/{f.flagged}" for f in columns]))
     for _, label in GROUPS:
         out.append((f"Số buổi trong tháng, ít nhất–nhiều nhất: {label}", [_span(f.loads[label]) for f in columns]))
-    out.append(("Chỗ thay đổi so với lịch gốc", [str(f.changed_seats) for f in columns]))
-    out.append(("Hội nghị thay đổi người dự", [str(f.changed_meetings) for f in columns]))
+    out.append(("Chỗ thay đổi so với lịch gốc", [_show(f.changed_seats) for f in columns]))
+    out.append(("Hội nghị thay đổi người dự", [_show(f.changed_meetings) for f in columns]))
     out.append(("Thời gian giải (giây)", ["—" if f.seconds is None else f"{f.seconds:.2f}" for f in columns]))
     return out
+
+
+def _show(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _term(column: Figures, term: str) -> str:
+    if column.points is None or column.counts is None:
+        return "—"
+    return f"{column.points[term]} ({column.counts[term]})"
 
 
 def _span(value: tuple[int, int] | None) -> str:

@@ -64,3 +64,22 @@ def test_rows_have_one_cell_per_column(outcomes: tuple[BaseCache, list[Outcome]]
     assert all(TERM_LABELS[t] in labels for t in TERM_LABELS)
     cells = dict(table)
     assert cells["Chỗ thay đổi so với lịch gốc"] == ["0", "2"]
+
+
+def test_a_scenario_without_a_schedule_shows_no_figures(write_scenario: WriteScenario) -> None:
+    """A delegate pinned to two meetings at once: the column says there is no schedule, never zeros."""
+    clash = [
+        {"kind": "meeting_moved", "meeting": "m2", "start": "2025-11-04T08:00"},
+        {"kind": "pin", "meeting": "m1", "delegate": "d3"},
+        {"kind": "pin", "meeting": "m2", "delegate": "d3"},
+    ]
+    outcome = run_scenario(load_scenario(write_scenario("trùng", clash)), time_limit=5, workers=1)
+    assert outcome.result.status == "infeasible"
+    cells = {label.strip(): cell for label, (cell,) in compare.rows([compare.of_outcome(outcome)])}
+    assert cells["Trạng thái"] == "không lập được lịch"
+    assert cells["Tổng điểm phạt; từng tiêu chí: điểm (số lần)"] == "—"
+    assert all(cells[TERM_LABELS[t]] == "—" for t in TERM_LABELS)
+    assert cells["Chỗ đã có người"] == "—/5"
+    assert cells["Chỗ thay đổi so với lịch gốc"] == "—"
+    assert cells["Hội nghị thay đổi người dự"] == "—"
+    assert all(cell == "—" for label, cell in cells.items() if label.startswith("Số buổi trong tháng"))
