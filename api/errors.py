@@ -7,7 +7,9 @@ when the fault is in the input, one item per bad field or row (``errors``).
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -107,6 +109,7 @@ _PYDANTIC_MESSAGES = {
     "int_from_float": "phải là số nguyên",
     "float_parsing": "phải là số",
     "float_type": "phải là số",
+    "finite_number": "phải là số hữu hạn (JSON không có NaN hay Infinity)",
     "bool_parsing": "phải là true hoặc false",
     "bool_type": "phải là true hoặc false",
     "greater_than": "quá nhỏ",
@@ -165,9 +168,11 @@ def validation_items(errors: list[dict[str, Any]]) -> list[ErrorItem]:
 
 def _plain(value: Any) -> Any:
     """The value as UTF-8 JSON can carry it (bytes and odd objects become text, a lone
-    surrogate is written as its escape)."""
+    surrogate is written as its escape, a NaN as the text ``NaN``)."""
     if isinstance(value, str):
         return printable(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)  # NaN, Infinity or -Infinity, as it was sent
     if value is None or isinstance(value, int | float | bool):
         return value
     if isinstance(value, list | tuple):

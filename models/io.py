@@ -49,7 +49,10 @@ def instance_from_document(document: Any) -> Instance:
     """
     what = "Tệp bài toán (instance)"
     document = nfc(document)
-    issues = schema.instance_issues(document) + validation.document_issues(document)
+    # A NaN or an infinity is worded by the semantic checks; the schema's complaint about
+    # the same value (not above a minimum…) would only confuse.
+    issues = [i for i in schema.instance_issues(document) if not validation.is_non_finite(i.value)]
+    issues += validation.document_issues(document)
     if issues:
         raise InputError(_unique(issues), what)
     try:

@@ -8,6 +8,8 @@ names the JSON path and the value.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -48,6 +50,27 @@ def _teams(doc: Document) -> list[tuple[list[str | int], dict[str, Any]]]:
         if isinstance(teams, list):
             out.extend((["communes", i, "teams", j], t) for j, t in enumerate(teams) if isinstance(t, dict))
     return out
+
+
+def finite_numbers(doc: Document) -> Iterable[Issue]:
+    """Every number is finite: JSON has no NaN or Infinity, though Python's reader takes them."""
+    yield from _non_finite(doc, [])
+
+
+def _non_finite(value: Any, path: list[str | int]) -> Iterable[Issue]:
+    if is_non_finite(value):
+        yield Issue(json_path(path), json.dumps(value), "phải là số hữu hạn (JSON không có NaN hay Infinity)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, [*path, str(key)])
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _non_finite(item, [*path, i])
+
+
+def is_non_finite(value: Any) -> bool:
+    """NaN, Infinity or -Infinity."""
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def unique_ids(doc: Document) -> Iterable[Issue]:
@@ -181,4 +204,10 @@ def roads_connect(doc: Document) -> Iterable[Issue]:
             yield Issue(json_path(["delegates", i, "base"]), base, "không có đường nối tới các xã/phường (roads)")
 
 
-CHECKS: tuple[Callable[[Document], Iterable[Issue]], ...] = (unique_ids, references, dates, roads_connect)
+CHECKS: tuple[Callable[[Document], Iterable[Issue]], ...] = (
+    finite_numbers,
+    unique_ids,
+    references,
+    dates,
+    roads_connect,
+)

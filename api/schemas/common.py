@@ -106,9 +106,10 @@ NotBool = BeforeValidator(_not_bool)
 
 class Strict(BaseModel):
     """A request body: unknown fields are refused, types are not coerced (``false`` is
-    not ``0``), text is stored in NFC."""
+    not ``0``), numbers are finite, text is stored in NFC."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+    # Python's JSON reader takes NaN and Infinity, which JSON does not have: refuse them.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod

@@ -151,6 +151,9 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         '"2025-11-09"',
     ),
     ("month 13", _set(["meetings", 0, "start"], "2025-13-01T08:00"), "$.meetings[0].start", '"2025-13-01T08:00"'),
+    # json.dumps writes these as the bare words NaN and Infinity, which Python's reader takes back.
+    ("NaN", _set(["communes", 0, "lat"], float("nan")), "$.communes[0].lat", '"NaN"'),
+    ("Infinity", _set(["roads", 0, "minutes"], float("inf")), "$.roads[0].minutes", '"Infinity"'),
 ]
 
 
