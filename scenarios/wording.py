@@ -50,9 +50,55 @@ def when(meeting: Meeting) -> str:
     return f"{meeting.start:%H:%M} {day(meeting.day)}"
 
 
+#: First words (or first two) of the titles and bodies that Vietnamese writes with a
+#: capital even inside a sentence: "Thường trực chỉ định", "Bí thư đi công tác". A word
+#: that is also an ordinary noun (hội, phòng, đoàn) is left out: "Hội nghị…" is lowered.
+NAME_HEADS: frozenset[str] = frozenset(
+    {
+        "Ban",
+        "Đảng",
+        "Thường trực",
+        "Thường vụ",
+        "Bí thư",
+        "Chủ tịch",
+        "Ủy viên",
+        "Ủy ban",
+        "Mặt trận",
+        "Thành ủy",
+        "Tỉnh ủy",
+        "Huyện ủy",
+        "Thị ủy",
+        "Đảng ủy",
+        "Hội đồng",
+        "Văn phòng",
+        "Quốc hội",
+        "Chính phủ",
+        "Trung ương",
+        "Nhà nước",
+        "Công an",
+    }
+)
+
+
 def lower_first(text: str) -> str:
-    """A planner's reason ("Nghỉ ốm") inside a sentence ("… nghỉ ốm 12–14/3")."""
-    return text[:1].lower() + text[1:] if text else text
+    """A planner's reason ("Nghỉ ốm") inside a sentence ("… nghỉ ốm 12–14/3").
+
+    Only an ordinary capitalised first word is lowered. Left as written: an acronym
+    (UBND, HĐND), a word with a sign or a capital inside (Đ/c, Covid-19), a first word
+    followed by another capitalised one (a name: "Tả Phời", "Bão Yagi"), and the heads
+    of titles and bodies in :data:`NAME_HEADS`. When in doubt the planner's text stays:
+    a capital too many reads better than a name lowered.
+    """
+    words = text.split(maxsplit=2)
+    if not words:
+        return text
+    first = words[0].rstrip(",.;:!?)")
+    ordinary = first.isalpha() and first[0].isupper() and (len(first) == 1 or first[1:].islower())
+    followed_by_name = len(words) > 1 and words[1][:1].isupper()
+    head = " ".join(words[:2]).replace("uỷ", "ủy").replace("Uỷ", "Ủy")
+    if not ordinary or followed_by_name or first in NAME_HEADS or head in NAME_HEADS:
+        return text
+    return text[:1].lower() + text[1:]
 
 
 class Names:

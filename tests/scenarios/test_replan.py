@@ -58,7 +58,7 @@ def test_a_raised_flag_adds_a_seat(tiny: dict[str, Any]) -> None:
     assert change.seats == 1
     assert change.reason == (
         "Phường Kim Tân chuyển sang mức “phức tạp” (tranh chấp đất đai), cần 2 đại biểu và đại biểu từ cấp "
-        "ủy viên Ban Thường vụ trở lên → thêm Đ/c Trần Thị Thu Hà"
+        "Ủy viên Ban Thường vụ trở lên → thêm Đ/c Trần Thị Thu Hà"
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from models.io import instance_from_document
 from scenarios.scenario import parse_scenario
-from scenarios.wording import Names, day_range, describe
+from scenarios.wording import Names, day_range, describe, lower_first
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,24 @@ def test_changes_are_described_in_one_sentence(tiny: dict[str, Any], raw: dict[s
     """Each change reads as one Vietnamese sentence with real names and the planner's reason."""
     (change,) = parse_scenario({"base": "x.json", "changes": [raw]}).changes
     assert describe(change, Names(instance_from_document(tiny))) == text
+
+
+@pytest.mark.parametrize(
+    ("reason", "inside"),
+    [
+        ("Nghỉ ốm", "nghỉ ốm"),
+        ("Tranh chấp đất đai, khiếu kiện đông người", "tranh chấp đất đai, khiếu kiện đông người"),
+        ("Hội nghị cấp trên", "hội nghị cấp trên"),
+        ("UBND phường đề nghị dời", "UBND phường đề nghị dời"),
+        ("HĐND họp bất thường", "HĐND họp bất thường"),
+        ("Thường trực chỉ định", "Thường trực chỉ định"),
+        ("Bí thư Thành ủy đi công tác", "Bí thư Thành ủy đi công tác"),
+        ("Uỷ ban nhân dân xã đề nghị", "Uỷ ban nhân dân xã đề nghị"),
+        ("Xã Tả Phời đề nghị dời", "Xã Tả Phời đề nghị dời"),
+        ("Bão Yagi", "Bão Yagi"),
+        ("Đ/c Hà đề nghị", "Đ/c Hà đề nghị"),
+    ],
+)
+def test_only_an_ordinary_first_word_is_lowered(reason: str, inside: str) -> None:
+    """Inside a sentence a reason's ordinary first word is lowered; acronyms, names and titles stay as written."""
+    assert lower_first(reason) == inside
