@@ -84,9 +84,7 @@ def register_meeting(body: MeetingIn, user: PlannerOrCommune, session: SessionDe
     starts_at = _utc(body.start)
     month = month_of(starts_at)
     if user.role == "commune":
-        taken = session.scalar(select(exists().where(MeetingRow.commune_id == commune_id, MeetingRow.month == month)))
-        if taken:
-            raise ApiError(409, f"Xã đã đăng ký hội nghị tháng {month}; hãy dời lịch (PATCH) thay vì đăng ký mới")
+        _one_a_month(session, commune_id, month, None, "hãy dời lịch (PATCH) thay vì đăng ký mới")
     meeting_id = body.id or _free_id(session, f"{month.replace('-', '')}-{commune_id}"[:56])
     if session.get(MeetingRow, meeting_id) is not None:
         raise ApiError(409, f"Đã có hội nghị mã {meeting_id}")
@@ -112,6 +110,16 @@ def register_meeting(body: MeetingIn, user: PlannerOrCommune, session: SessionDe
     return meeting_out(session, meeting)
 
 
+def _one_a_month(session: Session, commune_id: str, month: str, meeting_id: str | None, hint: str) -> None:
+    """A commune account keeps to one meeting a month: 409 when ``month`` already has
+    another (than ``meeting_id``) of its meetings."""
+    others = select(MeetingRow.id).where(MeetingRow.commune_id == commune_id, MeetingRow.month == month)
+    if meeting_id is not None:
+        others = others.where(MeetingRow.id != meeting_id)
+    if session.scalar(select(exists(others))):
+        raise ApiError(409, f"Xã đã có hội nghị tháng {month}; mỗi tháng một hội nghị: {hint}")
+
+
 def _free_id(session: Session, wanted: str) -> str:
     candidate, n = wanted, 1
     while session.get(MeetingRow, candidate) is not None:
@@ -132,8 +140,12 @@ def move_meeting(meeting_id: PathId, body: MeetingPatch, user: PlannerOrCommune,
     _planner_only(user, body)
     before = meeting_store.snapshot(meeting)
     if body.start is not None:
-        meeting.starts_at = _utc(body.start)
-        meeting.month = month_of(meeting.starts_at)
+        starts_at = _utc(body.start)
+        if user.role == "commune":
+            hint = "hãy dời hội nghị đã có của tháng đó thay vì dời hội nghị này sang"
+            _one_a_month(session, meeting.commune_id, month_of(starts_at), meeting.id, hint)
+        meeting.starts_at = starts_at
+        meeting.month = month_of(starts_at)
     if body.minutes is not None:
         meeting.minutes = body.minutes
     if body.given("theme"):

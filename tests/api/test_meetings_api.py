@@ -35,6 +35,23 @@ def test_commune_registers_its_own_meeting_once_a_month(client: TestClient, fres
     assert [m["id"] for m in own] == ["202512-c1"]
 
 
+def test_commune_cannot_move_a_meeting_into_a_month_that_has_one(client: TestClient, fresh: World) -> None:
+    """The commune's December meeting moved into November, where m1 already is: 409 and
+    the meeting stays in December; moving it within December is allowed, and a planner
+    (who is not bound by the commune's rule) may make the move."""
+    auth = fresh.auth("commune")
+    december = client.post("/meetings", json={"start": "2025-12-03T08:00"}, headers=auth).json()["id"]
+    refused = client.patch(f"/meetings/{december}", json={"start": "2025-11-20T08:00"}, headers=auth)
+    assert refused.status_code == 409, refused.text
+    assert "2025-11" in refused.json()["detail"]
+    assert client.get(f"/meetings/{december}", headers=auth).json()["month"] == "2025-12"
+    assert [m["id"] for m in client.get("/meetings?month=2025-11", headers=auth).json()] == ["m1"]
+    within = client.patch(f"/meetings/{december}", json={"start": "2025-12-10T08:00"}, headers=auth)
+    assert within.status_code == 200, within.text
+    planner = client.patch(f"/meetings/{december}", json={"start": "2025-11-20T08:00"}, headers=fresh.auth("planner"))
+    assert planner.status_code == 200, planner.text
+
+
 def test_commune_sees_only_its_own_meetings(client: TestClient, fresh: World) -> None:
     """The list holds c1's meeting alone; another commune's meeting is 404."""
     listed = client.get("/meetings", headers=fresh.auth("commune")).json()
