@@ -7,7 +7,7 @@ from rich.table import Table
 
 from models.errors import InputError
 from models.instance import Instance
-from models.labels import STATUS_LABELS, TERM_LABELS, TIER_LABELS
+from models.labels import STATUS_LABELS, TIER_LABELS, term_label
 from models.rules import TERMS
 from solver.result import Result
 from solver.score import ScoreReport
@@ -35,7 +35,9 @@ def schedule_table(instance: Instance, result: Result) -> Table:
     return table
 
 
-def score_table(report: ScoreReport, weights: dict[str, int]) -> Table:
+def score_table(report: ScoreReport, weights: dict[str, int], rotation_months: int | None = None) -> Table:
+    """Count, weight and points of every term; ``rotation_months`` (the instance's rule) names
+    the rotation window, which a caller that does not pass it leaves unsaid."""
     table = Table(title="Điểm phạt (càng thấp càng tốt)")
     table.add_column("Tiêu chí")
     table.add_column("Số lần", justify="right")
@@ -43,7 +45,7 @@ def score_table(report: ScoreReport, weights: dict[str, int]) -> Table:
     table.add_column("Điểm", justify="right")
     for term in TERMS:
         count, weight = report.terms.get(term, 0), weights[term]
-        table.add_row(TERM_LABELS[term], str(count), str(weight), str(count * weight))
+        table.add_row(term_label(term, rotation_months), str(count), str(weight), str(count * weight))
     table.add_row("[bold]Tổng[/bold]", "", "", f"[bold]{report.total}[/bold]")
     return table
 

@@ -141,7 +141,7 @@ def run(
     out.print(_changes_table(outcome, names))
     assert result.report is not None
     weights = {t: outcome.instance.rules.weight(t) for t in result.report.terms}
-    out.print(render.score_table(result.report, weights))
+    out.print(render.score_table(result.report, weights, outcome.instance.rules.rotation_months))
     for gap in result.gaps:
         out.print(f"[yellow]• {names.meeting(gap.meeting)}:[/yellow] {gap.reason}")
     out.print(_proof(outcome))

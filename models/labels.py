@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+#: Names of the score terms. Rotation's window is the instance's ``rules.rotation_months``:
+#: :func:`term_label` names it; this neutral name is for where the rules are not known.
 TERM_LABELS: dict[str, str] = {
-    "rotation": "Lặp lại địa bàn trong 3 tháng",
+    "rotation": "Lặp lại địa bàn (các tháng gần đây)",
     "agency_repeat": "Trùng cơ quan với kỳ trước",
     "balance": "Chênh lệch số buổi giữa đại biểu",
     "senior_at_stable": "Lãnh đạo cấp cao ở địa bàn ổn định",
@@ -28,3 +30,12 @@ TIER_LABELS: dict[int, str] = {
 }
 
 FLAG_LABELS: dict[int, str] = {0: "Ổn định", 1: "Cần quan tâm", 2: "Phức tạp"}
+
+
+def term_label(term: str, rotation_months: int | None = None) -> str:
+    """The term's name; rotation's says the window of the instance (``rules.rotation_months``)."""
+    if term != "rotation" or rotation_months is None:
+        return TERM_LABELS[term]
+    if rotation_months == 0:
+        return "Lặp lại địa bàn (không xét)"
+    return f"Lặp lại địa bàn trong {rotation_months} tháng"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.instance import Instance
-from models.labels import STATUS_LABELS, TERM_LABELS
+from models.labels import STATUS_LABELS, TERM_LABELS, term_label
 from models.rules import TERMS
 from scenarios.runner import BASE_SOURCE_LABELS, Base, Outcome
 from solver import ScoreReport
@@ -46,6 +46,8 @@ class Figures:
     changed_seats: int | None
     changed_meetings: int | None
     seconds: float | None
+    rotation_months: int
+    """The window of the rotation term in this column's month (a scenario may change it)."""
 
 
 def figures(
@@ -80,6 +82,7 @@ def figures(
         changed_seats=changed_seats,
         changed_meetings=changed_meetings,
         seconds=seconds,
+        rotation_months=instance.rules.rotation_months,
     )
 
 
@@ -137,6 +140,7 @@ def _no_schedule(title: str, instance: Instance, status: str, seconds: float) ->
         changed_seats=None,
         changed_meetings=None,
         seconds=seconds,
+        rotation_months=instance.rules.rotation_months,
     )
 
 
@@ -156,7 +160,7 @@ def rows(columns: Sequence[Figures]) -> list[tuple[str, list[str]]]:
     ]
     for term in TERMS:
         cells = [_term(f, term) for f in columns]
-        out.append((f"  {TERM_LABELS[term]}", cells))
+        out.append((f"  {_term_label(term, columns)}", cells))
     out.append(("Chỗ đã có người", [f"{_show(f.seats_filled)}/{f.seats}" for f in columns]))
     out.append(("Hội nghị cần quan tâm có lãnh đạo", [f"{_show(f.flagged_with_senior)}/{f.flagged}" for f in columns]))
     for _, label in GROUPS:
@@ -165,6 +169,16 @@ def rows(columns: Sequence[Figures]) -> list[tuple[str, list[str]]]:
     out.append(("Hội nghị thay đổi người dự", [_show(f.changed_meetings) for f in columns]))
     out.append(("Thời gian giải (giây)", ["—" if f.seconds is None else f"{f.seconds:.2f}" for f in columns]))
     return out
+
+
+def _term_label(term: str, columns: Sequence[Figures]) -> str:
+    """The term's name; rotation's window when every column has the same, else each one's."""
+    windows = list(dict.fromkeys(f.rotation_months for f in columns))
+    if len(windows) <= 1:
+        return term_label(term, windows[0] if windows else None)
+    if term != "rotation":
+        return TERM_LABELS[term]
+    return f"{TERM_LABELS[term]}; số tháng xét theo cột: {' / '.join(str(f.rotation_months) for f in columns)}"
 
 
 def _show(value: int | None) -> str:

@@ -202,3 +202,12 @@ def test_a_partial_schedule_can_be_proved_minimal(runner: CliRunner, write_scena
     assert "chưa đủ người" in result.output
     assert "chưa chứng minh là ít nhất" not in result.output
     assert "phân công đã công bố bị thay — " in result.output
+
+
+def test_the_score_table_names_the_rotation_window(runner: CliRunner, write_scenario: WriteScenario) -> None:
+    """With rotation_months 6 the run's score table says "trong 6 tháng", not a fixed 3."""
+    six = {"kind": "rule_option", "option": "rotation_months", "value": 6}
+    result = runner.invoke(scenario_app, ["run", str(write_scenario("6 tháng", [six])), "--time-limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Lặp lại địa bàn trong 6 tháng" in result.output
+    assert "trong 3 tháng" not in result.output

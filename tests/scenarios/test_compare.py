@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.labels import TERM_LABELS
+from models.labels import TERM_LABELS, term_label
 from scenarios import compare
 from scenarios.runner import BaseCache, Outcome, run_scenario
 from scenarios.scenario import load_scenario
@@ -61,7 +61,7 @@ def test_rows_have_one_cell_per_column(outcomes: tuple[BaseCache, list[Outcome]]
     table = compare.rows([compare.of_outcome(o) for o in found])
     assert all(len(cells) == 2 for _, cells in table)
     labels = [label.strip() for label, _ in table]
-    assert all(TERM_LABELS[t] in labels for t in TERM_LABELS)
+    assert all(term_label(t, 3) in labels for t in TERM_LABELS)
     cells = dict(table)
     assert cells["Chỗ thay đổi so với lịch gốc"] == ["0", "2"]
 
@@ -78,8 +78,21 @@ def test_a_scenario_without_a_schedule_shows_no_figures(write_scenario: WriteSce
     cells = {label.strip(): cell for label, (cell,) in compare.rows([compare.of_outcome(outcome)])}
     assert cells["Trạng thái"] == "không lập được lịch"
     assert cells["Tổng điểm phạt; từng tiêu chí: điểm (số lần)"] == "—"
-    assert all(cells[TERM_LABELS[t]] == "—" for t in TERM_LABELS)
+    assert all(cells[term_label(t, 3)] == "—" for t in TERM_LABELS)
     assert cells["Chỗ đã có người"] == "—/5"
     assert cells["Chỗ thay đổi so với lịch gốc"] == "—"
     assert cells["Hội nghị thay đổi người dự"] == "—"
     assert all(cell == "—" for label, cell in cells.items() if label.startswith("Số buổi trong tháng"))
+
+
+def test_the_rotation_row_names_each_month_s_window(
+    outcomes: tuple[BaseCache, list[Outcome]], write_scenario: WriteScenario
+) -> None:
+    """The rotation row says the months the rule looks back, and each column's when a scenario changes it."""
+    cache, (quiet, _) = outcomes
+    six = {"kind": "rule_option", "option": "rotation_months", "value": 6}
+    longer = run_scenario(load_scenario(write_scenario("6 tháng", [six])), time_limit=5, workers=1, cache=cache)
+    labels = [label.strip() for label, _ in compare.rows([compare.of_outcome(longer)])]
+    assert "Lặp lại địa bàn trong 6 tháng" in labels
+    both = [label.strip() for label, _ in compare.rows([compare.of_outcome(quiet), compare.of_outcome(longer)])]
+    assert "Lặp lại địa bàn (các tháng gần đây); số tháng xét theo cột: 3 / 6" in both
