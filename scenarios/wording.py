@@ -1,8 +1,10 @@
 """Vietnamese wording of dates, delegates, meetings and scenario changes.
 
-Planners read these sentences on the re-planned notice ("Đ/c X nghỉ ốm 12–14/3 → thay
-bằng Đ/c Y"), so dates follow Vietnamese usage (day/month, an en dash for ranges) and
-every name carries its full diacritics.
+Planners read these sentences on the re-planned notice ("Đ/c X nghỉ ốm 12/03–14/03 →
+thay bằng Đ/c Y"), so dates follow Vietnamese usage (day/month, an en dash for ranges)
+and every name carries its full diacritics. Dates are written as the solver writes
+them in its own messages (``%d/%m``, ``12/03–14/03``, ``08:00 12/03``): the two appear in
+one output, which must not say "8/3" in one line and "08/03" in the next.
 """
 
 from __future__ import annotations
@@ -30,23 +32,21 @@ from scenarios.changes import (
 
 
 def day(value: dt.date) -> str:
-    """``12/3`` (the year is the plan's, and planners leave it out)."""
-    return f"{value.day}/{value.month}"
+    """``08/03`` (the year is the plan's, and planners leave it out)."""
+    return f"{value:%d/%m}"
 
 
 def day_range(start: dt.date, end: dt.date) -> str:
-    """``12/3``, ``12–14/3`` or ``30/3–2/4``; with years when the range crosses one."""
+    """``12/03`` or ``12/03–14/03``; with years when the range crosses one."""
     if start == end:
         return day(start)
     if start.year != end.year:
-        return f"{start.day}/{start.month}/{start.year}–{end.day}/{end.month}/{end.year}"
-    if start.month == end.month:
-        return f"{start.day}–{end.day}/{end.month}"
+        return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
     return f"{day(start)}–{day(end)}"
 
 
 def when(meeting: Meeting) -> str:
-    """``08:00 12/3``."""
+    """``08:00 12/03``."""
     return f"{meeting.start:%H:%M} {day(meeting.day)}"
 
 

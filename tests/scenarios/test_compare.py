@@ -29,7 +29,7 @@ def test_the_known_differences_are_listed(outcomes: tuple[BaseCache, list[Outcom
     assert [(c.meeting, c.before) for c in ill.changes] == [("m1", ("d1",)), ("m2", ("d1",))]
     assert all("d1" not in c.after for c in ill.changes)
     assert ill.changed_seats == 2
-    assert all(c.reason.startswith("Đ/c Nguyễn Văn Kiên nghỉ ốm 4/11 → thay bằng Đ/c ") for c in ill.changes)
+    assert all(c.reason.startswith("Đ/c Nguyễn Văn Kiên nghỉ ốm 04/11 → thay bằng Đ/c ") for c in ill.changes)
 
 
 def test_one_base_is_read_once(outcomes: tuple[BaseCache, list[Outcome]]) -> None:

@@ -75,7 +75,7 @@ def test_the_illness_sample_names_the_replacement() -> None:
     """The Lào Cai illness re-plan changes one meeting, explained as a planner would write it."""
     outcome = run_scenario(load_scenario(DATA / "laocai-nghi-om.yaml"), time_limit=10, workers=1)
     (change,) = outcome.changes
-    assert change.reason.startswith("Đ/c Nông Công Cường nghỉ ốm 12–14/3 → thay bằng Đ/c ")
+    assert change.reason.startswith("Đ/c Nông Công Cường nghỉ ốm 12/03–14/03 → thay bằng Đ/c ")
     assert outcome.result.status == "optimal"
 
 

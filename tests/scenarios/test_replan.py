@@ -32,13 +32,13 @@ def replaced(meeting: str, old: str, new: str) -> list[tuple[str, str]]:
 
 
 def test_an_illness_reads_as_the_planner_writes_it(tiny: dict[str, Any]) -> None:
-    """ "Đ/c X nghỉ ốm 4–5/11 → thay bằng Đ/c Y", for exactly the meetings that changed."""
+    """ "Đ/c X nghỉ ốm 04/11–05/11 → thay bằng Đ/c Y", for exactly the meetings that changed."""
     ill = {"kind": "delegate_away", "delegate": "d1", "from": "2025-11-04", "to": "2025-11-05", "reason": "Nghỉ ốm"}
     new = [(m, {"m1": "d3", "m2": "d4"}.get(m, d)) for m, d in PUBLISHED]
     found = explain(tiny, [ill], new)
     assert [(c.meeting, c.before, c.after) for c in found] == [("m1", ("d1",), ("d3",)), ("m2", ("d1",), ("d4",))]
-    assert found[0].reason == "Đ/c Nguyễn Văn Kiên nghỉ ốm 4–5/11 → thay bằng Đ/c Lò Văn Sơn"
-    assert found[1].reason == "Đ/c Nguyễn Văn Kiên nghỉ ốm 4–5/11 → thay bằng Đ/c Phạm Ngọc Lan"
+    assert found[0].reason == "Đ/c Nguyễn Văn Kiên nghỉ ốm 04/11–05/11 → thay bằng Đ/c Lò Văn Sơn"
+    assert found[1].reason == "Đ/c Nguyễn Văn Kiên nghỉ ốm 04/11–05/11 → thay bằng Đ/c Phạm Ngọc Lan"
 
 
 def test_a_moved_meeting_says_from_when_to_when(tiny: dict[str, Any]) -> None:
@@ -48,7 +48,7 @@ def test_a_moved_meeting_says_from_when_to_when(tiny: dict[str, Any]) -> None:
     (change,) = explain(tiny, [away, moved], replaced("m4", "d3", "d4"))
     assert change.reason == "Đ/c Lò Văn Sơn họp 10/11 → thay bằng Đ/c Phạm Ngọc Lan"
     (change,) = explain(tiny, [moved], replaced("m4", "d3", "d4"))
-    assert change.reason == "Hội nghị dời từ 14:00 6/11 sang 08:00 10/11 (bão) → thay bằng Đ/c Phạm Ngọc Lan"
+    assert change.reason == "Hội nghị dời từ 14:00 06/11 sang 08:00 10/11 (bão) → thay bằng Đ/c Phạm Ngọc Lan"
 
 
 def test_a_raised_flag_adds_a_seat(tiny: dict[str, Any]) -> None:
@@ -81,7 +81,7 @@ def test_a_knock_on_move_names_where_the_delegate_went(tiny: dict[str, Any]) -> 
     ill = {"kind": "delegate_away", "delegate": "d1", "from": "2025-11-04", "to": "2025-11-04", "reason": "Nghỉ ốm"}
     new = [("m1", "d3"), ("m2", "d4"), ("m3", "d2"), ("m3", "d5"), ("m4", "d4")]
     found = {c.meeting: c.reason for c in explain(tiny, [ill], new)}
-    assert found["m4"] == "Đ/c Lò Văn Sơn chuyển sang dự Phường Cốc Lếu (08:00 4/11) → thay bằng Đ/c Phạm Ngọc Lan"
+    assert found["m4"] == "Đ/c Lò Văn Sơn chuyển sang dự Phường Cốc Lếu (08:00 04/11) → thay bằng Đ/c Phạm Ngọc Lan"
 
 
 def test_unchanged_meetings_are_not_listed(tiny: dict[str, Any]) -> None:
