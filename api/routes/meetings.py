@@ -1,7 +1,8 @@
 """Meetings: planners manage all of them; a commune account registers and moves its own.
 
 A commune account sees only its own commune's meetings: another commune's meeting is
-answered 404, as if it did not exist. A registration or move in a month whose schedule
+answered 404, as if it did not exist (and a commune account does not choose meeting
+ids, so that no "id taken" can tell it otherwise). A registration or move in a month whose schedule
 is published leaves that schedule as it is and marks it as needing a re-plan.
 """
 
@@ -65,7 +66,12 @@ def list_meetings(
 
 @router.post("/meetings", status_code=status.HTTP_201_CREATED, response_model=MeetingOut, responses=WRITE)
 def register_meeting(body: MeetingIn, user: PlannerOrCommune, session: SessionDep) -> MeetingOut:
-    """Đăng ký hội nghị. Tài khoản xã chỉ đăng ký cho xã mình, mỗi tháng một hội nghị."""
+    """Đăng ký hội nghị. Tài khoản xã chỉ đăng ký cho xã mình, mỗi tháng một hội nghị; mã
+    hội nghị do hệ thống đặt."""
+    if user.role != "planner" and body.given("id"):
+        # Were a commune to choose ids, "taken" would tell it that another commune's
+        # meeting exists under that id, which it may not even see (GET answers 404).
+        raise ApiError(403, "Tài khoản xã không đặt mã hội nghị; bỏ trống id để hệ thống tự đặt (YYYYMM-<mã xã>)")
     _planner_only(user, body)
     commune_id = body.commune
     if user.role == "commune":

@@ -32,9 +32,10 @@ Start = Annotated[
 
 
 class MeetingIn(Strict):
-    """A registration. A commune account may leave out ``commune`` (its own is used)."""
+    """A registration. A commune account may leave out ``commune`` (its own is used), and
+    leaves out ``id`` (the service names its meetings)."""
 
-    id: Id | None = Field(default=None, description="Bỏ trống: tự đặt YYYYMM-<mã xã>")
+    id: Id | None = Field(default=None, description="Chỉ planner; bỏ trống: tự đặt YYYYMM-<mã xã>")
     commune: Id | None = None
     start: Start
     minutes: Minutes = 180

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from models.storage.db import Database
 from tests.api.helpers import solve_and_publish
 from tests.api.world import World, build_world
+from tests.storage.helpers import row_counts
 
 
 @pytest.fixture
@@ -57,6 +58,26 @@ def test_commune_sees_only_its_own_meetings(client: TestClient, fresh: World) ->
     listed = client.get("/meetings", headers=fresh.auth("commune")).json()
     assert {m["commune"] for m in listed} == {"c1"}
     assert client.get("/meetings/m2", headers=fresh.auth("commune")).status_code == 404
+
+
+def test_commune_cannot_learn_that_another_communes_meeting_exists(
+    client: TestClient, fresh: World, database: Database
+) -> None:
+    """A commune naming its meeting after another commune's (m2) gets the very answer it
+    gets for an unused id: a refusal that names neither, and nothing is registered."""
+    auth = fresh.auth("commune")
+    before = row_counts(database)
+    taken = client.post("/meetings", json={"id": "m2", "start": "2025-12-03T08:00"}, headers=auth)
+    unused = client.post("/meetings", json={"id": "m77", "start": "2025-12-03T08:00"}, headers=auth)
+    assert taken.status_code == unused.status_code == 403
+    assert taken.json() == unused.json()
+    assert "m2" not in taken.text
+    assert row_counts(database) == before
+    assert client.post("/meetings", json={"start": "2025-12-03T08:00"}, headers=auth).status_code == 201
+    planner = client.post(
+        "/meetings", json={"id": "m2", "commune": "c1", "start": "2025-12-03T08:00"}, headers=fresh.auth("planner")
+    )
+    assert planner.status_code == 409
 
 
 def test_move_after_publication_flags_a_replan_and_keeps_the_published_version(
