@@ -57,6 +57,11 @@ def make() -> dict[str, Any]:
         teams=[teams for *_, teams in UNITS],
     )
     document["places"][0]["name"] = "Trụ sở Thành ủy Lào Cai"
+    # Bắc Lệnh needs attention this month: the Standing Committee sends its Deputy
+    # Secretary (d002, Phó Bí thư Thường trực) to its meeting on 6/3. The solver alone never
+    # sends a tier-1 delegate to a ward a committee member can cover, so without this pin
+    # the sample "the Deputy Secretary away in week 2" would change nothing.
+    document["pinned"] = [*document.get("pinned", []), {"meeting": "202403-c002", "delegate": "d002"}]
     return document
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from models.io import load_instance, load_solution
 from scenarios import places
+from scenarios.changes import DelegateAway
 from scenarios.runner import BaseCache, run_scenario
 from scenarios.scenario import load_scenario
 from solver import score
@@ -86,3 +87,18 @@ def test_data_files_are_nfc() -> None:
     for path in [*SCENARIOS, *DATA.glob("*.json")]:
         text = Path(path).read_text(encoding="utf-8")
         assert unicodedata.is_normalized("NFC", text), path.name
+
+
+def test_the_deputy_secretary_sample_replaces_him_in_week_two() -> None:
+    """The Deputy Secretary has a week-2 meeting in the notice, so his absence that week changes it."""
+    scenario = load_scenario(DATA / "laocai-pho-bi-thu-vang.yaml")
+    (away,) = scenario.changes
+    assert isinstance(away, DelegateAway)
+    outcome = run_scenario(scenario, time_limit=10, workers=1)
+    month = outcome.base.instance
+    assert month.delegate(away.delegate).title == "Phó Bí thư Thường trực"
+    (change,) = outcome.changes
+    assert change.before == (away.delegate,)
+    assert away.delegate not in change.after
+    assert away.from_ <= month.meeting(change.meeting).day <= away.to
+    assert [n for n in outcome.notes if n.startswith("Bỏ ghim Đ/c Đinh Hữu Phương")]
