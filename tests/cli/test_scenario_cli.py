@@ -92,6 +92,10 @@ def test_published_schedule_is_byte_identical_after_many_runs(
                 runner.invoke(scenario_app, ["run", str(path), "--time-limit", "5", "--out", str(out)]).exit_code == 0
             )
         assert runner.invoke(scenario_app, ["compare", str(ill), str(flag), "--time-limit", "5"]).exit_code == 0
+        robust = ["robustness", str(files[1]), "--published", str(files[0]), "--processes", "1", "--time-limit", "2"]
+        result = runner.invoke(scenario_app, [*robust, "--no-days"])
+        assert result.exit_code == 0, result.output
+        assert "Đại biểu vắng thì lịch phải đổi nhiều nhất" in result.output
     assert [digest(f) for f in files] == before
 
 
