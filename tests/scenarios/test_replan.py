@@ -1,5 +1,5 @@
 """Re-planning: the list of changed meetings with reasons, and minimal change proved by
-brute force on the tiny month."""
+brute force on the tiny month and on a generated family of tiny months."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from models.instance import Instance
-from scenarios.replan import MeetingChange, diff, repair_hint, resolve
+from models.io import instance_from_document
+from scenarios.replan import MeetingChange, changes_proved, diff, repair_hint, resolve
 from scenarios.scenario import build, parse_scenario
 from solver import score
 from tests.scenarios.conftest import PUBLISHED
+from tests.solver import test_bruteforce as bruteforce
+from tests.solver.strategies import instance_documents
+from tests.solver.strategies import schedules as any_schedule
 
 
 def changes(*raw: dict[str, Any]) -> tuple[Any, ...]:
@@ -162,3 +168,39 @@ def test_weighted_replan_is_the_true_optimum(tiny: dict[str, Any], situation: st
     best, _ = brute_force(month)
     result = resolve(month, PUBLISHED, "weighted", time_limit=10, workers=1)
     assert result.total == best
+
+
+@st.composite
+def published_months(draw: st.DrawFn) -> dict[str, Any]:
+    """A tiny month (at most 4 meetings and 4 delegates) whose reference is a schedule published
+    before its facts changed: it may now break rules (leave, bans, caps, pins elsewhere)."""
+    doc = draw(instance_documents(min_meetings=2, max_meetings=4, min_delegates=3, max_delegates=4))
+    published = draw(any_schedule(doc, overfill=False))
+    doc["reference"] = [{"meeting": m, "delegate": d} for m, d in published]
+    # A cheap change (weight 0 or 1) is what a weighted solve would trade away: changes_first
+    # must still keep the fewest.
+    rules = doc.setdefault("rules", {})
+    rules["weights"] = {**rules.get("weights", {}), "changes": draw(st.sampled_from([0, 1, 20]))}
+    return bruteforce.trimmed(doc)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(published_months())
+def test_changes_first_is_minimal_on_generated_months(doc: dict[str, Any]) -> None:
+    """On generated tiny months, changes_first keeps the fewest changes any schedule with the fewest gaps can."""
+    month = instance_from_document(doc)
+    published = [(p.meeting, p.delegate) for p in month.reference]
+    least = None
+    for pairs in bruteforce.schedules(doc):  # every schedule within the seats, pins included
+        report = score(month, pairs)
+        if not report.violations:
+            key = (report.terms["unfilled"], report.terms["changes"])
+            least = key if least is None else min(least, key)
+    result = resolve(month, published, "changes_first", time_limit=5, workers=1)
+    if least is None:  # the pins clash: no schedule at all
+        assert result.status == "infeasible", result.problems
+        return
+    assert result.report is not None
+    assert (result.report.terms["unfilled"], result.report.terms["changes"]) == least
+    if result.details.get("pairs"):  # with no pair left to choose the solver proves nothing
+        assert changes_proved(result, "changes_first")
