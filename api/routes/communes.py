@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from api.deps import Planner, SessionDep
-from api.errors import ApiError, responses
+from api.errors import ApiError, ErrorItem, responses
 from api.present import commune_out, team_out
 from api.schemas.common import Deleted, PathId
 from api.schemas.directory import CommuneIn, CommuneOut, CommunePatch, TeamIn, TeamOut, TeamPatch
@@ -15,10 +15,13 @@ from models.storage import audit
 from models.storage.tables import (
     AssignmentRow,
     AttendanceRow,
+    ChargeRow,
     CommuneRow,
+    DelegateRow,
     MeetingRow,
     PastVisitRow,
     PlaceRow,
+    RoadRow,
     TeamRow,
     UserRow,
 )
@@ -75,7 +78,8 @@ def update_commune(commune_id: PathId, body: CommunePatch, planner: Planner, ses
 
 @router.delete("/communes/{commune_id}", response_model=Deleted, responses=WRITE)
 def delete_commune(commune_id: PathId, planner: Planner, session: SessionDep) -> Deleted:
-    """Xóa xã/phường chưa có hội nghị, lịch sử hay tài khoản."""
+    """Xóa xã/phường chưa có hội nghị, lịch sử hay tài khoản, và không còn đại biểu hay
+    đường đi nào dẫn tới nó."""
     commune = get_commune(session, commune_id)
     teams = select(TeamRow.id).where(TeamRow.commune_id == commune_id)
     used = session.scalar(
@@ -89,10 +93,48 @@ def delete_commune(commune_id: PathId, planner: Planner, session: SessionDep) ->
     )
     if used:
         raise ApiError(409, "Xã/phường đã có hội nghị, lịch sử hoặc tài khoản; không xóa được")
+    refusal = references_to(session, commune_id)
+    if refusal is not None:
+        raise refusal
     session.delete(commune)
     audit.record(session, planner, "commune.delete", "commune", commune_id)
     session.commit()
     return Deleted(deleted=commune_id)
+
+
+def references_to(session: Session, commune_id: str) -> ApiError | None:
+    """A 409 naming what in the directory still points at the commune (a delegate's base
+    or charge, a road), or None. Deleting it anyway would leave every month's instance
+    invalid, so every solve would be refused until the reference is gone."""
+    bases = list(session.scalars(select(DelegateRow.id).where(DelegateRow.base == commune_id).order_by(DelegateRow.id)))
+    charges = list(
+        session.scalars(
+            select(ChargeRow.delegate_id).where(ChargeRow.commune_id == commune_id).order_by(ChargeRow.delegate_id)
+        )
+    )
+    roads = list(session.scalars(select(RoadRow).where(or_(RoadRow.a == commune_id, RoadRow.b == commune_id))))
+    items = [
+        ErrorItem(path=f"/delegates/{d}", value=commune_id, message="nơi xuất phát (base) của đại biểu này")
+        for d in bases
+    ]
+    items += [
+        ErrorItem(path=f"/delegates/{d}", value=commune_id, message="đại biểu này phụ trách xã/phường (in_charge_of)")
+        for d in charges
+    ]
+    items += [
+        ErrorItem(path="roads", value={"a": r.a, "b": r.b, "minutes": r.minutes}, message="đường đi nối tới xã/phường")
+        for r in roads
+    ]
+    if not items:
+        return None
+    parts = []
+    if bases:
+        parts.append(f"là nơi xuất phát của đại biểu {', '.join(bases)} (hãy đổi base)")
+    if charges:
+        parts.append(f"được đại biểu {', '.join(charges)} phụ trách (hãy bỏ khỏi in_charge_of)")
+    if roads:
+        parts.append(f"nằm trên {len(roads)} đường đi (hãy nhập lại danh sách đường đi không có nó)")
+    return ApiError(409, f"Không xóa được xã/phường {commune_id}: {'; '.join(parts)}", items)
 
 
 @router.get("/communes/{commune_id}/teams", response_model=list[TeamOut], responses=READ)

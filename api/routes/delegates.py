@@ -7,7 +7,7 @@ schedule as needing a re-plan.
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from api.deps import Planner, SessionDep
@@ -27,6 +27,7 @@ from models.storage.tables import (
     PlaceRow,
     PublishedMonthRow,
     ReplanNoticeRow,
+    RoadRow,
     UserRow,
 )
 
@@ -53,15 +54,28 @@ def _check_links(session: Session, in_charge_of: list[str] | None, base: str | N
         ]
         if len(set(in_charge_of)) != len(in_charge_of):
             problems.append(ErrorItem(path="$.in_charge_of", value=in_charge_of, message="có mã xã bị lặp"))
-    if (
-        base is not None
-        and base != "hq"
-        and session.get(PlaceRow, base) is None
-        and session.get(CommuneRow, base) is None
-    ):
-        problems.append(ErrorItem(path="$.base", value=base, message="không có địa điểm hay xã/phường này"))
+    problem = None if base is None else _base_problem(session, base)
+    if problem is not None:
+        problems.append(ErrorItem(path="$.base", value=base, message=problem))
     if problems:
         raise ApiError(422, "Thông tin đại biểu không hợp lệ", problems)
+
+
+def _base_problem(session: Session, base: str) -> str | None:
+    """Why ``base`` cannot be where a delegate starts from, or None.
+
+    As the instance format has it: once there are roads, the base must be on them (the
+    default "hq" too); a base off the roads would make every month's instance invalid.
+    """
+    roads = session.scalar(select(exists().where(RoadRow.id.is_not(None))))
+    if session.get(PlaceRow, base) is None and session.get(CommuneRow, base) is None:
+        if base == "hq" and not roads:
+            return None
+        default = " (nơi xuất phát mặc định, cần có khi đã có đường đi)" if base == "hq" else ""
+        return f"không có địa điểm hay xã/phường này{default}"
+    if roads and not session.scalar(select(exists().where(or_(RoadRow.a == base, RoadRow.b == base)))):
+        return "chưa có đường đi (roads) nào tới đây; hãy nhập đường đi trước"
+    return None
 
 
 @router.get("/delegates", response_model=list[DelegateOut], responses=responses(401, 403, 422))
