@@ -24,8 +24,8 @@ def pydantic_message(error: Any) -> str:
         return "thiếu trường bắt buộc"
     if kind == "extra_forbidden":
         return "trường không được phép (viết sai tên?)"
-    if kind == "literal_error":
-        return f"giá trị không hợp lệ, chỉ nhận: {ctx.get('expected', '')}"
+    if kind == "literal_error":  # pydantic lists the values as "0, 1 or 2"
+        return f"giá trị không hợp lệ, chỉ nhận: {str(ctx.get('expected', '')).replace(' or ', ' hoặc ')}"
     if kind.startswith("datetime"):
         return "ngày giờ không hợp lệ (dạng YYYY-MM-DDTHH:MM)"
     if kind.startswith("date"):

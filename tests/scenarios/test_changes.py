@@ -108,3 +108,9 @@ def test_a_flag_change_needs_a_reason() -> None:
     """Raising or lowering a flag without a reason is refused: planners read it on the notice."""
     (issue,) = issues({"kind": "commune_flag", "commune": "c1", "flag": 1})
     assert issue.path == "$.changes[0].reason"
+
+
+def test_the_allowed_values_are_listed_in_vietnamese() -> None:
+    """A value outside a fixed list names the allowed ones joined by "hoặc", not pydantic's "or"."""
+    (issue,) = issues({"kind": "commune_flag", "commune": "c1", "flag": 3, "reason": "x"})
+    assert issue.message.startswith("giá trị không hợp lệ, chỉ nhận: 0, 1 hoặc 2 — ")
