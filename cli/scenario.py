@@ -112,6 +112,7 @@ def run(
 ) -> None:
     """Giải một kịch bản: lịch mới, điểm, và các phân công thay đổi so với lịch gốc kèm lý do."""
     from models.io import write_solution
+    from scenarios.files import os_reason
     from scenarios.runner import BASE_SOURCE_LABELS
     from scenarios.wording import Names
 
@@ -135,7 +136,11 @@ def run(
             _err().print(f"  • {problem}", markup=False)
         raise typer.Exit(EXIT_BAD)
     if out_path is not None:
-        write_solution(result.to_solution(outcome.instance), out_path)
+        try:
+            write_solution(result.to_solution(outcome.instance), out_path)
+        except OSError as error:
+            _err().print(f"[red]Lỗi:[/red] không ghi được tệp {out_path}: {os_reason(error, writing=True)}")
+            raise typer.Exit(EXIT_BAD) from None
     if show_schedule:
         out.print(render.schedule_table(outcome.instance, result))
     out.print(_changes_table(outcome, names))

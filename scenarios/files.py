@@ -23,8 +23,20 @@ _REASONS: dict[int, str] = {
 }
 
 
-def os_reason(err: OSError) -> str:
-    """Why the file could not be read, in Vietnamese."""
+#: What differs when the file was being written.
+_WRITE_REASONS: dict[int, str] = {
+    errno.ENOENT: "không có thư mục chứa tệp này",
+    errno.EACCES: "không có quyền ghi tệp",
+    errno.EPERM: "không có quyền ghi tệp",
+    errno.ENOSPC: "hết chỗ trên đĩa",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+}
+
+
+def os_reason(err: OSError, *, writing: bool = False) -> str:
+    """Why the file could not be read (or written), in Vietnamese."""
+    if writing and err.errno in _WRITE_REASONS:
+        return _WRITE_REASONS[err.errno]
     if err.errno in _REASONS:
         return _REASONS[err.errno]
     code = errno.errorcode.get(err.errno, "") if err.errno is not None else ""

@@ -228,3 +228,14 @@ def test_dates_are_written_one_way_in_one_output(runner: CliRunner, write_scenar
     dates = re.findall(r"(?<![\d/])\d{1,2}/\d{1,2}(?![\d/])", result.output)
     assert "06/11" in dates  # both sources are present
     assert all(re.fullmatch(r"\d\d/\d\d", d) for d in dates), dates
+
+
+def test_an_unwritable_out_path_is_explained_in_vietnamese(
+    runner: CliRunner, write_scenario: WriteScenario, tmp_path: Path
+) -> None:
+    """--out naming a folder or a missing folder exits 2 with a Vietnamese reason, not a traceback."""
+    path = str(write_scenario("ốm", [ILL]))
+    for target, reason in ((tmp_path, "đây là một thư mục"), (tmp_path / "không-có" / "x.json", "không có thư mục")):
+        result = runner.invoke(scenario_app, ["run", path, "--time-limit", "5", "--out", str(target)])
+        assert result.exit_code == 2, result.output
+        assert f"không ghi được tệp {target}: {reason}" in result.output
