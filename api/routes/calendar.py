@@ -2,8 +2,8 @@
 URL (``/calendar/{token}.ics``) that a phone subscribes to without any other login.
 
 A delegate account sees only its own calendar (another delegate's: 403). The feed token
-is a separate secret from the account's bearer token; rotating it makes the old URL
-answer 404.
+is a separate secret from the account's bearer token; rotating or revoking it (the
+delegate or a planner), or deactivating the delegate's account, makes the URL answer 404.
 """
 
 from __future__ import annotations
@@ -121,6 +121,20 @@ def rotate_feed(delegate_id: PathId, planner: Planner, session: SessionDep, sett
     audit.record(session, planner, "feed.rotate", "delegate", delegate_id)
     session.commit()
     return FeedOut(url=_feed_url(settings, token))
+
+
+@router.delete(
+    "/delegates/{delegate_id}/calendar-feed", response_model=Deleted, responses=responses(401, 403, 404, 422)
+)
+def revoke_feed(delegate_id: PathId, planner: Planner, session: SessionDep) -> Deleted:
+    """Cán bộ Ban Tuyên giáo thu hồi địa chỉ lịch bí mật của một đại biểu (không cấp địa chỉ mới)."""
+    if delegate_name(session, delegate_id) is None:
+        raise ApiError(404, f"Không có đại biểu {delegate_id}")
+    if not users.revoke_feed(session, delegate_id):
+        raise ApiError(404, f"Đại biểu {delegate_id} chưa có địa chỉ lịch nào")
+    audit.record(session, planner, "feed.revoke", "delegate", delegate_id)
+    session.commit()
+    return Deleted(deleted="calendar-feed")
 
 
 @router.get(

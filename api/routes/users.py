@@ -85,12 +85,15 @@ def rotate_user_token(user_id: IntId, planner: Planner, session: SessionDep) -> 
 
 @router.delete("/users/{user_id}", response_model=UserOut, responses=responses(401, 403, 404, 409, 422))
 def deactivate_user(user_id: IntId, planner: Planner, session: SessionDep) -> UserOut:
-    """Khóa tài khoản và thu hồi mọi mã của nó."""
+    """Khóa tài khoản và thu hồi mọi mã của nó; với tài khoản đại biểu, cả địa chỉ lịch bí mật."""
     user = _user(session, user_id)
     if user.id == planner.id:
         raise ApiError(409, "Không tự khóa tài khoản của mình")
     user.active = False
     users.revoke_tokens(session, user)
+    if user.delegate_id is not None:
+        # The feed URL is a secret of its own, answered without any token: it must go too.
+        users.revoke_feed(session, user.delegate_id)
     audit.record(session, planner, "user.deactivate", "user", user.id)
     session.commit()
     return user_out(user)

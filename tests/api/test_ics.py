@@ -144,6 +144,37 @@ def test_rotated_and_revoked_urls_stop_working(client: TestClient, fresh: World)
     assert "BEGIN:VCALENDAR" not in gone.text
 
 
+def test_deactivating_a_delegate_account_stops_its_feed(client: TestClient, fresh: World) -> None:
+    """The feed URL of a delegate whose account is deactivated answers 404 at once, like
+    its bearer token (the URL needs no token, so it must be revoked too)."""
+    solve_and_publish(client, fresh)
+    url = feed_url(client, fresh)
+    assert client.get(url).status_code == 200
+    account = client.get("/me", headers=fresh.auth("delegate")).json()["id"]
+    assert client.delete(f"/users/{account}", headers=fresh.auth("planner")).status_code == 200
+    assert client.get("/me", headers=fresh.auth("delegate")).status_code == 401
+    gone = client.get(url)
+    assert gone.status_code == 404
+    assert "BEGIN:VCALENDAR" not in gone.text
+
+
+def test_planner_revokes_a_delegates_feed(client: TestClient, fresh: World) -> None:
+    """A planner revokes d1's feed outright: the URL answers 404 and no new one is made;
+    revoking again, or for an unknown delegate, is 404."""
+    solve_and_publish(client, fresh)
+    url = planner_feed(client, fresh, "d1")
+    assert client.get(url).status_code == 200
+    planner = fresh.auth("planner")
+    revoked = client.delete("/delegates/d1/calendar-feed", headers=planner)
+    assert revoked.status_code == 200
+    assert revoked.json() == {"deleted": "calendar-feed"}
+    assert client.get(url).status_code == 404
+    assert client.delete("/delegates/d1/calendar-feed", headers=planner).status_code == 404
+    assert client.delete("/delegates/d77/calendar-feed", headers=planner).status_code == 404
+    entries = client.get("/audit?entity=delegate&entity_id=d1", headers=planner).json()
+    assert entries[0]["action"] == "feed.revoke"
+
+
 def test_unchanged_feed_answers_304_to_its_etag(client: TestClient, fresh: World) -> None:
     """A phone sending back the feed's ETag gets 304 without a body until the feed changes."""
     solve_and_publish(client, fresh)
