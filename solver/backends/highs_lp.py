@@ -59,6 +59,13 @@ class LpRelaxation:
 
     def solve(self, lb: np.ndarray, ub: np.ndarray, time_limit: float) -> LpResult:
         started = time.perf_counter()
+        if self.model.num_vars == 0:
+            # Nothing left to decide (every pair excluded): HiGHS calls such a model
+            # "empty", not optimal, but its one solution is trivially the optimum.
+            feasible = bool(np.all(self.model.row_lo <= 0) and np.all(self.model.row_hi >= 0))
+            if not feasible:
+                return LpResult("infeasible", math.inf, np.zeros(0), np.zeros(0), 0.0)
+            return LpResult("optimal", float(self.model.constant), np.zeros(0), np.zeros(0), 0.0)
         changed = np.flatnonzero((lb != self._lb) | (ub != self._ub))
         if len(changed):
             self._highs.changeColsBounds(

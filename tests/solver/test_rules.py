@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from models.instance import Instance
-from solver import Result
+from solver import Result, solve
 from tests.solver.builders import Doc, run
 
 NOV10 = "2025-11-10T08:00"
@@ -669,3 +669,25 @@ def test_an_instance_without_meetings(backend: str) -> None:
     assert result.assignments == []
     assert result.total == 0
     assert result.status == "optimal", (result.status, result.bound)
+
+
+def test_a_meeting_nobody_can_attend_is_proved_as_few_gaps_as_possible(backend: str) -> None:
+    """Everyone on leave that day: no pair is left to decide, and the one gap (with the
+    reference pair it drops) is proved the least possible, for the weighted and the
+    changes-first solve alike."""
+    doc = (
+        Doc()
+        .commune("c1")
+        .delegate("d1", leave=[("2025-11-10", "2025-11-10")])
+        .delegate("d2", leave=[("2025-11-10", "2025-11-10")])
+        .meeting("m1", "c1", NOV10)
+        .refer("m1", "d1")
+    )
+    result = run(doc.build(), backend, time_limit=SHORT)
+    assert result.status == "partial"
+    assert result.total == 1020
+    if backend.startswith("auto"):
+        assert result.bound == 1020
+        assert result.details["unfilled"] == {"value": 1, "proved": True}
+    lexicographic = solve(doc.build(), backend="auto", time_limit=SHORT, priority=("changes",))
+    assert lexicographic.details["changes"] == {"value": 1, "proved": True}
