@@ -1,7 +1,8 @@
 """Schedules (planners): read a version with its per-term score and empty seats, edit a
 draft by hand, publish it, copy a version into a new draft, export it.
 
-Publishing needs ``If-Match`` with the draft's ETag (428 without, 412 when stale), and
+Publishing needs ``If-Match`` with the draft's ETag (428 without, 412 when stale; the
+header follows RFC 7232, see :mod:`api.etags`), and
 checks the draft against the hard rules on today's data (409 when one is broken). An
 edit may send ``If-Match`` too; each change is checked against the hard rules and the
 answer shows how the score moves.
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import Response as RawResponse
 from sqlalchemy import select
 
-from api import exports
+from api import etags, exports
 from api.deps import Planner, SessionDep
 from api.errors import ApiError, ErrorItem, input_error, responses
 from api.planning import Change, apply_changes, plan_from_pairs, score_delta
@@ -46,15 +47,26 @@ def get_schedule(session: SessionDep, schedule_id: int) -> ScheduleRow:
 
 
 def check_etag(schedule: ScheduleRow, if_match: str | None, required: bool) -> int:
-    """The revision the client saw; 428 when required and missing, 412 when stale."""
+    """The revision the client saw; 428 when required and missing, 412 when ``If-Match``
+    does not hold (RFC 7232: ``*``, or one strong tag equal to the current ETag), 422
+    when it is not an If-Match value at all."""
     if if_match is None:
         if required:
             raise ApiError(428, "Cần tiêu đề If-Match với ETag của lịch (lấy từ GET /schedules/{id})")
         return schedule.revision
-    seen = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
     current = schedules.etag(schedule)
-    if current not in seen:
-        raise ApiError(412, f"ETag {if_match} đã cũ; lịch hiện là {current}: hãy tải lại")
+    try:
+        holds = etags.if_match(if_match, current)
+    except etags.MalformedIfMatch:
+        message = 'cần * hoặc danh sách ETag trong dấu ngoặc kép, cách nhau bởi dấu phẩy (ví dụ "s1-r2")'
+        raise ApiError(
+            422,
+            "Tiêu đề If-Match không đúng cú pháp",
+            [ErrorItem(path="header.If-Match", value=if_match, message=message)],
+        ) from None
+    if not holds:
+        weak = " (ETag yếu W/… không bao giờ khớp: If-Match so sánh mạnh)" if "W/" in if_match else ""
+        raise ApiError(412, f"ETag {if_match} không khớp{weak}; lịch hiện là {current}: hãy tải lại")
     return schedule.revision
 
 

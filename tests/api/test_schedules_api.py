@@ -145,6 +145,49 @@ def _race(client: TestClient, url: str, headers: dict[str, str]) -> list[int]:
     return statuses
 
 
+IF_MATCH = [
+    ("*", 200),
+    ("{etag}", 200),
+    ('"s0-r0", {etag}', 200),
+    ('W/"s0-r0",{etag}', 200),
+    ("W/{etag}", 412),
+    ('W/"s0-r0", W/{etag}', 412),
+    ('"s0-r0"', 412),
+    ("{bare}", 422),
+    ("*, {etag}", 422),
+]
+
+
+@pytest.mark.parametrize(("header", "status"), IF_MATCH, ids=[h for h, _ in IF_MATCH])
+def test_if_match_follows_rfc_7232(client: TestClient, world: World, header: str, status: int) -> None:
+    """Publishing with If-Match: ``*`` holds for an existing draft; a list holds when one
+    of its strong tags is the current ETag; a weak tag never matches (strong comparison);
+    a value that is not an If-Match list is 422 naming the header. Only a holding
+    condition publishes."""
+    etag = world.ids["draft_etag"]
+    value = header.format(etag=etag, bare=etag.strip('"'))
+    url = f"/schedules/{world.ids['draft']}/publish"
+    response = client.post(url, headers={**world.auth("planner"), "If-Match": value})
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert [(e["path"], e["value"]) for e in response.json()["errors"]] == [("header.If-Match", value)]
+    current, _ = schedule(client, world, world.ids["draft"])
+    assert current["status"] == ("published" if status == 200 else "draft")
+
+
+def test_if_match_star_guards_edits_too(client: TestClient, world: World) -> None:
+    """An edit of the draft sent with ``If-Match: *`` is applied; with a weak copy of the
+    current tag it is 412 and the draft is unchanged."""
+    draft = world.ids["draft"]
+    change = {"meeting": "m1", "remove": "d1", "add": "d4"}
+    weak = _edit(client, world, draft, change, headers={"If-Match": "W/" + world.ids["draft_etag"]})
+    assert weak.status_code == 412
+    assert schedule(client, world, draft)[1] == world.ids["draft_etag"]
+    star = _edit(client, world, draft, change, headers={"If-Match": "*"})
+    assert star.status_code == 200, star.text
+    assert schedule(client, world, draft)[1] != world.ids["draft_etag"]
+
+
 def test_two_publishes_with_the_same_etag_exactly_one_succeeds(client: TestClient, fresh: World) -> None:
     """Two planners publish the same draft at the same moment with the same ETag: one
     gets 200, the other 412, and the month has exactly one version in force (three rounds)."""

@@ -1,0 +1,35 @@
+"""``If-Match`` as RFC 7232 (section 3.1) defines it.
+
+The header is ``*`` or a comma-separated list of entity tags. ``*`` holds whenever the
+resource exists; a list holds when one of its tags equals the current ETag by the
+strong comparison, in which a weak tag (``W/"…"``) never matches. A value that is
+neither (a bare word, a tag without its quotes) is refused as malformed rather than
+silently treated as stale.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TAG = r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"'
+_ANY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+# Empty list elements are allowed (RFC 7230, section 7): ", ," around the tags.
+_LIST = re.compile(rf"[ \t,]*{_ANY_TAG}(?:[ \t]*,[ \t,]*{_ANY_TAG})*[ \t,]*")
+
+
+class MalformedIfMatch(ValueError):
+    """The header is neither ``*`` nor a list of entity tags."""
+
+
+def if_match(header: str, current: str) -> bool:
+    """Does ``If-Match: header`` hold for a resource whose strong ETag is ``current``?"""
+    if header.strip(" \t") == "*":
+        return True
+    return any(not weak and tag == current for weak, tag in entity_tags(header))
+
+
+def entity_tags(header: str) -> list[tuple[bool, str]]:
+    """(weak, tag with its quotes) of each entity tag of the list, in order."""
+    if not _LIST.fullmatch(header):
+        raise MalformedIfMatch(header)
+    return [(bool(weak), f'"{opaque}"') for weak, opaque in re.findall(_TAG, header)]
