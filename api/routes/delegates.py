@@ -1,10 +1,12 @@
 """Delegates, the communes they are in charge of, and their leave (planners).
 
-Leave added over a date on which the delegate is in a published schedule marks that
-schedule as needing a re-plan.
+Leave added (or extended) over a date on which the delegate is in a published schedule
+marks that schedule as needing a re-plan.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from fastapi import APIRouter, status
 from sqlalchemy import exists, or_, select
@@ -14,7 +16,7 @@ from api.deps import Planner, SessionDep
 from api.errors import ApiError, ErrorItem, responses
 from api.present import delegate_out
 from api.schemas.common import Deleted, IntId, PathId
-from api.schemas.directory import DelegateIn, DelegateOut, DelegatePatch, LeaveIn, LeaveOut
+from api.schemas.directory import BACKWARDS, DelegateIn, DelegateOut, DelegatePatch, LeaveIn, LeaveOut, LeavePatch
 from models.storage import audit
 from models.storage.clock import local
 from models.storage.tables import (
@@ -170,23 +172,66 @@ def add_leave(delegate_id: PathId, body: LeaveIn, planner: Planner, session: Ses
     return LeaveOut(id=period.id, from_=period.starts_on, to=period.ends_on, reason=period.reason)
 
 
-def _flag_clashes(session: Session, delegate: DelegateRow, period: LeaveRow, user: UserRow) -> None:
+def _flag_clashes(
+    session: Session,
+    delegate: DelegateRow,
+    period: LeaveRow,
+    user: UserRow,
+    known: tuple[dt.date, dt.date] | None = None,
+) -> None:
+    """A re-plan notice for each published assignment of the delegate during ``period``
+    (except on the days of ``known``, the period as it was: those were seen already)."""
     found = session.execute(
         select(AssignmentRow.schedule_id, AssignmentRow.meeting_id, AssignmentRow.starts_at)
         .join(PublishedMonthRow, PublishedMonthRow.schedule_id == AssignmentRow.schedule_id)
         .where(AssignmentRow.delegate_id == delegate.id)
     )
     for schedule_id, meeting_id, starts_at in found:
-        if starts_at is not None and period.starts_on <= local(starts_at).date() <= period.ends_on:
+        day = None if starts_at is None else local(starts_at).date()
+        if day is None or (known is not None and known[0] <= day <= known[1]):
+            continue
+        if period.starts_on <= day <= period.ends_on:
             reason = f"Đại biểu {delegate.name} nghỉ từ {period.starts_on:%d/%m/%Y} đến {period.ends_on:%d/%m/%Y}"
             session.add(ReplanNoticeRow(schedule_id=schedule_id, meeting_id=meeting_id, reason=reason, user_id=user.id))
 
 
-@router.delete("/delegates/{delegate_id}/leave/{leave_id}", response_model=Deleted, responses=WRITE)
-def delete_leave(delegate_id: PathId, leave_id: IntId, planner: Planner, session: SessionDep) -> Deleted:
+def get_leave(session: Session, delegate_id: str, leave_id: int) -> LeaveRow:
     period = session.get(LeaveRow, leave_id)
     if period is None or period.delegate_id != delegate_id:
         raise ApiError(404, "Không có kỳ nghỉ này của đại biểu")
+    return period
+
+
+@router.patch("/delegates/{delegate_id}/leave/{leave_id}", response_model=LeaveOut, responses=WRITE)
+def update_leave(
+    delegate_id: PathId, leave_id: IntId, body: LeavePatch, planner: Planner, session: SessionDep
+) -> LeaveOut:
+    """Sửa kỳ nghỉ (chỉ các trường gửi lên); nếu những ngày nghỉ mới trùng lịch đã công bố
+    thì lịch đó được đánh dấu cần lập lại."""
+    period = get_leave(session, delegate_id, leave_id)
+    starts_on = body.from_ if body.given("from_") else period.starts_on
+    ends_on = body.to if body.given("to") else period.ends_on
+    if ends_on < starts_on:
+        # As a new period with these dates would be answered (LeaveIn).
+        value = {"from": starts_on.isoformat(), "to": ends_on.isoformat()}
+        raise ApiError(
+            422, "Dữ liệu gửi lên không hợp lệ (1 lỗi)", [ErrorItem(path="$", value=value, message=BACKWARDS)]
+        )
+    known = (period.starts_on, period.ends_on)
+    period.starts_on, period.ends_on = starts_on, ends_on
+    if body.given("reason"):
+        period.reason = body.reason
+    session.flush()
+    _flag_clashes(session, get_delegate(session, delegate_id), period, planner, known)
+    detail = {"leave": leave_id, **body.model_dump(mode="json", by_alias=True, exclude_unset=True)}
+    audit.record(session, planner, "leave.update", "delegate", delegate_id, detail)
+    session.commit()
+    return LeaveOut(id=period.id, from_=period.starts_on, to=period.ends_on, reason=period.reason)
+
+
+@router.delete("/delegates/{delegate_id}/leave/{leave_id}", response_model=Deleted, responses=WRITE)
+def delete_leave(delegate_id: PathId, leave_id: IntId, planner: Planner, session: SessionDep) -> Deleted:
+    period = get_leave(session, delegate_id, leave_id)
     session.delete(period)
     audit.record(session, planner, "leave.delete", "delegate", delegate_id, {"leave": leave_id})
     session.commit()

@@ -62,6 +62,9 @@ class CommuneOut(Out):
     teams: list[TeamOut]
 
 
+BACKWARDS = "ngày kết thúc (to) trước ngày bắt đầu (from)"
+
+
 class LeaveIn(Strict):
     from_: Day = Field(alias="from")
     to: Day
@@ -70,7 +73,22 @@ class LeaveIn(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> LeaveIn:
         if self.to < self.from_:
-            raise ValueError("ngày kết thúc (to) trước ngày bắt đầu (from)")
+            raise ValueError(BACKWARDS)
+        return self
+
+
+class LeavePatch(Strict):
+    """A correction of a leave period: only the fields sent change. The period that
+    results must still run forwards (checked against the stored dates by the route)."""
+
+    from_: Day = optional(alias="from")
+    to: Day = optional()
+    reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LeavePatch:
+        if self.from_ is not None and self.to is not None and self.to < self.from_:
+            raise ValueError(BACKWARDS)
         return self
 
 
