@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -144,6 +145,57 @@ def test_event_stream_reports_progress_while_running(
     names = [line for line in text.splitlines() if line.startswith("event:")]
     assert names[-1] == "event: end"
     assert all(name in ("event: progress", "event: end") for name in names)
+
+
+def _events(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """(name, job) of each server-sent event of a job's stream."""
+    out = []
+    for block in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            out.append((fields["event"], json.loads(fields["data"])))
+    return out
+
+
+def test_progress_events_carry_consistent_scores_and_bounds(app: FastAPI, client: TestClient, fresh: World) -> None:
+    """Followed from the start, the progress events carry the best score and the bound so
+    far: a bound never above the best score, the best only improving and the bound only
+    rising, both within the final result; the `end` event is the job as stored, and the
+    draft it made has that score."""
+
+    def paced(instance: Any, **options: Any) -> Any:
+        report = options["on_progress"]
+
+        def slowly(progress: Any) -> None:
+            # Longer than the stored progress interval and the stream's poll, so that each
+            # report reaches the database and the stream sees it.
+            time.sleep(0.3)
+            report(progress)
+
+        return solver_solve(instance, **{**options, "on_progress": slowly})
+
+    app.state.runner = JobRunner(app.state.database, app.state.settings, solve_function=paced)
+    job_id = client.post("/solves", json={"month": "2025-11"}, headers=fresh.auth("planner")).json()["id"]
+    with client.stream("GET", f"/jobs/{job_id}/events", headers=fresh.auth("planner")) as stream:
+        events = _events("".join(stream.iter_text()))
+    app.state.runner.shutdown()
+    (last, final), progress = events[-1], [job for name, job in events[:-1] if name == "progress"]
+    assert last == "end"
+    assert [name for name, _ in events[:-1]] == ["progress"] * len(progress)
+    assert final == client.get(f"/jobs/{job_id}", headers=fresh.auth("planner")).json()
+    assert (final["status"], final["best_score"], final["bound"]) == ("done", 32, 32)
+    scored = [job for job in progress if job["best_score"] is not None]
+    assert scored, "no progress event carried a best score"
+    for job in [*progress, final]:
+        if job["best_score"] is not None and job["bound"] is not None:
+            assert job["bound"] <= job["best_score"], job
+    bests = [job["best_score"] for job in [*scored, final]]
+    bounds = [job["bound"] for job in [*progress, final] if job["bound"] is not None]
+    assert bests == sorted(bests, reverse=True)
+    assert bounds == sorted(bounds)
+    assert bounds[-1] <= bests[-1]
+    draft = client.get(f"/schedules/{final['schedule_id']}", headers=fresh.auth("planner")).json()
+    assert draft["score_total"] == final["best_score"]
 
 
 def test_cancel_a_queued_job(client: TestClient, fresh: World, database: Database) -> None:
