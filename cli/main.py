@@ -14,6 +14,7 @@ _STARTED = time.perf_counter()  # the time limit of `solve` counts from process 
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated  # noqa: E402
 
@@ -85,6 +86,8 @@ def solve(
     from solver import solve as run_solve
 
     loaded = _load(instance)
+    if out_path is not None:
+        _check_writable(out_path)
     budget = max(0.1, time_limit - (time.perf_counter() - _STARTED) - RESERVE)
     progress = _Progress()
     try:
@@ -101,17 +104,21 @@ def solve(
         err.print(f"[red]Lỗi:[/red] {error}")
         raise typer.Exit(EXIT_BAD) from None
     progress.done()
+    if out_path is not None:
+        # Infeasible too: the exchange format says so, with the reason per meeting.
+        write_solution(result.to_solution(loaded), out_path)
     if result.status == "infeasible":
         err.print("[bold red]Không lập được lịch:[/bold red]")
         for problem in result.problems:
             err.print(f"  • {problem}", markup=False)
-        raise typer.Exit(EXIT_BAD)
-    if out_path is not None:
-        write_solution(result.to_solution(loaded), out_path)
+        if out_path is not None:
+            err.print(f"Đã ghi trạng thái vào {out_path}")
+        _exit_now(EXIT_BAD)
     if not quiet:
         out.print(render.schedule_table(loaded, result))
     assert result.report is not None
-    out.print(render.score_table(result.report, {t: loaded.rules.weight(t) for t in result.report.terms}))
+    weights = {t: loaded.rules.weight(t) for t in result.report.terms}
+    out.print(render.score_table(result.report, weights, rotation_months=loaded.rules.rotation_months))
     for gap in result.gaps:
         out.print(f"[yellow]• {gap.meeting}:[/yellow] {gap.reason}")
     out.print(render.summary(result))
@@ -145,7 +152,8 @@ def score(
         }
         out.print_json(json.dumps(document, ensure_ascii=False))
     else:
-        out.print(render.score_table(report, {t: loaded.rules.weight(t) for t in report.terms}))
+        weights = {t: loaded.rules.weight(t) for t in report.terms}
+        out.print(render.score_table(report, weights, rotation_months=loaded.rules.rotation_months))
         for violation in report.violations:
             where = " ".join(filter(None, [violation.meeting, violation.delegate]))
             out.print(f"[red]Vi phạm {violation.rule}[/red] {where}: {violation.message}")
@@ -174,6 +182,7 @@ def generate(
     if out_path is None:
         sys.stdout.write(text)
     else:
+        _check_writable(out_path)
         out_path.write_text(text, encoding="utf-8")
         err.print(f"Đã ghi {out_path}: {communes} xã, {delegates} đại biểu, {months} tháng.")
 
@@ -229,6 +238,21 @@ def serve(
     run(host, port)
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse an output path that cannot be written before spending the time limit on a solve."""
+    folder = path.parent if str(path.parent) else Path(".")
+    problem = None
+    if path.is_dir():
+        problem = "là một thư mục"
+    elif not folder.is_dir():
+        problem = f"thư mục {folder} không tồn tại"
+    elif not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        problem = "không có quyền ghi"
+    if problem is not None:
+        err.print(f"[red]Lỗi:[/red] --out {path}: {problem}", markup=True)
+        raise typer.Exit(EXIT_BAD)
+
+
 def _exit_now(code: int) -> None:
     """End the process at once: the output is written, and tearing down the solver's large
     objects can take longer than a tight time limit leaves."""
@@ -238,30 +262,51 @@ def _exit_now(code: int) -> None:
 
 
 class _Progress:
-    """A progress line on stderr for solves longer than a second: best score and bound."""
+    """A progress line on stderr for solves longer than a second: best score and bound.
+
+    A line when either improves (at most two a second), and otherwise one every
+    ``HEARTBEAT`` seconds, so that a long search that finds nothing new still shows it runs.
+    """
+
+    HEARTBEAT = 5.0
 
     def __init__(self) -> None:
+        self.started = time.perf_counter()
         self.last = 0.0
         self.shown = False
         self.tty = sys.stderr.isatty()
+        self.best: int | None = None
+        self.bound: int | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        threading.Thread(target=self._beat, daemon=True).start()
 
     def __call__(self, event) -> None:  # type: ignore[no-untyped-def]
-        if event.seconds < 1.0 or event.seconds - self.last < 0.5:
-            return
-        self.last = event.seconds
-        best = "—" if event.objective is None else str(event.objective)
-        bound = "—" if event.bound is None else str(event.bound)
-        line = f"  {event.seconds:6.1f} giây · tốt nhất {best} · cận dưới {bound}"
-        if self.tty:
-            sys.stderr.write("\r" + line)
-        else:
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-        self.shown = True
+        with self._lock:
+            self.best, self.bound = event.objective, event.bound
+        self._show(time.perf_counter() - self.started, 0.5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(1.0):
+            self._show(time.perf_counter() - self.started, self.HEARTBEAT)
+
+    def _show(self, seconds: float, gap: float) -> None:
+        with self._lock:
+            if seconds < 1.0 or seconds - self.last < gap or self._stop.is_set():
+                return
+            self.last = seconds
+            best = "—" if self.best is None else str(self.best)
+            bound = "—" if self.bound is None else str(self.bound)
+            line = f"  {seconds:6.1f} giây · tốt nhất {best} · cận dưới {bound}"
+            sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
+            sys.stderr.flush()
+            self.shown = True
 
     def done(self) -> None:
-        if self.shown and self.tty:
-            sys.stderr.write("\n")
+        self._stop.set()
+        with self._lock:
+            if self.shown and self.tty:
+                sys.stderr.write("\n")
 
 
 def main() -> None:

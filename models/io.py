@@ -39,6 +39,10 @@ def parse_json(text: str | bytes, what: str) -> Any:
         raise InputError([issue], what) from None
     except UnicodeDecodeError:
         raise InputError([Issue("$", None, "tệp không phải văn bản UTF-8")], what) from None
+    except RecursionError:
+        raise InputError([Issue("$", None, "JSON lồng nhau quá sâu")], what) from None
+    except ValueError as err:  # e.g. an integer of thousands of digits
+        raise InputError([Issue("$", None, f"JSON có giá trị không đọc được: {err}")], what) from None
 
 
 def instance_from_document(document: Any) -> Instance:

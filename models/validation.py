@@ -204,10 +204,66 @@ def roads_connect(doc: Document) -> Iterable[Issue]:
             yield Issue(json_path(["delegates", i, "base"]), base, "không có đường nối tới các xã/phường (roads)")
 
 
+#: Years a plan's dates may fall in: calendar arithmetic (twelve months before, the
+#: month after) must stay inside what a date can hold.
+YEARS = (1900, 2200)
+#: Largest values that still mean something for a plan; beyond them a number is a typing
+#: slip, and the solvers' integer arithmetic (64-bit, CP-SAT's coefficients) could overflow.
+LIMITS: dict[str, tuple[int | float, str]] = {
+    "minutes": (24 * 60, "một hội nghị dài tối đa 24 giờ (1440 phút)"),
+    "required": (1000, "một hội nghị cần tối đa 1000 đại biểu"),
+    "max_per_month": (1000, "tối đa 1000 buổi một tháng"),
+    "rotation_months": (1200, "tối đa 1200 tháng"),
+    "road": (100_000, "một đoạn đường tối đa 100000 phút"),
+    "weight": (1_000_000, "trọng số tối đa 1000000"),
+}
+
+
+def limits(doc: Document) -> Iterable[Issue]:
+    """Numbers a plan can mean: durations, seats, caps, road times, weights and years."""
+
+    def above(path: list[str | int], value: Any, limit: str) -> Iterable[Issue]:
+        most, message = LIMITS[limit]
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > most:
+            yield Issue(json_path(path), value, message)
+
+    for i, meeting in _items(doc, "meetings"):
+        yield from above(["meetings", i, "minutes"], meeting.get("minutes"), "minutes")
+        yield from above(["meetings", i, "required"], meeting.get("required"), "required")
+        start = meeting.get("start")
+        if isinstance(start, str) and START_PATTERN.match(start):
+            yield from _year(["meetings", i, "start"], start)
+    for i, delegate in _items(doc, "delegates"):
+        yield from above(["delegates", i, "max_per_month"], delegate.get("max_per_month"), "max_per_month")
+        for j, period in _items(delegate, "unavailable"):
+            for end in ("from", "to"):
+                yield from _year(["delegates", i, "unavailable", j, end], period.get(end))
+    for i, road in _items(doc, "roads"):
+        yield from above(["roads", i, "minutes"], road.get("minutes"), "road")
+    raw_history = doc.get("history")
+    history: Document = raw_history if isinstance(raw_history, dict) else {}
+    for field in ("attendances", "visits"):
+        for i, row in _items(history, field):
+            yield from _year(["history", field, i, "date"], row.get("date"))
+    raw_rules = doc.get("rules")
+    rules: Document = raw_rules if isinstance(raw_rules, dict) else {}
+    yield from above(["rules", "rotation_months"], rules.get("rotation_months"), "rotation_months")
+    weights = rules.get("weights")
+    if isinstance(weights, dict):
+        for term, value in weights.items():
+            yield from above(["rules", "weights", str(term)], value, "weight")
+
+
+def _year(path: list[str | int], value: Any) -> Iterable[Issue]:
+    if isinstance(value, str) and re.match(r"^\d{4}-", value) and not YEARS[0] <= int(value[:4]) <= YEARS[1]:
+        yield Issue(json_path(path), value, f"năm phải từ {YEARS[0]} đến {YEARS[1]}")
+
+
 CHECKS: tuple[Callable[[Document], Iterable[Issue]], ...] = (
     finite_numbers,
     unique_ids,
     references,
     dates,
+    limits,
     roads_connect,
 )

@@ -25,8 +25,17 @@ MAX_NAMES = 6
 
 def pin_conflicts(enc: Encoding) -> list[str]:
     """Reasons the pinned pairs cannot all hold; empty when they can (then a schedule exists)."""
+    return [reason for _, reason in pin_conflicts_by_meeting(enc)]
+
+
+def pin_conflicts_by_meeting(enc: Encoding) -> list[tuple[str, str]]:
+    """Each reason the pinned pairs cannot all hold, with the id of the meeting it is about."""
     v = _context(enc)
-    problems = []
+    problems: list[tuple[str, str]] = []
+
+    def problem(m: int, reason: str) -> None:
+        problems.append((enc.meetings[m].id, reason))
+
     by_meeting: dict[int, list[int]] = defaultdict(list)
     by_delegate: dict[int, list[int]] = defaultdict(list)
     for d, m in sorted(enc.pinned):
@@ -34,25 +43,24 @@ def pin_conflicts(enc: Encoding) -> list[str]:
         by_delegate[d].append(m)
         excluded = exclusion(v, d, m)
         if excluded is not None:
-            problems.append(f"Ghim {_who(enc, d)} vào {_meeting(enc, m)} nhưng đại biểu {excluded[1]} ({excluded[0]}).")
+            problem(m, f"Ghim {_who(enc, d)} vào {_meeting(enc, m)} nhưng đại biểu {excluded[1]} ({excluded[0]}).")
     for m, people in sorted(by_meeting.items()):
         if len(people) > enc.meetings[m].required:
             names = ", ".join(_who(enc, d) for d in people)
-            problems.append(
-                f"{_meeting(enc, m)} chỉ cần {enc.meetings[m].required} đại biểu nhưng ghim {len(people)}: {names}."
-            )
+            need = enc.meetings[m].required
+            problem(m, f"{_meeting(enc, m)} chỉ cần {need} đại biểu nhưng ghim {len(people)}: {names}.")
     for d, meetings in sorted(by_delegate.items()):
         for i, a in enumerate(meetings):
             for b in meetings[i + 1 :]:
                 if enc.overlap(enc.meetings[a], enc.meetings[b]):
-                    problems.append(
-                        f"Ghim {_who(enc, d)} vào hai hội nghị trùng buổi: {_meeting(enc, a)} và {_meeting(enc, b)}."
-                    )
+                    both = f"{_meeting(enc, a)} và {_meeting(enc, b)}"
+                    problem(b, f"Ghim {_who(enc, d)} vào hai hội nghị trùng buổi: {both}.")
         per_month = Counter(enc.meetings[m].month for m in meetings)
         for month, count in per_month.items():
             left = capacity_left(v, d, month)
             if count > left:
-                problems.append(f"Ghim {_who(enc, d)} {count} buổi trong một tháng, vượt mức còn lại {max(left, 0)}.")
+                last = max((m for m in meetings if enc.meetings[m].month == month), key=lambda m: enc.meetings[m].start)
+                problem(last, f"Ghim {_who(enc, d)} {count} buổi trong một tháng, vượt mức còn lại {max(left, 0)}.")
     return problems
 
 

@@ -81,9 +81,18 @@ def solve(
     deadline = started + max(0.1, time_limit)
     workers = workers or min(8, os.cpu_count() or 1)
     enc = encode(instance)
-    problems = diagnose.pin_conflicts(enc)
-    if problems:
-        return Result("infeasible", [], None, None, time.perf_counter() - started, backend, problems=problems)
+    conflicts = diagnose.pin_conflicts_by_meeting(enc)
+    if conflicts:
+        return Result(
+            "infeasible",
+            [],
+            None,
+            None,
+            time.perf_counter() - started,
+            backend,
+            problems=[reason for _, reason in conflicts],
+            conflicts=conflicts,
+        )
     progress = Incumbent(started=started, on_progress=on_progress)
     if not enc.meetings:
         return _finish(enc, [], 0, started, backend, 0, {})

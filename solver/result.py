@@ -37,6 +37,8 @@ class Result:
     visits: list[tuple[str, str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Why there is no schedule at all (status ``infeasible``)."""
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    """The same reasons with the id of the meeting each is about."""
     details: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -64,6 +66,8 @@ class Result:
             unfilled=tuple(
                 Unfilled(meeting=g.meeting, seats=g.seats, senior_missing=g.senior_missing, reason=g.reason)
                 for g in self.gaps
-            ),
+            )
+            # No schedule at all: each meeting whose pins cannot hold, and why.
+            + tuple(Unfilled(meeting=m, reason=reason) for m, reason in self.conflicts),
             visits=tuple(VisitSuggestion(meeting=m, delegate=d, team=t) for m, d, t in self.visits),
         )

@@ -154,6 +154,14 @@ BAD: list[tuple[str, Mutation, str, str]] = [
     # json.dumps writes these as the bare words NaN and Infinity, which Python's reader takes back.
     ("NaN", _set(["communes", 0, "lat"], float("nan")), "$.communes[0].lat", '"NaN"'),
     ("Infinity", _set(["roads", 0, "minutes"], float("inf")), "$.roads[0].minutes", '"Infinity"'),
+    # Schema-valid but beyond what a plan means: they once overflowed the solver's arithmetic.
+    ("huge minutes", _set(["meetings", 0, "minutes"], 10**20), "$.meetings[0].minutes", str(10**20)),
+    ("huge required", _set(["meetings", 0, "required"], 10**20), "$.meetings[0].required", str(10**20)),
+    ("year 1", _set(["meetings", 0, "start"], "0001-01-01T08:00"), "$.meetings[0].start", '"0001-01-01T08:00"'),
+    ("year 9999", _set(["meetings", 0, "start"], "9999-12-31T23:00"), "$.meetings[0].start", "9999-12-31"),
+    ("huge road", _set(["roads", 0, "minutes"], 1e308), "$.roads[0].minutes", "1e+308"),
+    ("history year 1", _set(["history", "visits", 0, "date"], "0001-01-01"), "$.history.visits[0].date", "0001"),
+    ("huge weight", _set(["rules"], {"weights": {"travel": 2**62}}), "$.rules.weights.travel", str(2**62)),
 ]
 
 
@@ -309,3 +317,42 @@ def test_generated_instances_validate(tmp_path: Path) -> None:
     done = phancong("generate", "--communes", "4", "--delegates", "8", "--seed", "3", "--out", out)
     assert done.returncode == 0, done.stderr
     assert phancong("validate", out).returncode == 0
+
+
+def test_an_infeasible_month_still_writes_its_status_and_reasons(tmp_path: Path) -> None:
+    """Pins that cannot hold: exit 2, and the solution file says ``infeasible`` with the
+    pinned meeting and the reason, valid against the public schema."""
+    doc = valid()
+    doc["pinned"] = [{"meeting": "m1", "delegate": "d2"}]
+    doc["delegates"][1]["unavailable"] = [{"from": doc["meetings"][0]["start"][:10], "to": "2025-11-30"}]
+    out = tmp_path / "out.json"
+    done = phancong("solve", write(tmp_path / "pins.json", doc), "--out", out, "--time-limit", "10")
+    assert done.returncode == 2
+    written = json.loads(out.read_text(encoding="utf-8"))
+    Draft202012Validator(json.loads(SOLUTION_SCHEMA.read_text(encoding="utf-8"))).validate(written)
+    assert written["status"] == "infeasible"
+    assert written["assignments"] == []
+    assert [u["meeting"] for u in written["unfilled"]] == ["m1"]
+    assert "nghỉ" in written["unfilled"][0]["reason"]
+
+
+@pytest.mark.parametrize("where", ["missing folder", "a folder"])
+def test_an_unwritable_out_path_is_refused_before_solving(tmp_path: Path, where: str) -> None:
+    """``--out`` into a folder that does not exist, or onto a folder: exit 2 at once, a
+    Vietnamese reason, no traceback (it once failed after the whole solve)."""
+    target = tmp_path / "nowhere" / "x.json" if where == "missing folder" else tmp_path
+    done = phancong("solve", write(tmp_path / "ok.json", valid()), "--out", target, "--time-limit", "30")
+    assert done.returncode == 2
+    assert "--out" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Trạng thái" not in done.stdout  # refused before solving
+
+
+def test_deeply_nested_or_oversized_json_is_a_clear_error(tmp_path: Path) -> None:
+    """JSON nested 100,000 deep, or an integer of 5,000 digits: exit 2, no traceback."""
+    for name, text in (("deep.json", "[" * 100_000 + "]" * 100_000), ("digits.json", '{"x": ' + "9" * 5000 + "}")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        done = phancong("validate", path)
+        assert done.returncode == 2, name
+        assert "Traceback" not in done.stderr, name
