@@ -20,7 +20,7 @@ from api.schemas.schedules import (
     ScheduleSummary,
     TermScore,
 )
-from models.labels import FLAG_LABELS, STATUS_LABELS, TERM_LABELS, TIER_LABELS
+from models.labels import FLAG_LABELS, STATUS_LABELS, TIER_LABELS, term_label
 from models.rules import TERMS
 from models.storage import config, schedules
 from models.storage.clock import local
@@ -149,7 +149,9 @@ def term_scores(session: Session, terms: dict[str, int]) -> list[TermScore]:
     out = []
     for term in TERMS:
         count, weight = int(terms.get(term, 0)), rules.weight(term)
-        out.append(TermScore(term=term, label=TERM_LABELS[term], count=count, weight=weight, points=count * weight))
+        # Rotation's label names the window the rules look back over, not a fixed one.
+        label = term_label(term, rules.rotation_months)
+        out.append(TermScore(term=term, label=label, count=count, weight=weight, points=count * weight))
     return out
 
 

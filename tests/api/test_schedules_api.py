@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from models.io import solution_from_document
+from models.rules import Rules
 from models.schema import solution_issues
+from models.storage import config
 from models.storage.db import Database
 from models.storage.mapping import month_instance
 from solver import score
@@ -44,6 +46,18 @@ def test_draft_reports_each_term_and_the_proved_optimum(client: TestClient, fres
     assert terms["travel"]["label"] == "Đi lại (đơn vị 10 phút)"
     assert view["status"] == "draft"
     assert etag == view["etag"]
+
+
+@pytest.mark.parametrize("months", [3, 6, 0])
+def test_rotation_label_names_the_window_of_the_rules(
+    client: TestClient, world: World, database: Database, months: int
+) -> None:
+    """The rotation row of a schedule's score names the months the stored rules look back."""
+    with database.transaction() as session:
+        config.set_rules(session, Rules(rotation_months=months))
+    view, _ = schedule(client, world, world.ids["draft"])
+    label = next(t["label"] for t in view["terms"] if t["term"] == "rotation")
+    assert label == ("Lặp lại địa bàn (không xét)" if months == 0 else f"Lặp lại địa bàn trong {months} tháng")
 
 
 def test_unfilled_seats_come_with_reasons(client: TestClient, fresh: World) -> None:
