@@ -18,14 +18,28 @@ from api import errors, openapi
 from api.characters import reject_control_characters
 from api.jobs import JobRunner
 from api.limits import BodyLimit, reject_unknown_query
-from api.routes import audit, calendar, communes, delegates, health, imports, meetings, months, schedules, solves, users
+from api.routes import (
+    audit,
+    calendar,
+    communes,
+    delegates,
+    health,
+    imports,
+    meetings,
+    months,
+    places,
+    roads,
+    schedules,
+    solves,
+    users,
+)
 from api.settings import Settings
 from models.storage.db import Database
 
 DESCRIPTION = """\
 Phân công đại biểu dự, chỉ đạo hội nghị tuyên vận — dịch vụ web.
 
-* **Cán bộ Ban Tuyên giáo** (`planner`): danh mục xã, tổ, đại biểu, hội nghị; nhập tệp;
+* **Cán bộ Ban Tuyên giáo** (`planner`): danh mục xã, tổ, địa điểm, đường đi, đại biểu, hội nghị; nhập tệp;
   lập lịch (`POST /solves`), sửa tay, công bố (`If-Match`), xuất JSON/Excel.
 * **Xã/phường** (`commune`): đăng ký, dời hội nghị của xã mình; xem ai sẽ đến.
 * **Đại biểu** (`delegate`): lịch của mình (JSON) và địa chỉ lịch iCalendar bí mật.
@@ -57,6 +71,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     errors.install(app)
     openapi.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    for module in (health, users, communes, delegates, meetings, imports, solves, schedules, months, calendar, audit):
+    routers = (
+        health,
+        users,
+        communes,
+        places,
+        roads,
+        delegates,
+        meetings,
+        imports,
+        solves,
+        schedules,
+        months,
+        calendar,
+        audit,
+    )
+    for module in routers:
         app.include_router(module.router)
     return app

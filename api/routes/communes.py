@@ -112,7 +112,11 @@ def references_to(session: Session, commune_id: str) -> ApiError | None:
             select(ChargeRow.delegate_id).where(ChargeRow.commune_id == commune_id).order_by(ChargeRow.delegate_id)
         )
     )
-    roads = list(session.scalars(select(RoadRow).where(or_(RoadRow.a == commune_id, RoadRow.b == commune_id))))
+    roads = list(
+        session.scalars(
+            select(RoadRow).where(or_(RoadRow.a == commune_id, RoadRow.b == commune_id)).order_by(RoadRow.id)
+        )
+    )
     items = [
         ErrorItem(path=f"/delegates/{d}", value=commune_id, message="nơi xuất phát (base) của đại biểu này")
         for d in bases
@@ -122,7 +126,11 @@ def references_to(session: Session, commune_id: str) -> ApiError | None:
         for d in charges
     ]
     items += [
-        ErrorItem(path="roads", value={"a": r.a, "b": r.b, "minutes": r.minutes}, message="đường đi nối tới xã/phường")
+        ErrorItem(
+            path=f"/roads/{r.id}",
+            value={"a": r.a, "b": r.b, "minutes": r.minutes},
+            message="đường đi nối tới xã/phường",
+        )
         for r in roads
     ]
     if not items:
@@ -133,7 +141,7 @@ def references_to(session: Session, commune_id: str) -> ApiError | None:
     if charges:
         parts.append(f"được đại biểu {', '.join(charges)} phụ trách (hãy bỏ khỏi in_charge_of)")
     if roads:
-        parts.append(f"nằm trên {len(roads)} đường đi (hãy nhập lại danh sách đường đi không có nó)")
+        parts.append(f"nằm trên {len(roads)} đường đi (hãy xóa các đường đi đó: DELETE /roads/{{id}})")
     return ApiError(409, f"Không xóa được xã/phường {commune_id}: {'; '.join(parts)}", items)
 
 

@@ -18,16 +18,15 @@ from sqlalchemy import select
 
 from api import etags, exports
 from api.deps import Planner, SessionDep
-from api.errors import ApiError, ErrorItem, input_error, responses
+from api.errors import ApiError, ErrorItem, responses
+from api.month_input import load_month
 from api.planning import Change, apply_changes, plan_from_pairs, score_delta
 from api.present import schedule_out, schedule_summary
 from api.schemas.common import Deleted, IntId, Month
 from api.schemas.schedules import EditIn, EditOut, ScheduleOut, ScheduleSummary, ScoreOut
-from models.errors import InputError
 from models.solution import Solution
 from models.storage import audit, schedules
 from models.storage.excel import MIME
-from models.storage.mapping import month_instance
 from models.storage.schedules import PublishError
 from models.storage.tables import ScheduleRow
 from solver import score
@@ -104,10 +103,7 @@ def edit_schedule(
     check_etag(schedule, if_match, required=False)
     if schedule.status != "draft":
         raise ApiError(409, "Chỉ sửa được bản nháp; hãy sao chép bản đã công bố thành bản nháp mới")
-    try:
-        instance = month_instance(session, schedule.month)
-    except InputError as error:
-        raise input_error(error) from None
+    _, instance = load_month(session, schedule.month)
     changes = [Change(c.meeting, c.remove, c.add) for c in body.changes]
     edit = apply_changes(instance, schedules.pairs_of(session, schedule.id), changes)
     if edit.problems:
@@ -150,10 +146,7 @@ def publish_schedule(
     seen = check_etag(schedule, if_match, required=True)
     if schedule.status != "draft":
         raise ApiError(409, "Lịch này đã được công bố")
-    try:
-        instance = month_instance(session, schedule.month)
-    except InputError as error:
-        raise input_error(error) from None
+    _, instance = load_month(session, schedule.month)
     broken = score(instance, schedules.pairs_of(session, schedule.id)).violations
     if broken:
         items = [

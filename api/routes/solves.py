@@ -20,14 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.deps import DatabaseDep, Planner, RunnerDep, SessionDep, SettingsDep
-from api.errors import ApiError, input_error, responses
+from api.errors import ApiError, responses
 from api.jobs import SolveOrder
+from api.month_input import load_month
 from api.present import job_out
 from api.schemas.common import Month
 from api.schemas.jobs import JobOut, SolveIn
-from models.errors import InputError
 from models.storage import audit, jobs, schedules
-from models.storage.mapping import month_instance
 from models.storage.tables import JobRow, UserRow
 
 router = APIRouter(tags=["solves"])
@@ -79,10 +78,7 @@ def start_solve(
             f"Đã có {settings.max_concurrent_solves} lượt giải đang chạy hoặc chờ; hãy đợi hoặc dừng bớt",
             headers={"Retry-After": "5"},
         )
-    try:
-        instance = month_instance(session, body.month)
-    except InputError as error:
-        raise input_error(error) from None
+    _, instance = load_month(session, body.month)
     if not instance.meetings:
         raise ApiError(422, f"Tháng {body.month} chưa có hội nghị nào được đăng ký")
     if len(instance.meetings) > settings.max_meetings or len(instance.delegates) > settings.max_delegates:

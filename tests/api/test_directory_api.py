@@ -73,15 +73,21 @@ def test_commune_in_someones_charge_is_not_deleted(client: TestClient, roadless:
 
 def test_commune_on_a_road_is_not_deleted(client: TestClient, fresh: World, database: Database) -> None:
     """A road leads to c10: deleting c10 is 409 naming the road (a road to nowhere makes
-    every month's instance invalid)."""
+    every month's instance invalid); once the road is deleted, so can c10 be."""
     with database.transaction() as session:
-        session.add(RoadRow(a="hq", b="c10", minutes=15))
+        road = RoadRow(a="hq", b="c10", minutes=15)
+        session.add(road)
+        session.flush()
+        road_id = road.id
     refused = client.delete("/communes/c10", headers=fresh.auth("planner"))
     assert refused.status_code == 409
     assert [(e["path"], e["value"]) for e in refused.json()["errors"]] == [
-        ("roads", {"a": "hq", "b": "c10", "minutes": 15.0})
+        (f"/roads/{road_id}", {"a": "hq", "b": "c10", "minutes": 15.0})
     ]
+    assert "DELETE /roads" in refused.json()["detail"]
     _month_is_valid(client, fresh)
+    assert client.delete(f"/roads/{road_id}", headers=fresh.auth("planner")).status_code == 200
+    assert client.delete("/communes/c10", headers=fresh.auth("planner")).status_code == 200
 
 
 def test_base_off_the_roads_is_refused(client: TestClient, fresh: World, database: Database) -> None:

@@ -1,7 +1,7 @@
 """The world the authorization matrix (and other API tests) run against.
 
 The tiny example with an account per role, plus what the matrix needs to exist: an empty
-commune (c9) and an unused delegate (d8) to delete, a December meeting (m9), a
+commune (c9), an unused place (kho) and an unused delegate (d8) to delete, a December meeting (m9), a
 published version of November and a draft planned against it, a finished and a queued
 job, and a calendar feed for d1.
 """
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from models.storage import importer, jobs, schedules, users
 from models.storage.db import Database
 from models.storage.schedules import Plan
-from models.storage.tables import CommuneRow, DelegateRow, LeaveRow, MeetingRow, UserRow
+from models.storage.tables import CommuneRow, DelegateRow, LeaveRow, MeetingRow, PlaceRow, RoadRow, UserRow
 
 MONTH = "2025-11"
 #: The proved optimum of the tiny example (score 32): feasible under every hard rule.
@@ -56,6 +56,7 @@ def build_world(database: Database, document: dict[str, Any], extras: bool = Tru
 def _extras(database: Database, world: World) -> None:
     with database.transaction() as session:
         session.add(CommuneRow(id="c9", name="Xã Trống", flag=0))
+        session.add(PlaceRow(id="kho", name="Kho lưu trữ"))
         session.add(
             DelegateRow(id="d8", name="Người Chưa Dự", tier=4, agency="Ban Dân vận", max_per_month=4, base="hq")
         )
@@ -84,6 +85,7 @@ def _extras(database: Database, world: World) -> None:
         queued = jobs.create(session, colleague.id, "2025-12", 1.0)
         leave = session.scalar(select(LeaveRow.id).where(LeaveRow.delegate_id == "d1"))
         feed = users.rotate_feed(session, "d1")
+        road = session.scalar(select(RoadRow.id).where(RoadRow.a == "hq", RoadRow.b == "c1"))
         world.ids = {
             "other_user": other.id,
             "published": published.id,
@@ -93,4 +95,5 @@ def _extras(database: Database, world: World) -> None:
             "queued_job": queued.id,
             "leave": leave,
             "feed_token": feed,
+            "road": road,
         }

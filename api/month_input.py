@@ -1,0 +1,84 @@
+"""A month's instance as the solver sees it, with its faults said in the planner's terms.
+
+The instance is generated from the directory and the month's meetings
+(:func:`models.storage.mapping.month_document`), so a fault of it is a fault of the
+stored data, and a path into the generated document (``$.meetings[3].commune``) means
+nothing to a planner who never saw that document. The likeliest fault is a commune
+created through the API after roads were imported: no road reaches it, and the format
+requires one. That one, and a delegate's base off the roads, are said as what to do
+next, naming the commune or delegate by its resource path; any other fault keeps the
+document's path.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.errors import ApiError, ErrorItem, issue_items
+from models.errors import InputError, Issue
+from models.instance import Instance
+from models.io import instance_from_document
+from models.storage.clock import month_label
+from models.storage.mapping import month_document
+
+Document = dict[str, Any]
+_AT = re.compile(r"^\$\.(meetings|delegates)\[(\d+)\]\.(commune|base)$")
+
+
+def load_month(session: Session, month: str) -> tuple[Document, Instance]:
+    """The month's document and its validated instance; a 422 :class:`ApiError` otherwise."""
+    document = month_document(session, month)
+    try:
+        return document, instance_from_document(document)
+    except InputError as error:
+        raise month_error(month, document, error) from None
+
+
+def month_error(month: str, document: Document, error: InputError) -> ApiError:
+    """The 422 of a month whose stored data do not make a valid instance."""
+    names = {c["id"]: c.get("name", c["id"]) for c in document.get("communes", [])}
+    places = set(names) | {p["id"] for p in document.get("places", [])}
+    unreached: dict[str, ErrorItem] = {}
+    items: list[ErrorItem] = []
+    for issue in error.issues:
+        item = _said_as_a_road(document, issue, names, places)
+        if item is None:
+            items.extend(issue_items([issue]))
+        elif item.path not in unreached:  # one per commune, however many meetings it holds
+            unreached[item.path] = item
+    if not unreached:
+        return ApiError(422, error.render().splitlines()[0], items)
+    communes = [names[i.value] for i in unreached.values() if i.path.startswith("/communes/") and i.value in names]
+    what = (
+        f"{', '.join(communes)} chưa có đường đi nối tới" if communes else "Có nơi xuất phát chưa có đường đi nối tới"
+    )
+    detail = f"Chưa lập được lịch tháng {month_label(month)}: {what}; hãy thêm đường đi (POST /roads) rồi lập lịch lại"
+    return ApiError(422, detail, [*unreached.values(), *items])
+
+
+def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], places: set[str]) -> ErrorItem | None:
+    """The issue as an item about a commune or a base the roads miss; None for any other issue."""
+    found = _AT.match(issue.path)
+    if found is None or not isinstance(issue.value, str):
+        return None
+    part, index, field = found.group(1), int(found.group(2)), found.group(3)
+    value = issue.value
+    if part == "meetings" and field == "commune" and value in names:
+        message = (
+            f"chưa có đường đi nào nối {names[value]} với các xã/phường, địa điểm khác; "
+            f'hãy thêm một đường đi (POST /roads với "a": "{value}", "b": một nơi đã có đường, "minutes")'
+        )
+        return ErrorItem(path=f"/communes/{value}", value=value, message=message)
+    if part == "delegates" and field == "base":
+        delegate = document["delegates"][index]["id"]
+        if value in places:
+            message = (
+                f"nơi xuất phát {value} chưa có đường đi nào nối tới; hãy thêm đường đi (POST /roads) hoặc đổi base"
+            )
+        else:
+            message = f"nơi xuất phát {value} không có trong danh mục; hãy thêm địa điểm (POST /places) hoặc đổi base"
+        return ErrorItem(path=f"/delegates/{delegate}", value=value, message=message)
+    return None
