@@ -18,6 +18,9 @@ from solver.search.engine import CompletionError, Prepared
 
 Schedule = dict[int, tuple[int, ...]]
 
+#: Seconds before the search's deadline at which HiGHS's own time limit ends it.
+STOP_MARGIN = 0.5
+
 
 class HorizonPartner:
     """HiGHS on the whole model of ``enc``, started at once, stopped by :meth:`stop`."""
@@ -25,7 +28,10 @@ class HorizonPartner:
     def __init__(self, enc: Encoding, deadline: float, proved: threading.Event) -> None:
         self.prepared = Prepared.of(enc)
         self._proved_event = proved
-        self._mip = MipPartner(self.prepared.arrays, deadline=deadline, on_proved=self._on_proved)
+        # HiGHS sees a stop only between its LP solves, which can take a while on a large
+        # root; its own time limit, set a little early, ends it before the search's.
+        early = deadline - STOP_MARGIN
+        self._mip = MipPartner(self.prepared.arrays, deadline=early, on_proved=self._on_proved)
         self._offered = math.inf
         self._mip.start()
 
