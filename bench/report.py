@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 from pathlib import Path
 
 from rich.table import Table
@@ -67,28 +68,38 @@ def _num(value: float | None) -> str:
 
 
 def plot(runs: list[Run], path: Path) -> None:
-    """Median seconds against communes × delegates × months, one line per backend."""
+    """Median seconds, and median gap to the proved bound, against communes × delegates ×
+    months, one line per backend: a run that hits its time limit shows in the gap."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    by_backend: dict[str, dict[int, list[float]]] = {}
+    seconds: dict[str, dict[int, list[float]]] = {}
+    gaps: dict[str, dict[int, list[float]]] = {}
     for run in runs:
         profile = PROFILES[run.profile]
         size = profile.communes * profile.delegates * profile.months
-        by_backend.setdefault(run.backend, {}).setdefault(size, []).append(run.seconds)
-    figure, axes = plt.subplots(figsize=(7, 4.5))
-    for backend, points in sorted(by_backend.items()):
-        sizes = sorted(points)
-        medians = [sorted(points[s])[len(points[s]) // 2] for s in sizes]
-        axes.plot(sizes, medians, marker="o", label=backend)
-    axes.set_xscale("log")
-    axes.set_yscale("log")
-    axes.set_xlabel("xã × đại biểu × tháng")
-    axes.set_ylabel("giây (trung vị)")
-    axes.set_title("Thời gian giải theo kích thước bài toán")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+        seconds.setdefault(run.backend, {}).setdefault(size, []).append(run.seconds)
+        if run.gap is not None:
+            gaps.setdefault(run.backend, {}).setdefault(size, []).append(100 * run.gap)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for axes, data, label in (
+        (left, seconds, "giây (trung vị)"),
+        (right, gaps, "khoảng cách tới cận dưới, % (trung vị)"),
+    ):
+        for backend, points in sorted(data.items()):
+            sizes = sorted(points)
+            medians = [statistics.median(points[s]) for s in sizes]
+            axes.plot(sizes, medians, marker="o", label=backend)
+        axes.set_xscale("log")
+        axes.set_xlabel("xã × đại biểu × tháng")
+        axes.set_ylabel(label)
+        axes.grid(True, which="both", alpha=0.3)
+    left.set_yscale("log")
+    right.set_yscale("symlog", linthresh=0.1)
+    left.set_title("Thời gian giải theo kích thước")
+    right.set_title("Chất lượng lời giải theo kích thước")
+    left.legend(fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
