@@ -1,6 +1,7 @@
 """Solve jobs as rows: created queued, run by the service's executor, finished with a
-link to the draft they produced. A job is the only record of a solve; nothing about
-it lives only in memory except the event that can stop it.
+link to the draft they produced (a scenario's run makes no draft: its result points at
+the job). A job is the only record of a solve; nothing about it lives only in memory
+except the event that can stop it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ def create(
     time_limit: float,
     changes_first: bool = False,
     idempotency_key: str | None = None,
+    scenario_id: int | None = None,
+    mode: str | None = None,
 ) -> JobRow:
+    """A queued job: a solve of ``month``, or a run of the scenario ``scenario_id`` in ``mode``."""
     job = JobRow(
         id=uuid.uuid4().hex,
         user_id=user_id,
@@ -33,6 +37,8 @@ def create(
         time_limit=time_limit,
         changes_first=changes_first,
         idempotency_key=idempotency_key,
+        scenario_id=scenario_id,
+        mode=mode,
     )
     session.add(job)
     session.flush()

@@ -2,9 +2,9 @@
 
 The directory (places, communes, teams, roads, delegates with their leave and the
 communes they are in charge of), the registered meetings, history, the schedules of each
-month with their assignments and visits, users with their tokens, solve jobs and the
-audit log. Row classes end in ``Row`` so they are never confused with the frozen domain
-objects of :mod:`models.instance`.
+month with their assignments and visits, users with their tokens, what-if scenarios and
+their results, solve jobs and the audit log. Row classes end in ``Row`` so they are never
+confused with the frozen domain objects of :mod:`models.instance`.
 
 A schedule is a version of one month's plan: a ``draft`` may be edited; a ``published``
 version is never modified in place (a change is a new version), and ``published_months``
@@ -346,11 +346,91 @@ class ReplanNoticeRow(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+# -- scenarios ----------------------------------------------------------------------
+
+MODES_CHECK = "mode IN ('weighted', 'changes_first', 'fresh')"
+
+
+class ScenarioRow(Base):
+    """A what-if on a month: the month's stored data with an ordered list of changes.
+
+    ``changes`` is the YAML ``changes`` list of a scenario file, as JSON. ``base_id`` is
+    the published version in force when the scenario was made (None: none was): every
+    run keeps it as much as the mode asks and is compared with it. Changing the
+    changes or the mode bumps ``revision``; each result records the revision it ran.
+    """
+
+    __tablename__ = "scenarios"
+    __table_args__ = (CheckConstraint(MODES_CHECK, name="mode"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(NAME)
+    description: Mapped[str | None] = mapped_column(Text)
+    month: Mapped[str] = mapped_column(MONTH, index=True)
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id"))
+    mode: Mapped[str] = mapped_column(String(16), default="weighted")
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ScenarioResultRow(Base):
+    """What one run of a scenario gave, frozen when it finished.
+
+    Everything shown later is stored here, names included: a scenario may add delegates
+    and meetings the directory does not have, and the directory may change after the
+    run, while the result must keep saying what that run found.
+    """
+
+    __tablename__ = "scenario_results"
+    __table_args__ = (
+        CheckConstraint(MODES_CHECK, name="mode"),
+        CheckConstraint("base_source IN ('published', 'solved')", name="base_source"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), unique=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """The changes this run applied (the scenario's may have changed since)."""
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id"))
+    """The published version compared with; None when the base month was solved for the run."""
+    base_source: Mapped[str] = mapped_column(String(12))
+    solver_status: Mapped[str] = mapped_column(String(12))
+    score_total: Mapped[int | None] = mapped_column(BigInteger)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Count per score term (empty when there is no schedule)."""
+    weights: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Weight per term in the scenario's month (a change may set one)."""
+    rotation_months: Mapped[int] = mapped_column(Integer)
+    bound: Mapped[int | None] = mapped_column(BigInteger)
+    seconds: Mapped[float] = mapped_column(Float)
+    changes_proved: Mapped[bool] = mapped_column(Boolean, default=False)
+    assignments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """The scenario's schedule: one object per pair, with names and the suggested team."""
+    gaps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    diff: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Meetings whose delegates differ from the base, before → after, with the reason."""
+    notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    problems: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Why there is no schedule at all (status infeasible)."""
+    described: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Each change said in Vietnamese, as the run understood it."""
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    base_figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The comparison's figures of this schedule and of the base schedule."""
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 # -- jobs and audit -----------------------------------------------------------------
 
 
 class JobRow(Base):
-    """A solve of one month: queued → running → done | failed | cancelled."""
+    """A solve of one month, or a run of a scenario (``scenario_id`` set): queued → running
+    → done | failed | cancelled. A scenario's run never makes a schedule version: its
+    answer is a :class:`ScenarioResultRow`."""
 
     __tablename__ = "jobs"
     __table_args__ = (
@@ -375,6 +455,9 @@ class JobRow(Base):
     result_status: Mapped[str | None] = mapped_column(String(12))
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(Text)
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id", ondelete="SET NULL"), index=True)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    """A scenario run's mode (weighted, changes_first or fresh); None for a solve."""
 
 
 class AuditRow(Base):

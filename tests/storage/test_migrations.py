@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, Table, inspect, select
 
 from models.storage import migrate
 from models.storage.db import Database
@@ -41,3 +42,31 @@ def test_migrated_schema_matches_the_models(migrated: Migrated, backend: str) ->
     with database.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_upgrade_to_scenarios_keeps_the_jobs_already_there(backend: str, tmp_path: Path) -> None:
+    """A database at 0001 holding a job: the scenarios revision (which rebuilds ``jobs`` on
+    SQLite) keeps the job, unlinked to any scenario; downgrading to 0001 keeps it too."""
+    database = _fresh(backend, tmp_path)
+    now = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
+    try:
+        migrate.upgrade(engine=database.engine, revision="0001")
+        with database.engine.begin() as connection:
+            jobs = Table("jobs", MetaData(), autoload_with=connection)
+            row = {"id": "j1", "month": "2025-11", "status": "done", "time_limit": 5.0, "changes_first": False}
+            connection.execute(jobs.insert().values(**row, created_at=now, updated_at=now))
+        migrate.upgrade(engine=database.engine)
+        with database.engine.connect() as connection:
+            jobs = Table("jobs", MetaData(), autoload_with=connection)
+            found = connection.execute(select(jobs.c.id, jobs.c.month, jobs.c.scenario_id, jobs.c.mode)).all()
+        assert [tuple(r) for r in found] == [("j1", "2025-11", None, None)]
+        migrate.downgrade(engine=database.engine, revision="0001")
+        with database.engine.connect() as connection:
+            jobs = Table("jobs", MetaData(), autoload_with=connection)
+            assert connection.execute(select(jobs.c.id)).scalars().all() == ["j1"]
+            assert "scenario_id" not in jobs.c
+        assert "scenarios" not in inspect(database.engine).get_table_names()
+    finally:
+        database.dispose()
+        if backend == "postgresql":
+            drop_postgres(f"phancong_mig_{worker_name()}")
