@@ -29,6 +29,7 @@ from api.routes import (
     months,
     places,
     roads,
+    scenarios,
     schedules,
     solves,
     users,
@@ -40,7 +41,8 @@ DESCRIPTION = """\
 Phân công đại biểu dự, chỉ đạo hội nghị tuyên vận — dịch vụ web.
 
 * **Cán bộ Ban Tuyên giáo** (`planner`): danh mục xã, tổ, địa điểm, đường đi, đại biểu, hội nghị; nhập tệp;
-  lập lịch (`POST /solves`), sửa tay, công bố (`If-Match`), xuất JSON/Excel.
+  lập lịch (`POST /solves`), sửa tay, công bố (`If-Match`), xuất JSON/Excel; kịch bản giả định
+  (`/scenarios`: tạo, chạy, so sánh — không bao giờ đụng tới lịch đã công bố).
 * **Xã/phường** (`commune`): đăng ký, dời hội nghị của xã mình; xem ai sẽ đến.
 * **Đại biểu** (`delegate`): lịch của mình (JSON) và địa chỉ lịch iCalendar bí mật.
 
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         imports,
         solves,
         schedules,
+        scenarios,
         months,
         calendar,
         audit,

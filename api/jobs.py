@@ -1,10 +1,13 @@
 """Solve jobs run by a bounded executor inside the server process.
 
-A job's state lives in its database row (:mod:`models.storage.jobs`): status, progress
-(best score and bound so far, written at most every ``progress_interval`` seconds), the
-draft it produced or the error. The only thing held in memory is each running job's
-stop event, which is how a job is cancelled (the solver then returns the best schedule
-found so far). At start-up, jobs a previous process left unfinished are marked failed.
+A job solves a month into a draft (:class:`SolveOrder`) or runs a what-if scenario
+(:class:`api.scenario_runs.ScenarioOrder`, whose answer is a scenario result, never a
+schedule version). A job's state lives in its database row (:mod:`models.storage.jobs`):
+status, progress (best score and bound so far, written at most every
+``progress_interval`` seconds), the draft or result it produced, or the error. The only
+thing held in memory is each running job's stop event, which is how a job is cancelled
+(the solver then returns the best schedule found so far). At start-up, jobs a previous
+process left unfinished are marked failed.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
+from api import scenario_runs
 from api.planning import plan_from_result
+from api.scenario_runs import ScenarioOrder
 from api.settings import Settings
 from models.instance import Instance
 from models.storage import audit, jobs, schedules
@@ -61,7 +66,7 @@ class JobRunner:
         with self.database.transaction() as session:
             return jobs.fail_orphans(session)
 
-    def submit(self, order: SolveOrder) -> None:
+    def submit(self, order: SolveOrder | ScenarioOrder) -> None:
         with self._lock:
             self._stops[order.job_id] = threading.Event()
             self._futures[order.job_id] = self._executor.submit(self._run, order)
@@ -91,13 +96,16 @@ class JobRunner:
 
     # -- in the worker thread -----------------------------------------------------
 
-    def _run(self, order: SolveOrder) -> None:
+    def _run(self, order: SolveOrder | ScenarioOrder) -> None:
         stop = self._stops[order.job_id]
         try:
             if stop.is_set() or not self._start(order):
                 self._finish_cancelled_before_start(order)
                 return
-            self._solve(order, stop)
+            if isinstance(order, ScenarioOrder):
+                scenario_runs.run(self.database, self.settings, order, stop, self._progress(order.job_id))
+            else:
+                self._solve(order, stop)
         except Exception as error:  # a job must end with a status, whatever went wrong
             log.exception("job %s failed", order.job_id)
             with self.database.transaction() as session:
@@ -107,22 +115,27 @@ class JobRunner:
                 self._stops.pop(order.job_id, None)
                 self._futures.pop(order.job_id, None)
 
-    def _start(self, order: SolveOrder) -> bool:
+    def _start(self, order: SolveOrder | ScenarioOrder) -> bool:
         with self.database.transaction() as session:
             return jobs.start(session, order.job_id)
 
-    def _finish_cancelled_before_start(self, order: SolveOrder) -> None:
+    def _finish_cancelled_before_start(self, order: SolveOrder | ScenarioOrder) -> None:
         with self.database.transaction() as session:
             jobs.cancel_queued(session, order.job_id)
 
-    def _solve(self, order: SolveOrder, stop: threading.Event) -> None:
+    def _progress(self, job_id: str) -> Callable[[Progress], None]:
+        """A callback storing the solver's progress in the job's row, at most once per interval."""
         throttle = _Throttle(self.settings.progress_interval)
 
         def on_progress(progress: Progress) -> None:
             if throttle.due():
                 with self.database.transaction() as session:
-                    jobs.progress(session, order.job_id, progress.seconds, progress.objective, progress.bound)
+                    jobs.progress(session, job_id, progress.seconds, progress.objective, progress.bound)
 
+        return on_progress
+
+    def _solve(self, order: SolveOrder, stop: threading.Event) -> None:
+        on_progress = self._progress(order.job_id)
         hint = [(p.meeting, p.delegate) for p in order.instance.reference] or None
         result = self._solve_function(
             order.instance,

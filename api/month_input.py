@@ -28,9 +28,14 @@ Document = dict[str, Any]
 _AT = re.compile(r"^\$\.(meetings|delegates)\[(\d+)\]\.(commune|base)$")
 
 
-def load_month(session: Session, month: str) -> tuple[Document, Instance]:
-    """The month's document and its validated instance; a 422 :class:`ApiError` otherwise."""
+def load_month(session: Session, month: str, reference: bool = True) -> tuple[Document, Instance]:
+    """The month's document and its validated instance; a 422 :class:`ApiError` otherwise.
+
+    ``reference=False`` leaves out the published schedule in force (a scenario sets its own).
+    """
     document = month_document(session, month)
+    if not reference:
+        document.pop("reference", None)
     try:
         return document, instance_from_document(document)
     except InputError as error:

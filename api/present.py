@@ -229,6 +229,8 @@ def job_out(row: JobRow) -> JobOut:
         result_status=row.result_status,
         schedule_id=row.schedule_id,
         error=row.error,
+        scenario_id=row.scenario_id,
+        mode=row.mode,
     )
 
 

@@ -33,3 +33,5 @@ class JobOut(Out):
     result_status: str | None
     schedule_id: int | None = Field(description="Bản nháp đã lập")
     error: str | None
+    scenario_id: int | None = Field(description="Lượt chạy kịch bản: kịch bản được chạy (không lập bản nháp nào)")
+    mode: str | None = Field(description="Lượt chạy kịch bản: weighted, changes_first hoặc fresh")

@@ -1,9 +1,10 @@
 """The world the authorization matrix (and other API tests) run against.
 
 The tiny example with an account per role, plus what the matrix needs to exist: an empty
-commune (c9), an unused place (kho) and an unused delegate (d8) to delete, a December meeting (m9), a
-published version of November and a draft planned against it, a finished and a queued
-job, and a calendar feed for d1.
+commune (c9), an unused place (kho) and an unused delegate (d8) to delete, a December
+meeting (m9), a published version of November and a draft planned against it, a finished
+and a queued job, a calendar feed for d1, and a scenario on November (d1 ill on the 4th)
+with the result of a run.
 """
 
 from __future__ import annotations
@@ -13,16 +14,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from api.scenario_runs import ScenarioOrder, prepare, result_row
+from api.schemas.scenario_changes import load_changes
 from models.storage import importer, jobs, schedules, users
+from models.storage import scenarios as scenario_store
 from models.storage.db import Database
 from models.storage.schedules import Plan
 from models.storage.tables import CommuneRow, DelegateRow, LeaveRow, MeetingRow, PlaceRow, RoadRow, UserRow
+from scenarios.replan import resolve
 
 MONTH = "2025-11"
 #: The proved optimum of the tiny example (score 32): feasible under every hard rule.
 OPTIMUM = [("m1", "d1"), ("m2", "d1"), ("m3", "d2"), ("m3", "d5"), ("m4", "d3")]
 ROLES = ("anonymous", "planner", "delegate", "commune")
+#: The world's scenario: the Secretary (d1, on m1 and m2 in the published version) ill on 4 November.
+ILL = {"kind": "delegate_away", "delegate": "d1", "from": "2025-11-04", "to": "2025-11-04", "reason": "Nghỉ ốm"}
 
 
 @dataclass
@@ -86,6 +94,7 @@ def _extras(database: Database, world: World) -> None:
         leave = session.scalar(select(LeaveRow.id).where(LeaveRow.delegate_id == "d1"))
         feed = users.rotate_feed(session, "d1")
         road = session.scalar(select(RoadRow.id).where(RoadRow.a == "hq", RoadRow.b == "c1"))
+        scenario = _scenario_with_a_result(session, published.id, planner.id)
         world.ids = {
             "other_user": other.id,
             "published": published.id,
@@ -96,4 +105,20 @@ def _extras(database: Database, world: World) -> None:
             "leave": leave,
             "feed_token": feed,
             "road": road,
+            "scenario": scenario,
         }
+
+
+def _scenario_with_a_result(session: Session, published: int, planner: int) -> int:
+    """A scenario made against ``published`` and run once (as its job would, without the job)."""
+    scenario = scenario_store.create(
+        session, name="Bí thư nghỉ ốm", month=MONTH, changes=[ILL], base_id=published, user_id=planner
+    )
+    prepared = prepare(session, MONTH, published, load_changes([ILL]), "weighted")
+    assert prepared.base_pairs is not None
+    solved = resolve(prepared.built.instance, prepared.base_pairs, "weighted", time_limit=5)
+    order = ScenarioOrder("", scenario.id, 1, scenario.name, [ILL], prepared, 5, planner)
+    row = result_row(order, prepared.base_pairs, "published", prepared.built, solved)
+    row.job_id = None
+    scenario_store.save_result(session, row)
+    return scenario.id
