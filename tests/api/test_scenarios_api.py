@@ -72,6 +72,7 @@ def test_a_run_replaces_the_absent_delegate_and_says_why(client: TestClient, wor
     assert (job["scenario_id"], job["mode"], job["schedule_id"]) == (scenario["id"], "weighted", None)
     answer = result(client, world, scenario["id"])
     assert answer["job_id"] == job["id"]
+    assert (job["best_score"], job["bound"]) == (answer["score_total"], answer["bound"])
     assert answer["base"]["schedule_id"] == world.ids["published"]
     assert answer["base"]["in_force"] is True
     assert answer["solver_status"] == "optimal"
@@ -364,3 +365,22 @@ def test_run_progress_can_be_followed_as_events(client: TestClient, world: World
     assert response.status_code == 200
     assert "event: end" in response.text
     assert f'"scenario_id":{scenario["id"]}' in response.text
+
+
+def test_a_scenario_keeps_the_version_it_was_made_against(client: TestClient, world: World) -> None:
+    """A newer version published after the scenario was made: the scenario says its base is
+    no longer in force, and its runs still keep and compare with the version it was made
+    against (a scenario's question does not change under it)."""
+    planner = world.auth("planner")
+    scenario = create(client, world, ILL)
+    copy = client.post(f"/schedules/{world.ids['published']}/copy", headers=planner)
+    assert copy.status_code == 201
+    publish = client.post(
+        f"/schedules/{copy.json()['id']}/publish", headers={**planner, "If-Match": copy.headers["ETag"]}
+    )
+    assert publish.status_code == 200, publish.text
+    view = client.get(f"/scenarios/{scenario['id']}", headers=planner).json()
+    assert (view["based_on"], view["base_in_force"]) == (world.ids["published"], False)
+    run(client, world, scenario["id"])
+    base = result(client, world, scenario["id"])["base"]
+    assert (base["schedule_id"], base["in_force"]) == (world.ids["published"], False)
