@@ -119,12 +119,12 @@ def run(
     """Solve the scenario and store its result; the job ends done, or cancelled when stopped."""
     prepared = order.prepared
     keep = prepared.mode != "fresh"
-    pairs, source, built = prepared.base_pairs, "published", prepared.built
+    pairs, built = prepared.base_pairs, prepared.built
+    source: BaseSource = "published"
     if pairs is None:
-        pairs = solve(
-            prepared.base, time_limit=order.time_limit, workers=settings.solver_threads, stop=stop
-        ).assignments
-        source = "solved"
+        # No version was published when the scenario was made: its base is the month solved now.
+        base = solve(prepared.base, time_limit=order.time_limit, workers=settings.solver_threads, stop=stop)
+        pairs, source = base.assignments, "solved"
         if keep:
             built = build(prepared.document, prepared.changes, pairs, WHAT)
     result = resolve(
@@ -141,7 +141,7 @@ def run(
         if stop.is_set() and result.report is None:
             jobs.finish(session, order.job_id, "cancelled", error="Đã dừng trước khi có lịch")
             return
-        row = result_row(order, pairs, "solved" if source == "solved" else "published", built, result)
+        row = result_row(order, pairs, source, built, result)
         if store.save_result(session, row) is None:
             jobs.finish(session, order.job_id, "cancelled", error="Kịch bản đã bị xóa khi đang chạy")
             return

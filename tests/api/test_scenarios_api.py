@@ -4,19 +4,22 @@ schedule left byte for byte as it was."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from api import scenario_runs as api_runs
 from models.io import solution_from_document
 from models.labels import term_label
 from models.rules import TERMS
 from models.schema import solution_issues
 from models.storage import jobs
 from models.storage.db import Database
-from models.storage.tables import ScheduleRow
+from models.storage.tables import ScenarioResultRow, ScheduleRow
+from scenarios import replan
 from scenarios.compare import rows as compare_rows
 from tests.api.helpers import planner_feed
 from tests.api.world import World, build_world
@@ -384,3 +387,29 @@ def test_a_scenario_keeps_the_version_it_was_made_against(client: TestClient, wo
     run(client, world, scenario["id"])
     base = result(client, world, scenario["id"])["base"]
     assert (base["schedule_id"], base["in_force"]) == (world.ids["published"], False)
+
+
+def test_deleting_a_running_scenario_stops_its_run(
+    client: TestClient, world: World, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario deleted while its run is solving: the run is stopped, its job ends
+    cancelled, and no result (nor any schedule version) is left behind."""
+    started = threading.Event()
+
+    def held(instance: Any, published: Any, mode: Any, **options: Any) -> Any:
+        started.set()
+        options["stop"].wait(30)  # solving until told to stop
+        return replan.resolve(instance, published, mode, **options)
+
+    monkeypatch.setattr(api_runs, "resolve", held)
+    scenario = create(client, world, ILL)
+    versions = _versions(database)
+    job = client.post(f"/scenarios/{scenario['id']}/runs", json={}, headers=world.auth("planner")).json()
+    assert started.wait(30)
+    assert client.delete(f"/scenarios/{scenario['id']}", headers=world.auth("planner")).status_code == 200
+    client.app.state.runner.wait(job["id"], 60)  # type: ignore[attr-defined]
+    ended = client.get(f"/jobs/{job['id']}", headers=world.auth("planner")).json()
+    assert (ended["status"], ended["scenario_id"]) == ("cancelled", None)
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(ScenarioResultRow)) == 1  # the world's own
+    assert _versions(database) == versions
