@@ -224,7 +224,8 @@ def limits(doc: Document) -> Iterable[Issue]:
 
     def above(path: list[str | int], value: Any, limit: str) -> Iterable[Issue]:
         most, message = LIMITS[limit]
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > most:
+        # A NaN or an infinity is reported once, by ``finite_numbers``.
+        if isinstance(value, int | float) and not isinstance(value, bool) and not is_non_finite(value) and value > most:
             yield Issue(json_path(path), value, message)
 
     for i, meeting in _items(doc, "meetings"):

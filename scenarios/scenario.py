@@ -222,7 +222,8 @@ def _kind_note(changes: Any, index: int) -> str:
         kind = changes[index].get("kind")
     except (TypeError, IndexError, AttributeError):
         return ""
-    return f" ({kind}: {KIND_LABELS[kind]})" if kind in KIND_LABELS else ""
+    # Only a string can name a kind; a list or a mapping there is reported elsewhere.
+    return f" ({kind}: {KIND_LABELS[kind]})" if isinstance(kind, str) and kind in KIND_LABELS else ""
 
 
 def _kind_of(value: Any) -> str:

@@ -51,6 +51,14 @@ def test_an_unknown_mode_is_refused() -> None:
     assert caught.value.issues[0].path == "$.mode"
 
 
+@pytest.mark.parametrize("kind", [["pin"], {"pin": 1}, 7])
+def test_a_kind_that_is_not_a_string_is_an_error_not_a_crash(kind: object) -> None:
+    """``kind: [pin]`` (a list, a mapping or a number) is an input error at its path, not a TypeError."""
+    with pytest.raises(InputError) as caught:
+        parse_scenario({"base": "x.json", "changes": [{"kind": kind}]})
+    assert caught.value.issues[0].path == "$.changes[0].kind"
+
+
 def test_a_database_base_is_not_yet_supported() -> None:
     """A base naming a month in the database says clearly that it is not supported yet."""
     with pytest.raises(InputError) as caught:
