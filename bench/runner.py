@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,18 +39,28 @@ class Run:
 
 
 def run_case(profile: str, seed: int, backend: str, time_limit: float) -> Run:
-    """One case in a child process; its peak memory comes from the kernel (wait4 rusage)."""
+    """One case in a child process; its peak memory comes from the kernel (wait4 rusage).
+
+    A case that overruns its limit by far (a solver ignoring it) is ended with all its
+    children after ``hard_limit(time_limit)`` seconds and recorded as ``timeout``.
+    """
     command = [sys.executable, "-m", "bench.case", profile, str(seed), backend, str(time_limit)]
     with tempfile.TemporaryFile("w+") as errors:
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+        # Its own process group, so that a solver's child (CBC) ends with it.
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, start_new_session=True)
+        killer = threading.Timer(hard_limit(time_limit), _end_group, args=(child.pid,))
+        killer.start()
         assert child.stdout is not None
         stdout = child.stdout.read()
         # Reap the child ourselves, before Popen does, to get its own resource usage.
         _, status, usage = os.wait4(child.pid, 0)
+        killer.cancel()
         child.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         stderr = errors.read()
     peak = round(usage.ru_maxrss / 1024, 1)  # Linux reports kilobytes
+    if child.returncode == -signal.SIGKILL:
+        return Run(profile, seed, backend, "timeout", None, None, hard_limit(time_limit), peak)
     if child.returncode != 0 or not stdout.strip():
         return Run(profile, seed, backend, "error", None, None, 0.0, peak, error=stderr.strip()[-300:])
     data = json.loads(stdout.strip().splitlines()[-1])
@@ -63,6 +76,16 @@ def run_case(profile: str, seed: int, backend: str, time_limit: float) -> Run:
         data.get("method", ""),
         data.get("terms", {}),
     )
+
+
+def hard_limit(time_limit: float) -> float:
+    """Seconds after which a case is ended: twice its limit and a minute for set-up."""
+    return 2 * time_limit + 60
+
+
+def _end_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def run_matrix(

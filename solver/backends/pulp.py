@@ -11,9 +11,14 @@ import pulp
 
 from solver.backends import BackendResult, BackendStatus
 from solver.backends.arrays import ModelArrays
+from solver.backends.watchdog import ChildWatchdog
 from solver.linear import INF
 
 MIP_SOLVERS = ("highs", "cbc")
+#: Rows built between two looks at the clock.
+BUILD_CHECK_ROWS = 2_000
+#: Seconds past the deadline before CBC is ended (it may be writing its answer).
+CHILD_GRACE = 2.0
 #: Absolute gap at which a MIP solver may stop: below one point of an integer score.
 PROOF_GAP = 0.999
 
@@ -26,9 +31,66 @@ def solve(
     hint: np.ndarray | None = None,
     threads: int = 1,
 ) -> BackendResult:
+    """Solve ``model`` with PuLP and ``mip_solver`` within ``time_limit`` seconds.
+
+    PuLP builds the model in Python, then the solver builds its own copy: on a province's
+    year each takes tens of seconds. So the time limit is kept at every step: the build
+    stops at the deadline, a solve is not started when the solver's own build could not
+    finish in the time left, and CBC (a child process that reads its time limit only after
+    its root) is ended at the deadline. Each of these returns status ``unknown``, and the
+    caller keeps the schedule it already has.
+    """
     started = time.perf_counter()
+    deadline = started + time_limit
+    name = f"pulp/{mip_solver}"
     if mip_solver not in MIP_SOLVERS:
         raise ValueError(f"mip_solver không hỗ trợ: {mip_solver!r} (chọn {', '.join(MIP_SOLVERS)})")
+    built = _build(model, deadline)
+    if built is None:
+        return BackendResult("unknown", None, None, None, time.perf_counter() - started, name)
+    problem, variables = built
+    build_seconds = time.perf_counter() - started
+    remaining = deadline - time.perf_counter()
+    if remaining < build_seconds:
+        return BackendResult("unknown", None, None, None, time.perf_counter() - started, name)
+    if hint is not None:
+        for var, val in zip(variables, hint.tolist(), strict=True):
+            var.setInitialValue(int(val))
+    # The score is an integer, so only an absolute gap below one point proves a schedule
+    # optimal. The solvers' default *relative* gap (0.01 %) is measured against the
+    # objective they see, which PuLP hands over without its constant: with the unfilled
+    # term that is about −1000 × seats, and a month of a province was once "proved"
+    # optimal five points above its optimum.
+    gaps = {"gapRel": 0.0, "gapAbs": PROOF_GAP}
+    # The solver's own build comes out of its time limit too.
+    limit = max(1.0, remaining - build_seconds)
+    if mip_solver == "cbc":
+        engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, threads=threads, warmStart=hint is not None, **gaps)
+    else:
+        engine = pulp.HiGHS(msg=False, timeLimit=limit, threads=threads, **gaps)
+    with ChildWatchdog("cbc", deadline + CHILD_GRACE) as watchdog:
+        try:
+            problem.solve(engine)
+        except pulp.PulpSolverError:
+            if not watchdog.fired:
+                raise
+            return BackendResult("unknown", None, None, None, time.perf_counter() - started, name)
+    seconds = time.perf_counter() - started
+    status_name = pulp.LpStatus[problem.status]
+    has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    if not has_solution:
+        failed: BackendStatus = "infeasible" if status_name == "Infeasible" else "unknown"
+        return BackendResult(failed, None, None, None, seconds, name)
+    values = np.array([round(v.value() or 0) for v in variables], dtype=np.int64)
+    objective = round(float(model.cost @ values + model.constant))
+    optimal = problem.sol_status == pulp.LpSolutionOptimal
+    bound = objective if optimal else _bound(problem, engine)
+    status: BackendStatus = "optimal" if optimal else "feasible"
+    return BackendResult(status, values, objective, bound, seconds, name)
+
+
+def _build(model: ModelArrays, deadline: float) -> tuple[pulp.LpProblem, list[pulp.LpVariable]] | None:
+    """The PuLP problem of ``model``, or None when the deadline passes while building it."""
     problem = pulp.LpProblem("phancong", pulp.LpMinimize)
     names = [f"v{i}" for i in range(model.num_vars)]
     variables = [
@@ -39,6 +101,8 @@ def solve(
     problem += pulp.lpSum(float(model.cost[i]) * variables[i] for i in terms) + float(model.constant)
     index, value = model.index.tolist(), model.value.tolist()
     for r in range(model.num_rows):
+        if r % BUILD_CHECK_ROWS == 0 and time.perf_counter() > deadline:
+            return None
         a, b = int(model.start[r]), int(model.start[r + 1])
         expr = pulp.LpAffineExpression([(variables[i], c) for i, c in zip(index[a:b], value[a:b], strict=True)])
         lo, hi = int(model.row_lo[r]), int(model.row_hi[r])
@@ -49,33 +113,7 @@ def solve(
                 problem += expr >= lo, f"r{r}lo"
             if hi < INF:
                 problem += expr <= hi, f"r{r}hi"
-    if hint is not None:
-        for var, val in zip(variables, hint.tolist(), strict=True):
-            var.setInitialValue(int(val))
-    remaining = max(1.0, time_limit - (time.perf_counter() - started))
-    # The score is an integer, so only an absolute gap below one point proves a schedule
-    # optimal. The solvers' default *relative* gap (0.01 %) is measured against the
-    # objective they see, which PuLP hands over without its constant: with the unfilled
-    # term that is about −1000 × seats, and a month of a province was once "proved"
-    # optimal five points above its optimum.
-    gaps = {"gapRel": 0.0, "gapAbs": PROOF_GAP}
-    if mip_solver == "cbc":
-        engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=remaining, threads=threads, warmStart=hint is not None, **gaps)
-    else:
-        engine = pulp.HiGHS(msg=False, timeLimit=remaining, threads=threads, **gaps)
-    problem.solve(engine)
-    seconds = time.perf_counter() - started
-    status_name = pulp.LpStatus[problem.status]
-    has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-    if not has_solution:
-        failed: BackendStatus = "infeasible" if status_name == "Infeasible" else "unknown"
-        return BackendResult(failed, None, None, None, seconds, f"pulp/{mip_solver}")
-    values = np.array([round(v.value() or 0) for v in variables], dtype=np.int64)
-    objective = round(float(model.cost @ values + model.constant))
-    optimal = problem.sol_status == pulp.LpSolutionOptimal
-    bound = objective if optimal else _bound(problem, engine)
-    status: BackendStatus = "optimal" if optimal else "feasible"
-    return BackendResult(status, values, objective, bound, seconds, f"pulp/{mip_solver}")
+    return problem, variables
 
 
 def _bound(problem: pulp.LpProblem, engine: object) -> int | None:

@@ -3,8 +3,11 @@ every outcome (infeasible included) as a row instead of failing."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from bench import runner
 from bench.case import run
 from bench.profiles import PROFILES
 from models.io import instance_from_document
@@ -54,3 +57,14 @@ def test_a_case_reports_an_infeasible_month_as_a_row(monkeypatch: pytest.MonkeyP
     assert row["status"] == "infeasible"
     assert row["score"] is None
     assert row["terms"] == {}
+
+
+def test_a_case_far_past_its_limit_is_ended_and_recorded_as_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A case still running at its hard limit is killed with its children and shows as
+    ``timeout`` instead of hanging the benchmark (CBC once ran 13 minutes on a 1 s limit)."""
+    monkeypatch.setattr(runner, "hard_limit", lambda time_limit: 0.3)
+    started = time.perf_counter()
+    outcome = runner.run_case("city17", 1, "auto", 5)
+    assert outcome.status == "timeout"
+    assert outcome.score is None
+    assert time.perf_counter() - started < 10

@@ -6,6 +6,8 @@ backend layer itself on models whose shape the schedules rarely reach at test si
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -18,6 +20,7 @@ from solver.backends import pulp as pulp_backend
 from solver.backends.arrays import ModelArrays
 from solver.backends.highs_lp import LpRelaxation
 from solver.backends.highs_mip import MipPartner
+from solver.backends.watchdog import ChildWatchdog
 from solver.encode import encode
 from solver.linear import INF
 from solver.search.engine import Prepared
@@ -131,3 +134,33 @@ def _wait(partner: MipPartner, seconds: float) -> None:
     ends = time.perf_counter() + seconds
     while partner.running and time.perf_counter() < ends:
         time.sleep(0.02)
+
+
+def test_pulp_returns_unknown_at_once_when_no_time_is_left_to_build() -> None:
+    """With no time left, the PuLP backend stops building at the deadline and says unknown
+    (a province's year once built for 40 s past a 60 s limit, then waited on CBC for 13 min)."""
+    model = assignment_with_capacities(4, items=600, bins=5)
+    started = time.perf_counter()
+    result = pulp_backend.solve(model, time_limit=0.0, mip_solver="cbc")
+    assert result.status == "unknown"
+    assert result.values is None
+    assert time.perf_counter() - started < 2
+
+
+def test_the_watchdog_ends_a_child_that_outlives_its_deadline() -> None:
+    """A child process named like the solver, still running at the deadline, is terminated;
+    one named otherwise is left alone."""
+    sleeper = "import time; time.sleep(30)"
+    target = subprocess.Popen([sys.executable, "-c", sleeper, "fake-cbc"])
+    bystander = subprocess.Popen([sys.executable, "-c", sleeper, "other"])
+    try:
+        started = time.perf_counter()
+        with ChildWatchdog("fake-cbc", started + 0.5) as watchdog:
+            target.wait(10)
+        assert watchdog.fired
+        assert time.perf_counter() - started < 5
+        assert bystander.poll() is None
+    finally:
+        for child in (target, bystander):
+            child.kill()
+            child.wait()
