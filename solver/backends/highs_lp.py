@@ -16,7 +16,7 @@ import highspy
 import numpy as np
 
 from solver.backends.arrays import ModelArrays
-from solver.linear import INF
+from solver.backends.highs_model import highs_lp
 
 LpStatus = Literal["optimal", "infeasible", "limit"]
 
@@ -38,21 +38,7 @@ class LpRelaxation:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", max(1, threads))
-        inf = highspy.kHighsInf
-        lp = highspy.HighsLp()
-        lp.num_col_ = model.num_vars
-        lp.num_row_ = model.num_rows
-        lp.col_cost_ = model.cost.astype(float)
-        lp.col_lower_ = model.lb.astype(float)
-        lp.col_upper_ = model.ub.astype(float)
-        lp.row_lower_ = np.where(model.row_lo > -INF, model.row_lo, -inf).astype(float)
-        lp.row_upper_ = np.where(model.row_hi < INF, model.row_hi, inf).astype(float)
-        lp.offset_ = float(model.constant)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = model.start.astype(np.int32)
-        lp.a_matrix_.index_ = model.index.astype(np.int32)
-        lp.a_matrix_.value_ = model.value.astype(float)
-        h.passModel(lp)
+        h.passModel(highs_lp(model, integer=False))
         self._highs = h
         self._lb = model.lb.astype(float).copy()
         self._ub = model.ub.astype(float).copy()

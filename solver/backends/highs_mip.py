@@ -21,7 +21,7 @@ import highspy
 import numpy as np
 
 from solver.backends.arrays import ModelArrays
-from solver.linear import INF
+from solver.backends.highs_model import highs_lp, start_solution
 
 #: Absolute gap at which HiGHS may stop: below one point of an integer score.
 PROOF_GAP = 0.999
@@ -57,22 +57,7 @@ class MipPartner:
         h.setOptionValue("threads", max(1, threads))
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", PROOF_GAP)
-        inf = highspy.kHighsInf
-        lp = highspy.HighsLp()
-        lp.num_col_ = m.num_vars
-        lp.num_row_ = m.num_rows
-        lp.col_cost_ = m.cost.astype(float)
-        lp.col_lower_ = m.lb.astype(float)
-        lp.col_upper_ = m.ub.astype(float)
-        lp.row_lower_ = np.where(m.row_lo > -INF, m.row_lo, -inf).astype(float)
-        lp.row_upper_ = np.where(m.row_hi < INF, m.row_hi, inf).astype(float)
-        lp.offset_ = float(m.constant)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = m.start.astype(np.int32)
-        lp.a_matrix_.index_ = m.index.astype(np.int32)
-        lp.a_matrix_.value_ = m.value.astype(float)
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * m.num_vars
-        h.passModel(lp)
+        h.passModel(highs_lp(m, integer=True))
         h.cbMipImprovingSolution.subscribe(self._on_improving)
         h.cbMipInterrupt.subscribe(self._on_interrupt)
         h.cbMipUserSolution.subscribe(self._on_user_solution)
@@ -83,10 +68,7 @@ class MipPartner:
     def start(self, first: np.ndarray | None = None) -> None:
         """Start solving, from the schedule ``first`` when given."""
         if first is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = first.astype(float).tolist()
-            solution.value_valid = True
-            self._highs.setSolution(solution)
+            self._highs.setSolution(start_solution(first))
         self._highs.setOptionValue("time_limit", max(0.05, self.deadline - time.perf_counter()))
         self._thread = threading.Thread(target=self._run, name="highs-mip", daemon=True)
         self._thread.start()

@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 import time
 
+import highspy
 import numpy as np
 import pulp
 
 from solver.backends import BackendResult, BackendStatus
 from solver.backends.arrays import ModelArrays
+from solver.backends.highs_model import highs_lp, start_solution
 from solver.backends.watchdog import ChildWatchdog
 from solver.linear import INF
 
@@ -21,6 +23,10 @@ BUILD_CHECK_ROWS = 2_000
 CHILD_GRACE = 2.0
 #: Absolute gap at which a MIP solver may stop: below one point of an integer score.
 PROOF_GAP = 0.999
+#: Above this many nonzeros HiGHS runs without presolve: its presolve looks at the clock
+#: only between passes, and on a province's year (3.4 million nonzeros) one pass took 75 s
+#: against a limit of 36 s. The root LP and the search keep to the limit.
+PRESOLVE_MAX_NONZEROS = 1_000_000
 
 
 def solve(
@@ -51,7 +57,8 @@ def solve(
     problem, variables = built
     build_seconds = time.perf_counter() - started
     remaining = deadline - time.perf_counter()
-    if remaining < build_seconds:
+    if mip_solver == "cbc" and remaining < build_seconds:
+        # CBC reads the model from a file PuLP writes row by row: about another build.
         return BackendResult("unknown", None, None, None, time.perf_counter() - started, name)
     if hint is not None:
         for var, val in zip(variables, hint.tolist(), strict=True):
@@ -64,10 +71,14 @@ def solve(
     gaps = {"gapRel": 0.0, "gapAbs": PROOF_GAP}
     # The solver's own build comes out of its time limit too.
     limit = max(1.0, remaining - build_seconds)
+    engine: pulp.LpSolver
     if mip_solver == "cbc":
         engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, threads=threads, warmStart=hint is not None, **gaps)
     else:
-        engine = pulp.HiGHS(msg=False, timeLimit=limit, threads=threads, **gaps)
+        # HiGHS takes the model in one call, so its build costs nothing against the limit.
+        limit = max(1.0, remaining)
+        options: dict[str, object] = {"presolve": "off"} if len(model.value) > PRESOLVE_MAX_NONZEROS else {}
+        engine = _MatrixHiGHS(model, variables, hint, msg=False, timeLimit=limit, threads=threads, **gaps, **options)
     with ChildWatchdog("cbc", deadline + CHILD_GRACE) as watchdog:
         try:
             problem.solve(engine)
@@ -84,7 +95,7 @@ def solve(
     values = np.array([round(v.value() or 0) for v in variables], dtype=np.int64)
     objective = round(float(model.cost @ values + model.constant))
     optimal = problem.sol_status == pulp.LpSolutionOptimal
-    bound = objective if optimal else _bound(problem, engine)
+    bound = objective if optimal else _bound(problem)
     status: BackendStatus = "optimal" if optimal else "feasible"
     return BackendResult(status, values, objective, bound, seconds, name)
 
@@ -116,11 +127,58 @@ def _build(model: ModelArrays, deadline: float) -> tuple[pulp.LpProblem, list[pu
     return problem, variables
 
 
-def _bound(problem: pulp.LpProblem, engine: object) -> int | None:
+def _bound(problem: pulp.LpProblem) -> int | None:
     """The MIP's proved bound when the solver reports one (HiGHS does through its API)."""
-    solver = getattr(engine, "solverModel", None)
-    info = getattr(solver, "getInfo", None)
-    if info is None:
+    highs = getattr(problem, "solverModel", None)
+    if highs is None:
         return None
-    value = float(info().mip_dual_bound)
+    value = float(highs.getInfo().mip_dual_bound)
     return math.ceil(value - 1e-6) if math.isfinite(value) else None
+
+
+class _MatrixHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS solver, handed the model as the one matrix the PuLP problem was built from.
+
+    PuLP's own HiGHS interface adds each column and row through a Python call, which on a
+    province's year (≈450,000 columns, 830,000 rows) took longer than the time limit, and
+    HiGHS counts its limit only from its own start. The problem's variables are the
+    matrix's columns in order, so the values come back to them by position; the start
+    schedule (``hint``) is given to HiGHS as a solution to prune with.
+    """
+
+    def __init__(
+        self, model: ModelArrays, variables: list[pulp.LpVariable], hint: np.ndarray | None, **options: object
+    ) -> None:
+        super().__init__(**options)
+        self._model = model
+        self._variables = variables
+        self._hint = hint
+
+    def actualSolve(self, lp: pulp.LpProblem) -> int:
+        self.createAndConfigureSolver(lp)
+        highs = lp.solverModel
+        highs.passModel(highs_lp(self._model, integer=True))
+        if self._hint is not None:
+            highs.setSolution(start_solution(self._hint))
+        highs.run()
+        solution = highs.getSolution()
+        feasible = highs.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        found = bool(solution.value_valid) and feasible
+        if found:
+            for var, value in zip(self._variables, solution.col_value, strict=True):
+                var.varValue = value
+        status, sol_status = _status(highs.getModelStatus(), found)
+        lp.assignStatus(status, sol_status)
+        return status
+
+
+def _status(model_status: highspy.HighsModelStatus, found: bool) -> tuple[int, int]:
+    """PuLP's (status, solution status) for HiGHS's outcome."""
+    kinds = highspy.HighsModelStatus
+    if model_status == kinds.kOptimal:
+        return pulp.LpStatusOptimal, pulp.LpSolutionOptimal
+    if model_status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
+        return pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible
+    if found:  # a limit or an interrupt, with a schedule
+        return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
+    return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound

@@ -164,3 +164,66 @@ def test_the_watchdog_ends_a_child_that_outlives_its_deadline() -> None:
         for child in (target, bystander):
             child.kill()
             child.wait()
+
+
+def test_pulp_hands_highs_the_model_as_one_matrix_with_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PuLP's own HiGHS interface adds columns and rows one call at a time (a province's
+    year then overran a 60 s limit by 77 s); the backend passes the whole matrix and the
+    start schedule instead, and still proves the optimum."""
+    import highspy
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the model went to HiGHS row by row")
+
+    monkeypatch.setattr(highspy.Highs, "addRow", refuse)
+    monkeypatch.setattr(highspy.Highs, "addCol", refuse)
+    started: list[bool] = []
+    set_solution = highspy.Highs.setSolution
+
+    def remember(self: highspy.Highs, *args: object) -> object:
+        started.append(True)
+        return set_solution(self, *args)
+
+    monkeypatch.setattr(highspy.Highs, "setSolution", remember)
+    model = assignment_with_capacities(5)
+    exact = cpsat.solve(model, time_limit=30, workers=2)
+    assert exact.values is not None
+    result = pulp_backend.solve(model, time_limit=30, mip_solver="highs", hint=exact.values)
+    assert started == [True]
+    assert result.status == "optimal"
+    assert result.objective == exact.objective
+
+
+def test_pulp_highs_runs_without_presolve_on_large_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS's presolve does not watch the clock within a pass; above the size where that
+    costs more than a limit, it is switched off, and the optimum stays the same."""
+    import highspy
+
+    seen: list[str] = []
+    run = highspy.Highs.run
+
+    def record(self: highspy.Highs) -> object:
+        seen.append(str(self.getOptionValue("presolve")[1]))
+        return run(self)
+
+    monkeypatch.setattr(highspy.Highs, "run", record)
+    model = assignment_with_capacities(1)
+    small = pulp_backend.solve(model, time_limit=30, mip_solver="highs")
+    monkeypatch.setattr(pulp_backend, "PRESOLVE_MAX_NONZEROS", 0)
+    large = pulp_backend.solve(model, time_limit=30, mip_solver="highs")
+    assert seen == ["choose", "off"]
+    assert small.status == large.status == "optimal"
+    assert small.objective == large.objective
+
+
+def test_pulp_highs_reports_its_bound_when_stopped_early() -> None:
+    """Stopped by its limit before a proof, HiGHS's dual bound is reported (it used to be
+    read from the wrong object and was always missing), below the schedule it returns."""
+    instance = instance_from_document(generate(communes=12, delegates=45, months=6, seed=1))
+    prepared = Prepared.of(encode(instance))
+    start = prepared.greedy_vector()
+    result = pulp_backend.solve(prepared.arrays, time_limit=4, mip_solver="highs", hint=start)
+    assert result.status == "feasible", "HiGHS must not prove this model in 4 s for the test to mean anything"
+    assert result.bound is not None
+    assert result.objective is not None
+    assert result.bound <= result.objective <= prepared.arrays.objective(start)
