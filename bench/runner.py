@@ -38,13 +38,15 @@ class Run:
         return (self.score - self.bound) / max(1, abs(self.score))
 
 
-def run_case(profile: str, seed: int, backend: str, time_limit: float) -> Run:
+def run_case(profile: str, seed: int, backend: str, time_limit: float, cache: Path | None = None) -> Run:
     """One case in a child process; its peak memory comes from the kernel (wait4 rusage).
 
     A case that overruns its limit by far (a solver ignoring it) is ended with all its
     children after ``hard_limit(time_limit)`` seconds and recorded as ``timeout``.
     """
     command = [sys.executable, "-m", "bench.case", profile, str(seed), backend, str(time_limit)]
+    if cache is not None:
+        command.append(str(cache))
     with tempfile.TemporaryFile("w+") as errors:
         # Its own process group, so that a solver's child (CBC) ends with it.
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, start_new_session=True)
@@ -96,13 +98,14 @@ def run_matrix(
     on_run: Callable[[Run], None] | None = None,
 ) -> list[Run]:
     runs = []
-    for profile in profiles:
-        for backend in backends:
-            for seed in seeds:
-                run = run_case(profile, seed, backend, time_limit)
-                runs.append(run)
-                if on_run is not None:
-                    on_run(run)
+    with tempfile.TemporaryDirectory(prefix="phancong-bench-") as cache:
+        for profile in profiles:
+            for backend in backends:
+                for seed in seeds:
+                    run = run_case(profile, seed, backend, time_limit, Path(cache))
+                    runs.append(run)
+                    if on_run is not None:
+                        on_run(run)
     return runs
 
 
