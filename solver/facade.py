@@ -259,7 +259,9 @@ def _finish(
         status=status,
         assignments=pairs,
         report=report,
-        bound=min(bound, report.total) if bound is not None else None,
+        # Every term and weight is non-negative, so 0 bounds any score: a MIP stopped
+        # before its root LP reports a far lower one that says nothing.
+        bound=min(max(bound, 0), report.total) if bound is not None else None,
         seconds=time.perf_counter() - started,
         backend=backend,
         objective=objective,

@@ -227,3 +227,20 @@ def test_pulp_highs_reports_its_bound_when_stopped_early() -> None:
     assert result.bound is not None
     assert result.objective is not None
     assert result.bound <= result.objective <= prepared.arrays.objective(start)
+
+
+def test_a_bound_below_zero_is_reported_as_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scores are never negative, so a backend's bound below 0 (HiGHS stopped before its
+    root LP said −216,229,916 on a province's year) is reported as 0, never above the score."""
+    from solver import solve
+    from solver.backends import BackendResult
+
+    def stopped_early(model: ModelArrays, **_: object) -> BackendResult:
+        return BackendResult("unknown", None, None, -216_229_916, 0.1, "pulp/highs")
+
+    monkeypatch.setattr(pulp_backend, "solve", stopped_early)
+    instance = instance_from_document(generate(communes=5, delegates=12, months=1, seed=2))
+    result = solve(instance, backend="pulp", time_limit=5)
+    assert result.report is not None
+    assert result.bound == 0
+    assert result.status == "feasible"
