@@ -98,6 +98,7 @@ def plot(runs: list[Run], path: Path) -> None:
         axes.grid(True, which="both", alpha=0.3)
     left.set_yscale("log")
     right.set_yscale("symlog", linthresh=0.1)
+    right.set_ylim(bottom=0)  # a gap is never negative
     left.set_title("Thời gian giải theo kích thước")
     right.set_title("Chất lượng lời giải theo kích thước")
     left.legend(fontsize="small")
