@@ -105,7 +105,7 @@ def _build(model: ModelArrays, deadline: float) -> tuple[pulp.LpProblem, list[pu
     problem = pulp.LpProblem("phancong", pulp.LpMinimize)
     names = [f"v{i}" for i in range(model.num_vars)]
     variables = [
-        pulp.LpVariable(name, lowBound=int(lo), upBound=int(hi), cat=pulp.LpInteger)
+        problem.add_variable(name, int(lo), int(hi), cat=pulp.LpInteger)
         for name, lo, hi in zip(names, model.lb, model.ub, strict=True)
     ]
     terms = np.flatnonzero(model.cost)
