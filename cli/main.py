@@ -239,18 +239,32 @@ def serve(
 
 
 def _check_writable(path: Path) -> None:
-    """Refuse an output path that cannot be written before spending the time limit on a solve."""
+    """Refuse an output path that cannot be written before spending the time limit on a solve.
+
+    A missing folder is created (``make run`` writes to ``out/`` on a fresh clone); one that
+    cannot be is refused with the system's reason.
+    """
     folder = path.parent if str(path.parent) else Path(".")
-    problem = None
-    if path.is_dir():
-        problem = "là một thư mục"
-    elif not folder.is_dir():
-        problem = f"thư mục {folder} không tồn tại"
-    elif not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        problem = "không có quyền ghi"
+    problem = _unwritable(path, folder)
     if problem is not None:
         err.print(f"[red]Lỗi:[/red] --out {path}: {problem}", markup=True)
         raise typer.Exit(EXIT_BAD)
+
+
+def _unwritable(path: Path, folder: Path) -> str | None:
+    """Why ``path`` in ``folder`` cannot be written, in Vietnamese; None when it can."""
+    if path.is_dir():
+        return "là một thư mục"
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return f"không tạo được thư mục {folder} ({error.strerror or error})"
+    if not folder.is_dir():
+        return f"{folder} không phải là thư mục"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "không có quyền ghi"
+    return None
 
 
 def _exit_now(code: int) -> None:

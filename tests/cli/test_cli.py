@@ -336,16 +336,25 @@ def test_an_infeasible_month_still_writes_its_status_and_reasons(tmp_path: Path)
     assert "nghỉ" in written["unfilled"][0]["reason"]
 
 
-@pytest.mark.parametrize("where", ["missing folder", "a folder"])
+@pytest.mark.parametrize("where", ["under a file", "a folder"])
 def test_an_unwritable_out_path_is_refused_before_solving(tmp_path: Path, where: str) -> None:
-    """``--out`` into a folder that does not exist, or onto a folder: exit 2 at once, a
-    Vietnamese reason, no traceback (it once failed after the whole solve)."""
-    target = tmp_path / "nowhere" / "x.json" if where == "missing folder" else tmp_path
+    """``--out`` under a file (no folder can be made there), or onto a folder: exit 2 at
+    once, a Vietnamese reason, no traceback (it once failed after the whole solve)."""
+    blocker = write(tmp_path / "blocker.txt", "a file")
+    target = blocker / "sub" / "x.json" if where == "under a file" else tmp_path
     done = phancong("solve", write(tmp_path / "ok.json", valid()), "--out", target, "--time-limit", "30")
     assert done.returncode == 2
     assert "--out" in done.stderr
     assert "Traceback" not in done.stderr
     assert "Trạng thái" not in done.stdout  # refused before solving
+
+
+def test_a_missing_out_folder_is_created(tmp_path: Path) -> None:
+    """``make run`` writes to ``out/``, which a fresh clone does not have: the folder is made."""
+    out = tmp_path / "out" / "nested" / "x.solution.json"
+    done = phancong("solve", write(tmp_path / "ok.json", valid()), "--out", out, "--time-limit", "10", "-q")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["format"] == "phancong-solution/1"
 
 
 def test_deeply_nested_or_oversized_json_is_a_clear_error(tmp_path: Path) -> None:
