@@ -16,7 +16,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import Field
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api import etags
@@ -24,7 +23,7 @@ from api.deps import Planner, RunnerDep, SessionDep, SettingsDep
 from api.errors import ApiError, ErrorItem, responses
 from api.present import job_out
 from api.present_scenarios import compare_out, result_out, scenario_out, scenario_summary, solution
-from api.routes.solves import IdempotencyKey
+from api.routes.solves import IdempotencyKey, check_size, take_solve_slot
 from api.scenario_runs import Prepared, ScenarioOrder, as_mode, described, prepare
 from api.schemas.common import Deleted, IntId, Month
 from api.schemas.jobs import JobOut
@@ -41,7 +40,7 @@ from api.schemas.scenarios import (
 from models.solution import Solution
 from models.storage import audit, jobs, schedules
 from models.storage import scenarios as store
-from models.storage.tables import JobRow, ScenarioResultRow, ScenarioRow, UserRow
+from models.storage.tables import JobRow, ScenarioResultRow, ScenarioRow
 
 router = APIRouter(tags=["scenarios"])
 READ = responses(401, 403, 404, 422)
@@ -224,24 +223,12 @@ def run_scenario(
         earlier = jobs.by_key(session, planner.id, idempotency_key)
         if earlier is not None:
             return _replay(earlier, scenario_id, mode, time_limit, response)
-    # Serialise this user's solve requests (PostgreSQL row lock; SQLite's writer lock already does).
-    session.execute(select(UserRow.id).where(UserRow.id == planner.id).with_for_update())
-    if jobs.active_count(session, planner.id) >= settings.max_concurrent_solves:
-        raise ApiError(
-            429,
-            f"Đã có {settings.max_concurrent_solves} lượt giải đang chạy hoặc chờ; hãy đợi hoặc dừng bớt",
-            headers={"Retry-After": "5"},
-        )
+    take_solve_slot(session, planner.id, settings)
     prepared = prepare(session, scenario.month, scenario.base_id, load_changes(scenario.changes), mode)
     instance = prepared.built.instance
     if not instance.meetings:
         raise ApiError(422, f"Tháng {scenario.month} không có hội nghị nào (sau các thay đổi của kịch bản)")
-    if len(instance.meetings) > settings.max_meetings or len(instance.delegates) > settings.max_delegates:
-        raise ApiError(
-            413,
-            f"Bài toán quá lớn: {len(instance.meetings)} hội nghị, {len(instance.delegates)} đại biểu "
-            f"(tối đa {settings.max_meetings} và {settings.max_delegates})",
-        )
+    check_size(instance, settings)
     try:
         job = jobs.create(
             session,

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api.deps import DatabaseDep, Planner, RunnerDep, SessionDep, SettingsDep
 from api.errors import ApiError, responses
@@ -26,6 +27,8 @@ from api.month_input import load_month
 from api.present import job_out
 from api.schemas.common import Month
 from api.schemas.jobs import JobOut, SolveIn
+from api.settings import Settings
+from models.instance import Instance
 from models.storage import audit, jobs, schedules
 from models.storage.tables import JobRow, UserRow
 
@@ -70,23 +73,11 @@ def start_solve(
         earlier = jobs.by_key(session, planner.id, idempotency_key)
         if earlier is not None:
             return _replay(earlier, body, time_limit, response)
-    # Serialise this user's solve requests (PostgreSQL row lock; SQLite's writer lock already does).
-    session.execute(select(UserRow.id).where(UserRow.id == planner.id).with_for_update())
-    if jobs.active_count(session, planner.id) >= settings.max_concurrent_solves:
-        raise ApiError(
-            429,
-            f"Đã có {settings.max_concurrent_solves} lượt giải đang chạy hoặc chờ; hãy đợi hoặc dừng bớt",
-            headers={"Retry-After": "5"},
-        )
+    take_solve_slot(session, planner.id, settings)
     _, instance = load_month(session, body.month)
     if not instance.meetings:
         raise ApiError(422, f"Tháng {body.month} chưa có hội nghị nào được đăng ký")
-    if len(instance.meetings) > settings.max_meetings or len(instance.delegates) > settings.max_delegates:
-        raise ApiError(
-            413,
-            f"Bài toán quá lớn: {len(instance.meetings)} hội nghị, {len(instance.delegates)} đại biểu "
-            f"(tối đa {settings.max_meetings} và {settings.max_delegates})",
-        )
+    check_size(instance, settings)
     base = schedules.current(session, body.month)
     try:
         job = jobs.create(session, planner.id, body.month, time_limit, body.changes_first, idempotency_key)
@@ -203,3 +194,25 @@ def follow_job(
 
 def _event(name: str, data: str) -> str:
     return f"event: {name}\ndata: {data}\n\n"
+
+
+def take_solve_slot(session: Session, user_id: int, settings: Settings) -> None:
+    """Refuse (429) a user who already has the most solves running or waiting."""
+    # Serialise this user's solve requests (PostgreSQL row lock; SQLite's writer lock already does).
+    session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
+    if jobs.active_count(session, user_id) >= settings.max_concurrent_solves:
+        raise ApiError(
+            429,
+            f"Đã có {settings.max_concurrent_solves} lượt giải đang chạy hoặc chờ; hãy đợi hoặc dừng bớt",
+            headers={"Retry-After": "5"},
+        )
+
+
+def check_size(instance: Instance, settings: Settings) -> None:
+    """Refuse (413) a month larger than the service solves."""
+    if len(instance.meetings) > settings.max_meetings or len(instance.delegates) > settings.max_delegates:
+        raise ApiError(
+            413,
+            f"Bài toán quá lớn: {len(instance.meetings)} hội nghị, {len(instance.delegates)} đại biểu "
+            f"(tối đa {settings.max_meetings} và {settings.max_delegates})",
+        )
