@@ -9,6 +9,7 @@ which is much faster than migrating again.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -26,7 +27,11 @@ ADMIN_URL = os.environ.get("PHANCONG_TEST_POSTGRES_URL", "postgresql://root@127.
 
 
 def worker_name() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This xdist worker, tagged with the checkout: two checkouts testing at once on one
+    PostgreSQL server (a developer's worktrees, CI beside a session) must not drop each
+    other's databases."""
+    checkout = hashlib.sha1(str(Path(__file__).resolve().parents[2]).encode()).hexdigest()[:6]
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{checkout}"
 
 
 def postgres_url(name: str) -> str:
