@@ -23,6 +23,8 @@ from api.settings import Settings
 from models.storage.db import Database
 from models.storage.tables import UserRow
 from models.storage.users import authenticate
+from services import access
+from services.access import only_delegate
 
 _READING = frozenset({"GET", "HEAD", "OPTIONS"})
 bearer = HTTPBearer(auto_error=False, description="Mã truy cập (token) do cán bộ Ban Tuyên giáo cấp")
@@ -89,20 +91,11 @@ def user_of(session: Session, credentials: HTTPAuthorizationCredentials | None) 
     return user
 
 
-def only_delegate(user: UserRow) -> str:
-    """The delegate id of a delegate account; 403 for any other role."""
-    if user.role != "delegate" or user.delegate_id is None:
-        raise ApiError(403, "Chỉ tài khoản đại biểu được làm việc này")
-    return user.delegate_id
-
-
 CurrentUser = Annotated[UserRow, Depends(current_user)]
 
 
 async def require_planner(user: CurrentUser) -> UserRow:
-    if user.role != "planner":
-        raise ApiError(403, "Chỉ cán bộ Ban Tuyên giáo (planner) được làm việc này")
-    return user
+    return access.require_planner(user)
 
 
 async def require_delegate(user: CurrentUser) -> UserRow:
@@ -111,9 +104,7 @@ async def require_delegate(user: CurrentUser) -> UserRow:
 
 
 async def require_planner_or_commune(user: CurrentUser) -> UserRow:
-    if user.role not in ("planner", "commune"):
-        raise ApiError(403, "Chỉ cán bộ Ban Tuyên giáo hoặc tài khoản xã/phường được làm việc này")
-    return user
+    return access.require_planner_or_commune(user)
 
 
 Planner = Annotated[UserRow, Depends(require_planner)]

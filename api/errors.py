@@ -2,7 +2,9 @@
 never a traceback.
 
 Every error response has the shape of :class:`ErrorBody`: a sentence (``detail``) and,
-when the fault is in the input, one item per bad field or row (``errors``).
+when the fault is in the input, one item per bad field or row (``errors``). The service
+layer's refusals (:mod:`services.errors`) get their HTTP status here and only here
+(:data:`STATUSES`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from starlette.routing import Match
 
 from models.errors import InputError, Issue, json_path
 from models.storage.text import printable
+from services import errors as domain
 
 log = logging.getLogger("phancong.api")
 
@@ -78,6 +81,25 @@ DESCRIPTIONS = {
     429: "Quá nhiều lượt giải đang chạy",
     503: "Cơ sở dữ liệu không trả lời",
 }
+
+
+STATUSES: dict[type[domain.ServiceError], int] = {
+    domain.NotFound: 404,
+    domain.Forbidden: 403,
+    domain.Conflict: 409,
+    domain.Invalid: 422,
+    domain.TooLarge: 413,
+    domain.TooMany: 429,
+    domain.PreconditionFailed: 412,
+    domain.PreconditionRequired: 428,
+}
+
+
+def from_service(error: domain.ServiceError) -> ApiError:
+    """The response that says a service's refusal: its status, sentence and items."""
+    status = next((STATUSES[kind] for kind in type(error).__mro__ if kind in STATUSES), 400)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, domain.TooMany) else None
+    return ApiError(status, error.detail, issue_items(error.issues), headers)
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -192,6 +214,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(_body(exc.detail, exc.errors), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(domain.ServiceError)
+    async def _service_error(_request: Request, exc: domain.ServiceError) -> JSONResponse:
+        error = from_service(exc)
+        return JSONResponse(_body(error.detail, error.errors), status_code=error.status, headers=error.headers)
 
     @app.exception_handler(InputError)
     async def _input_error(_request: Request, exc: InputError) -> JSONResponse:

@@ -1,7 +1,7 @@
 """Solve jobs run by a bounded executor inside the server process.
 
 A job solves a month into a draft (:class:`SolveOrder`) or runs a what-if scenario
-(:class:`api.scenario_runs.ScenarioOrder`, whose answer is a scenario result, never a
+(:class:`services.scenario_runs.ScenarioOrder`, whose answer is a scenario result, never a
 schedule version). A job's state lives in its database row (:mod:`models.storage.jobs`):
 status, progress (best score and bound so far, written at most every
 ``progress_interval`` seconds), the draft or result it produced, or the error. The only
@@ -21,14 +21,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from api import scenario_runs
 from api.planning import plan_from_result
-from api.scenario_runs import ScenarioOrder
 from api.settings import Settings
 from models.instance import Instance
 from models.storage import audit, jobs, schedules
 from models.storage.db import Database
 from models.storage.tables import UserRow
+from services import scenario_runs
+from services.scenario_runs import ScenarioOrder
 from solver import Result, solve
 from solver.backends import Progress
 

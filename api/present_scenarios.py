@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.errors import ErrorItem
-from api.scenario_runs import figures_of, term_weights
 from api.schemas.scenarios import (
     BaseOut,
     ChangedMeetingOut,
@@ -40,6 +39,7 @@ from models.storage.tables import ScenarioResultRow, ScenarioRow, ScheduleRow
 from scenarios import compare
 from scenarios.runner import BASE_SOURCE_LABELS
 from scenarios.scenario import MODE_LABELS
+from services.scenario_runs import figures_of, term_weights
 
 
 def _base_in_force(session: Session, row: ScenarioRow) -> bool:

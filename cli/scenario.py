@@ -187,9 +187,7 @@ def compare(
         if outcome.result.status != "infeasible":
             out.print(_changes_table(outcome, Names(outcome.instance, outcome.base.instance)))
         else:
-            out.print(
-                f"[red]{outcome.scenario.name}: không lập được lịch[/red] — " + "; ".join(outcome.result.problems)
-            )
+            out.print(f"[red]{outcome.name}: không lập được lịch[/red] — " + "; ".join(outcome.result.problems))
     statuses = {o.result.status for o in outcomes}
     raise typer.Exit(EXIT_BAD if "infeasible" in statuses else EXIT_PARTIAL if "partial" in statuses else EXIT_OK)
 
@@ -319,10 +317,9 @@ def _print_changes(out: Console, scenario: Scenario, names: Names) -> None:
 
 def _changes_table(outcome: Outcome, names: Names) -> Table | str:
     if not outcome.changes:
-        return f"[green]{outcome.scenario.name}: lịch không thay đổi so với lịch gốc.[/green]"
+        return f"[green]{outcome.name}: lịch không thay đổi so với lịch gốc.[/green]"
     table = Table(
-        title=f"Phân công thay đổi — {outcome.scenario.name} "
-        f"({outcome.changed_seats} chỗ, {len(outcome.changes)} hội nghị)"
+        title=f"Phân công thay đổi — {outcome.name} ({outcome.changed_seats} chỗ, {len(outcome.changes)} hội nghị)"
     )
     for header in ("Hội nghị", "Trước", "Sau", "Lý do"):
         table.add_column(header)

@@ -111,9 +111,9 @@ def of_outcome(outcome: Outcome) -> Figures:
     report = result.report
     assert report is not None or result.status == "infeasible"
     if report is None:
-        return _no_schedule(outcome.scenario.name, outcome.instance, result.status, result.seconds)
+        return _no_schedule(outcome.name, outcome.instance, result.status, result.seconds)
     return figures(
-        outcome.scenario.name,
+        outcome.name,
         outcome.instance,
         result.assignments,
         report,

@@ -4,6 +4,10 @@ The base schedule is the published one when the scenario names it (or the base i
 carries it as ``reference``); otherwise the base month is solved first, once per base
 even when several scenarios share it (:class:`BaseCache`). Nothing here writes a file:
 the published schedule is only ever read.
+
+:func:`run_on` is the run itself, whatever the base came from: ``phancong scenario run``
+reads it from files (:func:`run_scenario`), the service from the database
+(:mod:`services.scenario_runs`).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from typing import Literal
 from models.instance import Instance
 from models.io import instance_from_document
 from scenarios.apply import Document
+from scenarios.changes import Change
 from scenarios.published import read_published
 from scenarios.replan import MeetingChange, Pairs, diff, resolve
-from scenarios.scenario import Mode, Scenario, build, read_base
+from scenarios.scenario import Built, Mode, Scenario, build, read_base
 from solver import Result, ScoreReport, score, solve
 from solver.backends import ProgressCallback
 
@@ -57,7 +62,8 @@ class BaseCache:
 
 @dataclass(frozen=True)
 class Outcome:
-    scenario: Scenario
+    name: str
+    """The scenario's name."""
     mode: Mode
     base: Base
     instance: Instance
@@ -101,8 +107,41 @@ def run_scenario(
     """Solves the scenario's month and lists what changed against its base schedule."""
     mode = mode or scenario.mode
     base = (cache or BaseCache()).get(scenario, time_limit=time_limit, workers=workers)
+    return run_on(
+        base,
+        scenario.name,
+        scenario.changes,
+        mode,
+        scenario.what,
+        time_limit=time_limit,
+        workers=workers,
+        on_progress=on_progress,
+        stop=stop,
+    )
+
+
+def run_on(
+    base: Base,
+    name: str,
+    changes: tuple[Change, ...],
+    mode: Mode,
+    what: str,
+    *,
+    time_limit: float,
+    workers: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+    built: Built | None = None,
+) -> Outcome:
+    """The month changed by ``changes`` solved against ``base`` (kept as much as ``mode``
+    asks), and the meetings whose delegates differ from it, with reasons.
+
+    ``built`` is the changed month when the caller built it already on these same base
+    pairs (the service does, to refuse a scenario that does not apply before its job).
+    """
     keep = mode != "fresh"
-    built = build(base.document, scenario.changes, base.pairs if keep else None, scenario.what)
+    if built is None:
+        built = build(base.document, changes, base.pairs if keep else None, what)
     result = resolve(
         built.instance,
         base.pairs if keep else None,
@@ -112,8 +151,8 @@ def run_scenario(
         on_progress=on_progress,
         stop=stop,
     )
-    if result.status == "infeasible":  # no schedule at all: result.problems says why
-        return Outcome(scenario, mode, base, built.instance, built.notes, result, [])
+    if result.report is None:  # no schedule at all (infeasible, or stopped first): result.problems says why
+        return Outcome(name, mode, base, built.instance, built.notes, result, [])
     gaps = {g.meeting: g.reason for g in result.gaps}
-    changes = diff(base.instance, built.instance, base.pairs, result.assignments, scenario.changes, gaps)
-    return Outcome(scenario, mode, base, built.instance, built.notes, result, changes)
+    moved = diff(base.instance, built.instance, base.pairs, result.assignments, changes, gaps)
+    return Outcome(name, mode, base, built.instance, built.notes, result, moved)

@@ -17,7 +17,7 @@ from fastapi.responses import Response as RawResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
-from api.deps import Credentials, CurrentUser, DelegateUser, Planner, SessionDep, SettingsDep, only_delegate, user_of
+from api.deps import Credentials, CurrentUser, DelegateUser, Planner, SessionDep, SettingsDep, user_of
 from api.errors import ApiError, responses
 from api.ics import feed
 from api.schemas.common import Deleted, PathId
@@ -26,6 +26,7 @@ from models.storage import audit, users
 from models.storage.calendar import delegate_events, delegate_name, feed_owner
 from models.storage.clock import local
 from models.storage.db import Database
+from services.access import only_delegate
 
 router = APIRouter(tags=["calendar"])
 ICS_MIME = "text/calendar; charset=utf-8"

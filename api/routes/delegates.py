@@ -1,83 +1,27 @@
-"""Delegates, the communes they are in charge of, and their leave (planners).
-
-Leave added (or extended) over a date on which the delegate is in a published schedule
-marks that schedule as needing a re-plan.
-"""
+"""Delegates, the communes they are in charge of, and their leave (planners); the rules
+are in :mod:`services.delegates`."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, status
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from api.deps import Planner, SessionDep
-from api.errors import ApiError, ErrorItem, responses
+from api.errors import responses
 from api.present import delegate_out
 from api.schemas.common import Deleted, IntId, PathId
-from api.schemas.directory import BACKWARDS, DelegateIn, DelegateOut, DelegatePatch, LeaveIn, LeaveOut, LeavePatch
-from models.storage import audit
-from models.storage.clock import local
-from models.storage.tables import (
-    AssignmentRow,
-    AttendanceRow,
-    ChargeRow,
-    CommuneRow,
-    DelegateRow,
-    LeaveRow,
-    PlaceRow,
-    PublishedMonthRow,
-    ReplanNoticeRow,
-    RoadRow,
-    UserRow,
-)
+from api.schemas.directory import DelegateIn, DelegateOut, DelegatePatch, LeaveIn, LeaveOut, LeavePatch
+from models.storage.tables import DelegateRow, LeaveRow
+from services import delegates
 
 router = APIRouter(tags=["delegates"])
 READ = responses(401, 403, 404, 422)
 WRITE = responses(401, 403, 404, 409, 413, 422)
 
 
-def get_delegate(session: Session, delegate_id: str) -> DelegateRow:
-    delegate = session.get(DelegateRow, delegate_id)
-    if delegate is None:
-        raise ApiError(404, f"Không có đại biểu {delegate_id}")
-    return delegate
-
-
-def _check_links(session: Session, in_charge_of: list[str] | None, base: str | None) -> None:
-    problems = []
-    if in_charge_of:
-        known = set(session.scalars(select(CommuneRow.id).where(CommuneRow.id.in_(in_charge_of))))
-        problems += [
-            ErrorItem(path=f"$.in_charge_of[{i}]", value=c, message="không có xã/phường này")
-            for i, c in enumerate(in_charge_of)
-            if c not in known
-        ]
-        if len(set(in_charge_of)) != len(in_charge_of):
-            problems.append(ErrorItem(path="$.in_charge_of", value=in_charge_of, message="có mã xã bị lặp"))
-    problem = None if base is None else _base_problem(session, base)
-    if problem is not None:
-        problems.append(ErrorItem(path="$.base", value=base, message=problem))
-    if problems:
-        raise ApiError(422, "Thông tin đại biểu không hợp lệ", problems)
-
-
-def _base_problem(session: Session, base: str) -> str | None:
-    """Why ``base`` cannot be where a delegate starts from, or None.
-
-    As the instance format has it: once there are roads, the base must be on them (the
-    default "hq" too); a base off the roads would make every month's instance invalid.
-    """
-    roads = session.scalar(select(exists().where(RoadRow.id.is_not(None))))
-    if session.get(PlaceRow, base) is None and session.get(CommuneRow, base) is None:
-        if base == "hq" and not roads:
-            return None
-        default = " (nơi xuất phát mặc định, cần có khi đã có đường đi)" if base == "hq" else ""
-        return f"không có địa điểm hay xã/phường này{default}"
-    if roads and not session.scalar(select(exists().where(or_(RoadRow.a == base, RoadRow.b == base)))):
-        return "chưa có đường đi (roads) nào tới đây; hãy thêm đường đi trước (POST /roads)"
-    return None
+def leave_out(period: LeaveRow) -> LeaveOut:
+    return LeaveOut(id=period.id, from_=period.starts_on, to=period.ends_on, reason=period.reason)
 
 
 @router.get("/delegates", response_model=list[DelegateOut], responses=responses(401, 403, 422))
@@ -92,68 +36,23 @@ def list_delegates(_: Planner, session: SessionDep) -> list[DelegateOut]:
 
 @router.post("/delegates", status_code=status.HTTP_201_CREATED, response_model=DelegateOut, responses=WRITE)
 def create_delegate(body: DelegateIn, planner: Planner, session: SessionDep) -> DelegateOut:
-    if session.get(DelegateRow, body.id) is not None:
-        raise ApiError(409, f"Đã có đại biểu mã {body.id}")
-    _check_links(session, body.in_charge_of, body.base)
-    delegate = DelegateRow(
-        id=body.id,
-        name=body.name,
-        title=body.title,
-        tier=body.tier,
-        agency=body.agency,
-        max_per_month=body.max_per_month,
-        base=body.base,
-    )
-    delegate.charges = [ChargeRow(commune_id=c, position=i) for i, c in enumerate(body.in_charge_of)]
-    delegate.leave = [LeaveRow(starts_on=p.from_, ends_on=p.to, reason=p.reason) for p in body.unavailable]
-    session.add(delegate)
-    audit.record(session, planner, "delegate.create", "delegate", body.id, body.model_dump(mode="json", by_alias=True))
-    session.commit()
-    return delegate_out(delegate)
+    return delegate_out(delegates.create(session, planner, body))
 
 
 @router.get("/delegates/{delegate_id}", response_model=DelegateOut, responses=READ)
 def read_delegate(delegate_id: PathId, _: Planner, session: SessionDep) -> DelegateOut:
-    return delegate_out(get_delegate(session, delegate_id))
+    return delegate_out(delegates.get_delegate(session, delegate_id))
 
 
 @router.patch("/delegates/{delegate_id}", response_model=DelegateOut, responses=WRITE)
 def update_delegate(delegate_id: PathId, body: DelegatePatch, planner: Planner, session: SessionDep) -> DelegateOut:
-    delegate = get_delegate(session, delegate_id)
-    _check_links(session, body.in_charge_of, body.base)
-    changes = body.model_dump(exclude_unset=True)
-    charges = changes.pop("in_charge_of", None)
-    for field, value in changes.items():
-        setattr(delegate, field, value)
-    if charges is not None:
-        delegate.charges.clear()
-        session.flush()  # the old rows go before new ones with the same keys arrive
-        delegate.charges.extend(ChargeRow(commune_id=c, position=i) for i, c in enumerate(charges))
-    audit.record(
-        session, planner, "delegate.update", "delegate", delegate_id, body.model_dump(mode="json", exclude_unset=True)
-    )
-    session.commit()
-    return delegate_out(delegate)
+    return delegate_out(delegates.update(session, planner, delegate_id, body))
 
 
 @router.delete("/delegates/{delegate_id}", response_model=Deleted, responses=WRITE)
 def delete_delegate(delegate_id: PathId, planner: Planner, session: SessionDep) -> Deleted:
     """Xóa đại biểu chưa từng được phân công, chưa có lịch sử và không có tài khoản."""
-    delegate = get_delegate(session, delegate_id)
-    used = session.scalar(
-        select(
-            exists().where(AssignmentRow.delegate_id == delegate_id)
-            | exists().where(AttendanceRow.delegate_id == delegate_id)
-            | exists().where(UserRow.delegate_id == delegate_id)
-        )
-    )
-    if used:
-        raise ApiError(
-            409, "Đại biểu đã có trong lịch, lịch sử hoặc có tài khoản; hãy đặt max_per_month = 0 thay vì xóa"
-        )
-    session.delete(delegate)
-    audit.record(session, planner, "delegate.delete", "delegate", delegate_id)
-    session.commit()
+    delegates.delete(session, planner, delegate_id)
     return Deleted(deleted=delegate_id)
 
 
@@ -162,44 +61,7 @@ def delete_delegate(delegate_id: PathId, planner: Planner, session: SessionDep) 
 )
 def add_leave(delegate_id: PathId, body: LeaveIn, planner: Planner, session: SessionDep) -> LeaveOut:
     """Thêm ngày nghỉ; nếu trùng lịch đã công bố thì lịch đó được đánh dấu cần lập lại."""
-    delegate = get_delegate(session, delegate_id)
-    period = LeaveRow(delegate_id=delegate.id, starts_on=body.from_, ends_on=body.to, reason=body.reason)
-    session.add(period)
-    session.flush()
-    _flag_clashes(session, delegate, period, planner)
-    audit.record(session, planner, "leave.create", "delegate", delegate_id, body.model_dump(mode="json", by_alias=True))
-    session.commit()
-    return LeaveOut(id=period.id, from_=period.starts_on, to=period.ends_on, reason=period.reason)
-
-
-def _flag_clashes(
-    session: Session,
-    delegate: DelegateRow,
-    period: LeaveRow,
-    user: UserRow,
-    known: tuple[dt.date, dt.date] | None = None,
-) -> None:
-    """A re-plan notice for each published assignment of the delegate during ``period``
-    (except on the days of ``known``, the period as it was: those were seen already)."""
-    found = session.execute(
-        select(AssignmentRow.schedule_id, AssignmentRow.meeting_id, AssignmentRow.starts_at)
-        .join(PublishedMonthRow, PublishedMonthRow.schedule_id == AssignmentRow.schedule_id)
-        .where(AssignmentRow.delegate_id == delegate.id)
-    )
-    for schedule_id, meeting_id, starts_at in found:
-        day = None if starts_at is None else local(starts_at).date()
-        if day is None or (known is not None and known[0] <= day <= known[1]):
-            continue
-        if period.starts_on <= day <= period.ends_on:
-            reason = f"Đại biểu {delegate.name} nghỉ từ {period.starts_on:%d/%m/%Y} đến {period.ends_on:%d/%m/%Y}"
-            session.add(ReplanNoticeRow(schedule_id=schedule_id, meeting_id=meeting_id, reason=reason, user_id=user.id))
-
-
-def get_leave(session: Session, delegate_id: str, leave_id: int) -> LeaveRow:
-    period = session.get(LeaveRow, leave_id)
-    if period is None or period.delegate_id != delegate_id:
-        raise ApiError(404, "Không có kỳ nghỉ này của đại biểu")
-    return period
+    return leave_out(delegates.add_leave(session, planner, delegate_id, body))
 
 
 @router.patch("/delegates/{delegate_id}/leave/{leave_id}", response_model=LeaveOut, responses=WRITE)
@@ -208,31 +70,10 @@ def update_leave(
 ) -> LeaveOut:
     """Sửa kỳ nghỉ (chỉ các trường gửi lên); nếu những ngày nghỉ mới trùng lịch đã công bố
     thì lịch đó được đánh dấu cần lập lại."""
-    period = get_leave(session, delegate_id, leave_id)
-    starts_on = body.from_ if body.given("from_") else period.starts_on
-    ends_on = body.to if body.given("to") else period.ends_on
-    if ends_on < starts_on:
-        # As a new period with these dates would be answered (LeaveIn).
-        value = {"from": starts_on.isoformat(), "to": ends_on.isoformat()}
-        raise ApiError(
-            422, "Dữ liệu gửi lên không hợp lệ (1 lỗi)", [ErrorItem(path="$", value=value, message=BACKWARDS)]
-        )
-    known = (period.starts_on, period.ends_on)
-    period.starts_on, period.ends_on = starts_on, ends_on
-    if body.given("reason"):
-        period.reason = body.reason
-    session.flush()
-    _flag_clashes(session, get_delegate(session, delegate_id), period, planner, known)
-    detail = {"leave": leave_id, **body.model_dump(mode="json", by_alias=True, exclude_unset=True)}
-    audit.record(session, planner, "leave.update", "delegate", delegate_id, detail)
-    session.commit()
-    return LeaveOut(id=period.id, from_=period.starts_on, to=period.ends_on, reason=period.reason)
+    return leave_out(delegates.update_leave(session, planner, delegate_id, leave_id, body))
 
 
 @router.delete("/delegates/{delegate_id}/leave/{leave_id}", response_model=Deleted, responses=WRITE)
 def delete_leave(delegate_id: PathId, leave_id: IntId, planner: Planner, session: SessionDep) -> Deleted:
-    period = get_leave(session, delegate_id, leave_id)
-    session.delete(period)
-    audit.record(session, planner, "leave.delete", "delegate", delegate_id, {"leave": leave_id})
-    session.commit()
+    delegates.delete_leave(session, planner, delegate_id, leave_id)
     return Deleted(deleted=str(leave_id))

@@ -1,10 +1,10 @@
 """Solving a month: ``POST /solves`` makes a job; the job is polled or followed by
 server-sent events; its result is a draft schedule.
 
-Checks before a job exists (so a refused request starts nothing): the month's instance
-must validate (422), fit the size caps (413), and the user must have fewer than
-``max_concurrent_solves`` unfinished jobs (429). An ``Idempotency-Key`` makes a retry
-return the job the first request made.
+Checks before a job exists (so a refused request starts nothing, :mod:`services.jobs`):
+the month's instance must validate (422), fit the size caps (413), and the user must have
+fewer than ``max_concurrent_solves`` unfinished jobs (429). An ``Idempotency-Key`` makes a
+retry return the job the first request made.
 """
 
 from __future__ import annotations
@@ -17,20 +17,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from api.deps import DatabaseDep, Planner, RunnerDep, SessionDep, SettingsDep
-from api.errors import ApiError, responses
-from api.jobs import SolveOrder
-from api.month_input import load_month
+from api.errors import responses
 from api.present import job_out
 from api.schemas.common import Month
 from api.schemas.jobs import JobOut, SolveIn
-from api.settings import Settings
-from models.instance import Instance
-from models.storage import audit, jobs, schedules
-from models.storage.tables import JobRow, UserRow
+from models.storage import jobs as job_store
+from models.storage.tables import JobRow
+from services import jobs
 
 router = APIRouter(tags=["solves"])
 
@@ -68,49 +63,25 @@ def start_solve(
     idempotency_key: IdempotencyKey = None,
 ) -> JobOut:
     """Lập lịch cho một tháng: trả về lượt giải (job) để theo dõi."""
-    time_limit = min(body.time_limit or settings.default_solve_seconds, settings.max_solve_seconds)
-    if idempotency_key is not None:
-        earlier = jobs.by_key(session, planner.id, idempotency_key)
-        if earlier is not None:
-            return _replay(earlier, body, time_limit, response)
-    take_solve_slot(session, planner.id, settings)
-    _, instance = load_month(session, body.month)
-    if not instance.meetings:
-        raise ApiError(422, f"Tháng {body.month} chưa có hội nghị nào được đăng ký")
-    check_size(instance, settings)
-    base = schedules.current(session, body.month)
-    try:
-        job = jobs.create(session, planner.id, body.month, time_limit, body.changes_first, idempotency_key)
-        audit.record(session, planner, "solve.start", "job", job.id, {"month": body.month, "time_limit": time_limit})
-        session.commit()
-    except IntegrityError:
-        # The same key raced in from a parallel retry: answer with that request's job.
-        session.rollback()
-        earlier = jobs.by_key(session, planner.id, idempotency_key or "")
-        if earlier is None:
-            raise
-        return _replay(earlier, body, time_limit, response)
-    order = SolveOrder(
-        job.id, body.month, instance, base.id if base else None, time_limit, body.changes_first, planner.id
+    started = jobs.start_solve(
+        session,
+        planner,
+        settings,
+        runner,
+        body.month,
+        seconds=body.time_limit,
+        changes_first=body.changes_first,
+        idempotency_key=idempotency_key,
     )
-    runner.submit(order)
-    response.headers["Location"] = f"/jobs/{job.id}"
-    return job_out(job)
+    return started_out(started, response)
 
 
-def _replay(job: JobRow, body: SolveIn, time_limit: float, response: Response) -> JobOut:
-    if job.month != body.month or job.changes_first != body.changes_first or job.time_limit != time_limit:
-        raise ApiError(409, "Idempotency-Key này đã dùng cho một yêu cầu khác (tháng hoặc tham số khác)")
-    response.headers["Location"] = f"/jobs/{job.id}"
-    response.headers["Idempotent-Replayed"] = "true"
-    return job_out(job)
-
-
-def _job(session: SessionDep, job_id: str) -> JobRow:
-    job = session.get(JobRow, job_id)
-    if job is None:
-        raise ApiError(404, f"Không có lượt giải {job_id}")
-    return job
+def started_out(started: jobs.Started, response: Response) -> JobOut:
+    """The job, with where to follow it and whether the idempotency key replayed it."""
+    response.headers["Location"] = f"/jobs/{started.job.id}"
+    if started.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return job_out(started.job)
 
 
 JobId = Annotated[str, Path(min_length=1, max_length=32)]
@@ -127,7 +98,7 @@ def list_jobs(_: Planner, session: SessionDep, month: Annotated[Month | None, Qu
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=responses(401, 403, 404, 422))
 def read_job(job_id: JobId, _: Planner, session: SessionDep) -> JobOut:
     """Trạng thái và tiến độ (điểm tốt nhất, cận dưới) của lượt giải."""
-    return job_out(_job(session, job_id))
+    return job_out(jobs.get_job(session, job_id))
 
 
 @router.post(
@@ -138,15 +109,7 @@ def read_job(job_id: JobId, _: Planner, session: SessionDep) -> JobOut:
 )
 def cancel_job(job_id: JobId, planner: Planner, session: SessionDep, runner: RunnerDep) -> JobOut:
     """Dừng lượt giải; lịch tốt nhất đến lúc đó vẫn được lưu thành bản nháp."""
-    job = _job(session, job_id)
-    if job.status not in jobs.ACTIVE:
-        raise ApiError(409, f"Lượt giải đã kết thúc ({job.status})")
-    if not jobs.cancel_queued(session, job_id):
-        runner.cancel(job_id)
-    audit.record(session, planner, "solve.cancel", "job", job_id)
-    session.commit()
-    session.refresh(job)
-    return job_out(job)
+    return job_out(jobs.cancel(session, planner, runner, job_id))
 
 
 @router.get(
@@ -164,7 +127,7 @@ def follow_job(
     job_id: JobId, _: Planner, session: SessionDep, database: DatabaseDep, settings: SettingsDep
 ) -> EventStream:
     """Theo dõi lượt giải bằng server-sent events."""
-    _job(session, job_id)
+    jobs.get_job(session, job_id)
     session.close()
 
     def snapshot() -> JobOut | None:
@@ -181,7 +144,7 @@ def follow_job(
             if job is None:
                 return
             data = job.model_dump_json()
-            finished = job.status in jobs.FINISHED
+            finished = job.status in job_store.FINISHED
             if data != last:
                 last = data
                 yield _event("end" if finished else "progress", data)
@@ -194,25 +157,3 @@ def follow_job(
 
 def _event(name: str, data: str) -> str:
     return f"event: {name}\ndata: {data}\n\n"
-
-
-def take_solve_slot(session: Session, user_id: int, settings: Settings) -> None:
-    """Refuse (429) a user who already has the most solves running or waiting."""
-    # Serialise this user's solve requests (PostgreSQL row lock; SQLite's writer lock already does).
-    session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
-    if jobs.active_count(session, user_id) >= settings.max_concurrent_solves:
-        raise ApiError(
-            429,
-            f"Đã có {settings.max_concurrent_solves} lượt giải đang chạy hoặc chờ; hãy đợi hoặc dừng bớt",
-            headers={"Retry-After": "5"},
-        )
-
-
-def check_size(instance: Instance, settings: Settings) -> None:
-    """Refuse (413) a month larger than the service solves."""
-    if len(instance.meetings) > settings.max_meetings or len(instance.delegates) > settings.max_delegates:
-        raise ApiError(
-            413,
-            f"Bài toán quá lớn: {len(instance.meetings)} hội nghị, {len(instance.delegates)} đại biểu "
-            f"(tối đa {settings.max_meetings} và {settings.max_delegates})",
-        )

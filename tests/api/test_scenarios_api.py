@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api import scenario_runs as api_runs
 from models.io import solution_from_document
 from models.labels import term_label
 from models.rules import TERMS
@@ -19,7 +18,7 @@ from models.schema import solution_issues
 from models.storage import jobs
 from models.storage.db import Database
 from models.storage.tables import ScenarioResultRow, ScheduleRow
-from scenarios import replan
+from scenarios import replan, runner
 from scenarios.compare import rows as compare_rows
 from tests.api.helpers import planner_feed
 from tests.api.world import World, build_world
@@ -401,7 +400,7 @@ def test_deleting_a_running_scenario_stops_its_run(
         options["stop"].wait(30)  # solving until told to stop
         return replan.resolve(instance, published, mode, **options)
 
-    monkeypatch.setattr(api_runs, "resolve", held)
+    monkeypatch.setattr(runner, "resolve", held)
     scenario = create(client, world, ILL)
     versions = _versions(database)
     job = client.post(f"/scenarios/{scenario['id']}/runs", json={}, headers=world.auth("planner")).json()

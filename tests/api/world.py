@@ -16,14 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.scenario_runs import ScenarioOrder, prepare, result_row
 from api.schemas.scenario_changes import load_changes
 from models.storage import importer, jobs, schedules, users
 from models.storage import scenarios as scenario_store
 from models.storage.db import Database
 from models.storage.schedules import Plan
 from models.storage.tables import CommuneRow, DelegateRow, LeaveRow, MeetingRow, PlaceRow, RoadRow, UserRow
-from scenarios.replan import resolve
+from services.scenario_runs import ScenarioOrder, prepare, result_row, solve_prepared
 
 MONTH = "2025-11"
 #: The proved optimum of the tiny example (score 32): feasible under every hard rule.
@@ -116,9 +115,9 @@ def _scenario_with_a_result(session: Session, published: int, planner: int) -> i
     )
     prepared = prepare(session, MONTH, published, load_changes([ILL]), "weighted")
     assert prepared.base_pairs is not None
-    solved = resolve(prepared.built.instance, prepared.base_pairs, "weighted", time_limit=5)
+    outcome = solve_prepared(prepared, scenario.name, time_limit=5)
     order = ScenarioOrder("", scenario.id, 1, scenario.name, [ILL], prepared, 5, planner)
-    row = result_row(order, prepared.base_pairs, "published", prepared.built, solved)
+    row = result_row(order, outcome)
     row.job_id = None
     scenario_store.save_result(session, row)
     return scenario.id

@@ -1,15 +1,14 @@
 """Running a stored scenario: its base from the database, its month built and solved as a
 job, its result stored. Nothing here writes a schedule version.
 
-:func:`prepare` runs in the request, so that a refused run starts nothing: the month's
-stored data must make a valid instance (:func:`api.month_input.load_month`) and the
-scenario's changes must apply to it (:func:`scenarios.scenario.build`; each problem is
-named at ``$.changes[i]…``, as in the body that set them). :func:`run` runs in the job
-and does what ``phancong scenario run`` does (:mod:`scenarios.runner`): the base schedule
-is the published version the scenario was made against, kept as the month's
-``reference`` unless the mode is ``fresh``; when no version was published then, the base
-month is solved first. The changed month is solved (:func:`scenarios.replan.resolve`),
-diffed against the base with reasons (:func:`scenarios.replan.diff`), and the figures of
+:func:`prepare` runs before the job exists, so that a refused run starts nothing: the
+month's stored data must make a valid instance (:func:`services.months.load_month`) and
+the scenario's changes must apply to it (:func:`scenarios.scenario.build`; each problem
+is named at ``$.changes[i]…``, as in the body that set them). :func:`run` runs in the
+job; its solve is ``phancong scenario run``'s own (:func:`scenarios.runner.run_on`), on
+a base read from the database instead of files: the published version the scenario was
+made against, kept as the month's ``reference`` unless the mode is ``fresh``; when no
+version was published then, the base month is solved first. The figures of
 ``phancong scenario compare`` are taken of both. Each solve gets the run's time limit,
 as the CLI's ``--time-limit``.
 """
@@ -20,13 +19,10 @@ import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.errors import ApiError, issue_items
-from api.month_input import Document, load_month
 from api.settings import Settings
 from models.errors import InputError
 from models.instance import Instance
@@ -39,12 +35,14 @@ from models.storage.db import Database
 from models.storage.tables import ScenarioResultRow, UserRow
 from scenarios import compare
 from scenarios.changes import Change
-from scenarios.replan import MeetingChange, changes_proved, diff, resolve
-from scenarios.runner import Base, BaseSource, Outcome
-from scenarios.scenario import MODES, Built, Mode, Scenario, build
+from scenarios.replan import changes_proved
+from scenarios.runner import Base, BaseSource, Outcome, run_on
+from scenarios.scenario import MODES, Built, Mode, build
 from scenarios.wording import Names, describe
+from services.errors import Invalid
+from services.months import Document, load_month
 from solver import Result, score, solve
-from solver.backends import Progress
+from solver.backends import Progress, ProgressCallback
 
 Pairs = list[tuple[str, str]]
 WHAT = "Kịch bản"
@@ -88,7 +86,7 @@ def as_mode(value: str) -> Mode:
 
 
 def prepare(session: Session, month: str, base_id: int | None, changes: Sequence[Change], mode: Mode) -> Prepared:
-    """The scenario's month built on today's data; a 422 :class:`ApiError` naming each problem."""
+    """The scenario's month built on today's data; :class:`~services.errors.Invalid` naming each problem."""
     document, base = load_month(session, month, reference=False)
     pairs = schedules.pairs_of(session, base_id) if base_id is not None else None
     keep = pairs if mode != "fresh" else None
@@ -96,7 +94,7 @@ def prepare(session: Session, month: str, base_id: int | None, changes: Sequence
         built = build(document, tuple(changes), keep, WHAT)
     except InputError as error:
         detail = f"Kịch bản không áp dụng được cho tháng {month_label(month)}"
-        raise ApiError(422, detail, issue_items(error.issues)) from None
+        raise Invalid(detail, error.issues) from None
     return Prepared(document, base, base_id, pairs, tuple(changes), mode, built)
 
 
@@ -109,6 +107,41 @@ def described(prepared: Prepared) -> list[str]:
 # -- in the job -------------------------------------------------------------------------
 
 
+def solve_prepared(
+    prepared: Prepared,
+    name: str,
+    *,
+    time_limit: float,
+    workers: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+) -> Outcome:
+    """The scenario run on its database base: the published pairs it was made against, or
+    the base month solved now when there were none."""
+    pairs = prepared.base_pairs
+    source: BaseSource = "published"
+    if pairs is None:
+        # No version was published when the scenario was made: its base is the month solved now.
+        pairs = solve(prepared.base, time_limit=time_limit, workers=workers, stop=stop).assignments
+        source = "solved"
+    base = Base(prepared.document, prepared.base, pairs, source, score(prepared.base, pairs))
+    # The month was built on the published pairs (or on none, when fresh): built again only
+    # when it is to keep pairs solved just now.
+    reuse = prepared.base_pairs is not None or prepared.mode == "fresh"
+    return run_on(
+        base,
+        name,
+        prepared.changes,
+        prepared.mode,
+        WHAT,
+        time_limit=time_limit,
+        workers=workers,
+        on_progress=on_progress,
+        stop=stop,
+        built=prepared.built if reuse else None,
+    )
+
+
 def run(
     database: Database,
     settings: Settings,
@@ -117,31 +150,21 @@ def run(
     on_progress: Callable[[Progress], None],
 ) -> None:
     """Solve the scenario and store its result; the job ends done, or cancelled when stopped."""
-    prepared = order.prepared
-    keep = prepared.mode != "fresh"
-    pairs, built = prepared.base_pairs, prepared.built
-    source: BaseSource = "published"
-    if pairs is None:
-        # No version was published when the scenario was made: its base is the month solved now.
-        base = solve(prepared.base, time_limit=order.time_limit, workers=settings.solver_threads, stop=stop)
-        pairs, source = base.assignments, "solved"
-        if keep:
-            built = build(prepared.document, prepared.changes, pairs, WHAT)
-    result = resolve(
-        built.instance,
-        pairs if keep else None,
-        prepared.mode,
+    outcome = solve_prepared(
+        order.prepared,
+        order.name,
         time_limit=order.time_limit,
         workers=settings.solver_threads,
         on_progress=on_progress,
         stop=stop,
     )
+    result = outcome.result
     status = "cancelled" if stop.is_set() else "done"
     with database.transaction() as session:
         if stop.is_set() and result.report is None:
             jobs.finish(session, order.job_id, "cancelled", error="Đã dừng trước khi có lịch")
             return
-        row = result_row(order, pairs, source, built, result)
+        row = result_row(order, outcome)
         if store.save_result(session, row) is None:
             jobs.finish(session, order.job_id, "cancelled", error="Kịch bản đã bị xóa khi đang chạy")
             return
@@ -159,20 +182,11 @@ def run(
         audit.record(session, user, "scenario.result", "scenario", order.scenario_id, detail)
 
 
-def result_row(
-    order: ScenarioOrder, pairs: Pairs, source: BaseSource, built: Built, result: Result
-) -> ScenarioResultRow:
+def result_row(order: ScenarioOrder, outcome: Outcome) -> ScenarioResultRow:
     """The run's answer, with every name it needs (the changed month may have people and
     meetings the directory does not)."""
-    prepared = order.prepared
-    instance = built.instance
-    base = Base(prepared.document, prepared.base, pairs, source, score(prepared.base, pairs))
-    changes: list[MeetingChange] = []
-    if result.report is not None:
-        gaps = {g.meeting: g.reason for g in result.gaps}
-        changes = diff(prepared.base, instance, pairs, result.assignments, prepared.changes, gaps)
-    scenario = Scenario(order.name, None, Path(f"db:{instance.name}"), None, prepared.mode, prepared.changes)
-    outcome = Outcome(scenario, prepared.mode, base, instance, built.notes, result, changes)
+    prepared, base, result = order.prepared, outcome.base, outcome.result
+    instance = outcome.instance
     names = Names(instance, prepared.base)
     report = result.report
     return ScenarioResultRow(
@@ -181,8 +195,8 @@ def result_row(
         revision=order.revision,
         mode=prepared.mode,
         changes=order.stored_changes,
-        base_id=prepared.base_id if source == "published" else None,
-        base_source=source,
+        base_id=prepared.base_id if base.source == "published" else None,
+        base_source=base.source,
         solver_status=result.status,
         score_total=result.total,
         terms={t: report.terms.get(t, 0) for t in TERMS} if report is not None else {},
@@ -213,9 +227,9 @@ def result_row(
                 "reason": c.reason,
                 "seats": c.seats,
             }
-            for c in changes
+            for c in outcome.changes
         ],
-        notes=list(built.notes),
+        notes=list(outcome.notes),
         problems=list(result.problems),
         described=described(prepared),
         figures=figures_json(compare.of_outcome(outcome), instance),

@@ -17,19 +17,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.errors import ApiError, ErrorItem, issue_items
 from models.errors import InputError, Issue
 from models.instance import Instance
 from models.io import instance_from_document
 from models.storage.clock import month_label
 from models.storage.mapping import month_document
+from services.errors import Invalid
 
 Document = dict[str, Any]
 _AT = re.compile(r"^\$\.(meetings|delegates)\[(\d+)\]\.(commune|base)$")
 
 
 def load_month(session: Session, month: str, reference: bool = True) -> tuple[Document, Instance]:
-    """The month's document and its validated instance; a 422 :class:`ApiError` otherwise.
+    """The month's document and its validated instance; :class:`~services.errors.Invalid` otherwise.
 
     ``reference=False`` leaves out the published schedule in force (a scenario sets its own).
     """
@@ -42,29 +42,29 @@ def load_month(session: Session, month: str, reference: bool = True) -> tuple[Do
         raise month_error(month, document, error) from None
 
 
-def month_error(month: str, document: Document, error: InputError) -> ApiError:
-    """The 422 of a month whose stored data do not make a valid instance."""
+def month_error(month: str, document: Document, error: InputError) -> Invalid:
+    """The refusal of a month whose stored data do not make a valid instance."""
     names = {c["id"]: c.get("name", c["id"]) for c in document.get("communes", [])}
     places = set(names) | {p["id"] for p in document.get("places", [])}
-    unreached: dict[str, ErrorItem] = {}
-    items: list[ErrorItem] = []
+    unreached: dict[str, Issue] = {}
+    items: list[Issue] = []
     for issue in error.issues:
         item = _said_as_a_road(document, issue, names, places)
         if item is None:
-            items.extend(issue_items([issue]))
+            items.append(issue)
         elif item.path not in unreached:  # one per commune, however many meetings it holds
             unreached[item.path] = item
     if not unreached:
-        return ApiError(422, error.render().splitlines()[0], items)
+        return Invalid(error.render().splitlines()[0], items)
     communes = [names[i.value] for i in unreached.values() if i.path.startswith("/communes/") and i.value in names]
     what = (
         f"{', '.join(communes)} chưa có đường đi nối tới" if communes else "Có nơi xuất phát chưa có đường đi nối tới"
     )
     detail = f"Chưa lập được lịch tháng {month_label(month)}: {what}; hãy thêm đường đi (POST /roads) rồi lập lịch lại"
-    return ApiError(422, detail, [*unreached.values(), *items])
+    return Invalid(detail, [*unreached.values(), *items])
 
 
-def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], places: set[str]) -> ErrorItem | None:
+def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], places: set[str]) -> Issue | None:
     """The issue as an item about a commune or a base the roads miss; None for any other issue."""
     found = _AT.match(issue.path)
     if found is None or not isinstance(issue.value, str):
@@ -76,7 +76,7 @@ def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], pla
             f"chưa có đường đi nào nối {names[value]} với các xã/phường, địa điểm khác; "
             f'hãy thêm một đường đi (POST /roads với "a": "{value}", "b": một nơi đã có đường, "minutes")'
         )
-        return ErrorItem(path=f"/communes/{value}", value=value, message=message)
+        return Issue(path=f"/communes/{value}", value=value, message=message)
     if part == "delegates" and field == "base":
         delegate = document["delegates"][index]["id"]
         if value in places:
@@ -85,5 +85,5 @@ def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], pla
             )
         else:
             message = f"nơi xuất phát {value} không có trong danh mục; hãy thêm địa điểm (POST /places) hoặc đổi base"
-        return ErrorItem(path=f"/delegates/{delegate}", value=value, message=message)
+        return Issue(path=f"/delegates/{delegate}", value=value, message=message)
     return None

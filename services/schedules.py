@@ -1,0 +1,138 @@
+"""Schedules (planners): edit a draft by hand, publish it, copy a version into a new
+draft, discard a draft.
+
+A change made on a version says which revision it saw, as an ``If-Match`` value (the
+ETag the page rendered or the client's header, :func:`services.etags.check`): publishing
+needs it, an edit or a discard may give it. Each edit is checked against the hard rules
+on today's data and says how the score moves; a draft that breaks a hard rule is not
+published. A published version is never changed: a change is a new draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from api.planning import Change, Edit, apply_changes, plan_from_pairs
+from models.errors import Issue
+from models.storage import audit, schedules
+from models.storage.schedules import PublishError
+from models.storage.tables import ScheduleRow, UserRow
+from services import etags
+from services.access import require_planner
+from services.errors import Conflict, Invalid, NotFound, PreconditionFailed, ServiceError
+from services.months import load_month
+from solver import score
+
+_REFUSALS: dict[int, type[ServiceError]] = {404: NotFound, 409: Conflict, 412: PreconditionFailed}
+
+
+def get_schedule(session: Session, schedule_id: int) -> ScheduleRow:
+    schedule = session.get(ScheduleRow, schedule_id)
+    if schedule is None:
+        raise NotFound(f"Không có lịch {schedule_id}")
+    return schedule
+
+
+def check_version(schedule: ScheduleRow, if_match: str | None, *, required: bool) -> int:
+    """The revision the caller saw, refused unless ``if_match`` holds (or may be left out)."""
+    source = " (lấy từ GET /schedules/{id})"
+    etags.check(if_match, schedules.etag(schedule), "lịch", "s1-r2", required=required, source=source)
+    return schedule.revision
+
+
+@dataclass(frozen=True)
+class Edited:
+    schedule: ScheduleRow
+    edit: Edit
+    """The pairs after the changes and the score before and after."""
+    applied: bool
+
+
+def edit(
+    session: Session,
+    planner: UserRow,
+    schedule_id: int,
+    changes: Sequence[Change],
+    *,
+    dry_run: bool = False,
+    if_match: str | None = None,
+) -> Edited:
+    """Apply ``changes`` to a draft (committed unless ``dry_run``), each checked against the
+    hard rules; :class:`Invalid` names each change that breaks one, at ``$.changes[i]``."""
+    require_planner(planner)
+    schedule = get_schedule(session, schedule_id)
+    check_version(schedule, if_match, required=False)
+    if schedule.status != "draft":
+        raise Conflict("Chỉ sửa được bản nháp; hãy sao chép bản đã công bố thành bản nháp mới")
+    _, instance = load_month(session, schedule.month)
+    result = apply_changes(instance, schedules.pairs_of(session, schedule.id), changes)
+    if result.problems:
+        items = [
+            Issue("$.changes" if p.index is None else f"$.changes[{p.index}].{p.field}", p.value, p.message)
+            for p in result.problems
+        ]
+        raise Invalid(f"Không sửa được: {len(items)} vấn đề", items)
+    if not dry_run:
+        schedules.replace_plan(session, schedule, plan_from_pairs(instance, result.pairs, result.after))
+        detail = {
+            "changes": [{"meeting": c.meeting, "remove": c.remove, "add": c.add} for c in changes],
+            "score": result.after.total,
+        }
+        audit.record(session, planner, "schedule.edit", "schedule", schedule.id, detail)
+        session.commit()
+    return Edited(schedule, result, applied=not dry_run)
+
+
+def publish(session: Session, planner: UserRow, schedule_id: int, if_match: str | None) -> ScheduleRow:
+    """Publish a draft (committed) that the caller saw in its current revision and that
+    keeps every hard rule on today's data; returns the published version."""
+    require_planner(planner)
+    schedule = get_schedule(session, schedule_id)
+    seen = check_version(schedule, if_match, required=True)
+    if schedule.status != "draft":
+        raise Conflict("Lịch này đã được công bố")
+    _, instance = load_month(session, schedule.month)
+    broken = score(instance, schedules.pairs_of(session, schedule.id)).violations
+    if broken:
+        items = [
+            Issue("$.assignments", {"meeting": v.meeting, "delegate": v.delegate}, f"{v.rule}: {v.message}")
+            for v in broken
+        ]
+        raise Conflict("Lịch vi phạm quy tắc bắt buộc với dữ liệu hiện tại; hãy sửa hoặc lập lại", items)
+    try:
+        published = schedules.publish(session, schedule.id, seen, planner.id)
+        audit.record(session, planner, "schedule.publish", "schedule", schedule.id, {"month": schedule.month})
+        session.commit()
+    except PublishError as error:
+        session.rollback()
+        raise _refusal(error) from None
+    return published
+
+
+def copy(session: Session, planner: UserRow, schedule_id: int) -> ScheduleRow:
+    """A new draft (committed) with the assignments of a version, to edit by hand."""
+    require_planner(planner)
+    draft = schedules.copy_to_draft(session, get_schedule(session, schedule_id), planner.id)
+    audit.record(session, planner, "schedule.copy", "schedule", draft.id, {"from": schedule_id})
+    session.commit()
+    return draft
+
+
+def discard(session: Session, planner: UserRow, schedule_id: int, if_match: str | None = None) -> None:
+    """Delete a draft (committed); a published version is never deleted."""
+    require_planner(planner)
+    schedule = get_schedule(session, schedule_id)
+    check_version(schedule, if_match, required=False)
+    try:
+        schedules.discard(session, schedule)
+    except PublishError as error:
+        raise _refusal(error) from None
+    audit.record(session, planner, "schedule.delete", "schedule", schedule_id)
+    session.commit()
+
+
+def _refusal(error: PublishError) -> ServiceError:
+    return _REFUSALS.get(error.status, Conflict)(error.message)
