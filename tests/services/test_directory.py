@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.schemas.directory import DelegatePatch, LeaveIn
+from api.schemas.roads import RoadIn
 from models.storage.tables import CommuneRow, ReplanNoticeRow
-from services import communes, delegates
+from services import communes, delegates, places, roads
 from services.errors import Conflict, Forbidden, Invalid
 from tests.services.conftest import account
 
@@ -50,3 +51,16 @@ def test_only_planners_change_the_directory(session: Session) -> None:
     """A delegate account cannot delete a commune."""
     with pytest.raises(Forbidden):
         communes.delete(session, account(session, "delegate"), "c9")
+
+
+def test_a_place_a_delegate_starts_from_is_not_deleted(session: Session) -> None:
+    """hq, where d8 starts from, is kept, the refusal naming d8."""
+    with pytest.raises(Conflict) as refused:
+        places.delete(session, account(session, "planner"), "hq")
+    assert "/delegates/d8" in {i.path for i in refused.value.issues}
+
+
+def test_a_second_road_between_the_same_ends_is_refused(session: Session) -> None:
+    """A road hq–c1, which the world already has (either way round), is refused."""
+    with pytest.raises(Conflict, match="Đã có đường đi"):
+        roads.create(session, account(session, "planner"), RoadIn.model_validate({"a": "c1", "b": "hq", "minutes": 30}))
