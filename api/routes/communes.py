@@ -21,6 +21,7 @@ from models.storage.tables import (
     MeetingRow,
     PastVisitRow,
     PlaceRow,
+    ReportVisitRow,
     RoadRow,
     TeamRow,
     UserRow,
@@ -185,7 +186,11 @@ def update_team(team_id: PathId, body: TeamPatch, planner: Planner, session: Ses
 def delete_team(team_id: PathId, planner: Planner, session: SessionDep) -> Deleted:
     team = get_team(session, team_id)
     used = session.scalar(
-        select(exists().where(PastVisitRow.team_id == team_id) | exists().where(AssignmentRow.team_id == team_id))
+        select(
+            exists().where(PastVisitRow.team_id == team_id)
+            | exists().where(AssignmentRow.team_id == team_id)
+            | exists().where(ReportVisitRow.team_id == team_id)
+        )
     )
     if used:
         raise ApiError(409, "Tổ đã có lượt dự đột xuất trong lịch sử hoặc trong lịch; không xóa được")
