@@ -140,8 +140,7 @@ def write_sheet(
     """Store a checked sheet (the caller ran :func:`check_scores` and the closed check)."""
     chosen = scoring.criteria(session)
     items: list[dict[str, object]] = [
-        {"criterion": c.id, "name": c.name, "max_points": c.max_points, "points": float(scores[c.id])}
-        for c in chosen
+        {"criterion": c.id, "name": c.name, "max_points": c.max_points, "points": float(scores[c.id])} for c in chosen
     ]
     row = scoring.sheet(session, commune_id, month)
     if row is None:

@@ -219,7 +219,7 @@ def _write(
     report.visits_stated = entry.visits is not None
     report.note, report.problem = entry.note, entry.problem or None
     report.updated_at, report.updated_by = now, user.id
-    report.visits = [ReportVisitRow(team_id=t) for t in (entry.visits or [])]
+    report.visits = [ReportVisitRow(team_id=t) for t in sorted(entry.visits or [])]
     session.flush()
     return report
 
