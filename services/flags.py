@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.labels import FLAG_LABELS
 from models.storage import audit, flags, scoring
-from models.storage.clock import local, month_bounds, month_label
+from models.storage.clock import is_month, local, month_bounds, month_label
 from models.storage.tables import (
     CommuneRow,
     DelegateRow,
@@ -120,8 +120,8 @@ def _month_of(session: Session, proposal_id: str) -> str | None:
     kind, _, rest = proposal_id.partition(":")
     if kind == "ranking":
         month = rest.split(":", 1)[0]
-        return month if len(month) == 7 else None
-    if kind == "report" and rest.isdigit():
+        return month if is_month(month) else None
+    if kind == "report" and rest.isdigit() and len(rest) <= 9:  # an id the databases' integers hold
         report = session.get(MeetingReportRow, int(rest))
         if report is None:
             return None

@@ -296,7 +296,9 @@ def month_reports(session: Session, user: UserRow, month: str) -> MonthReportsOu
     items = history.published(session, months=[month])
     communes = dict(session.execute(select(CommuneRow.id, CommuneRow.name)).all())
     people = dict(session.execute(select(DelegateRow.id, DelegateRow.name)).all())
-    starts = dict(session.execute(select(MeetingRow.id, MeetingRow.starts_at).where(MeetingRow.month == month)).all())
+    # By id: a meeting moved to another month after publication is still a seat of this month.
+    ids = sorted({item.meeting for item in items})
+    starts = dict(session.execute(select(MeetingRow.id, MeetingRow.starts_at).where(MeetingRow.id.in_(ids))).all())
     seats = []
     for item in items:
         who = history.attended(item)

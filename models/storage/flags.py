@@ -2,8 +2,9 @@
 
 Every setting is a new :class:`CommuneFlagRow`; the latest row of (commune, month) is in
 force, and a month with no row follows the commune's own ``flag`` (its default). So the
-solver plans each month with the flag set for that month, and a month already planned
-keeps the flag it was planned with when the default changes later.
+solver plans each month with the flag set for that month: a flag set for April (by a
+planner, or by confirming a proposal) is April's alone, and changing the default moves
+only the months without a row of their own.
 """
 
 from __future__ import annotations
