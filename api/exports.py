@@ -11,7 +11,8 @@ from models.solution import Assignment, Score, Solution, Unfilled, VisitSuggesti
 from models.storage import config, schedules
 from models.storage.clock import month_label
 from models.storage.excel import table_workbook
-from models.storage.tables import DelegateRow, ScheduleRow
+from models.storage.tables import DelegateRow, MeetingRow, ScheduleRow
+from models.storage.themes import month_themes
 
 
 def solution(session: Session, row: ScheduleRow) -> Solution:
@@ -37,6 +38,10 @@ def workbook(session: Session, row: ScheduleRow) -> bytes:
     people = {
         d.id: d for d in session.query(DelegateRow).filter(DelegateRow.id.in_({a.delegate for a in view.assignments}))
     }
+    meetings = {
+        m.id: m for m in session.query(MeetingRow).filter(MeetingRow.id.in_({a.meeting for a in view.assignments}))
+    }
+    plan_theme = month_themes(session, [row.month]).get(row.month)
     lines = []
     for number, a in enumerate(view.assignments, start=1):
         person = people[a.delegate]
@@ -51,6 +56,7 @@ def workbook(session: Session, row: ScheduleRow) -> bytes:
                 person.title or TIER_LABELS.get(person.tier, ""),
                 person.agency,
                 a.team_name or "",
+                meetings[a.meeting].theme or plan_theme or "",
             ]
         )
     headers = [
@@ -63,6 +69,7 @@ def workbook(session: Session, row: ScheduleRow) -> bytes:
         "Chức vụ",
         "Cơ quan",
         "Tổ dự đột xuất (gợi ý)",
+        "Chủ đề",
     ]
     gaps = [[g.meeting, g.commune_name or "", g.seats, "có" if g.senior_missing else "", g.reason] for g in view.gaps]
     terms = [[t.label, t.count, t.weight, t.points] for t in view.terms]

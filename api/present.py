@@ -22,7 +22,7 @@ from api.schemas.schedules import (
 )
 from models.labels import FLAG_LABELS, STATUS_LABELS, TIER_LABELS, term_label
 from models.rules import TERMS
-from models.storage import config, schedules
+from models.storage import config, flags, schedules, themes
 from models.storage.clock import local
 from models.storage.tables import (
     AssignmentRow,
@@ -78,11 +78,12 @@ def delegate_out(row: DelegateRow) -> DelegateOut:
     )
 
 
-def seats(meeting: MeetingRow, commune: CommuneRow) -> int:
-    """Seats to fill, as :meth:`models.Instance.required` resolves them."""
+def seats(meeting: MeetingRow, flag: int) -> int:
+    """Seats to fill, as :meth:`models.Instance.required` resolves them (``flag``: the
+    commune's flag in force for the meeting's month)."""
     if meeting.required is not None:
         return meeting.required
-    return 2 if commune.flag == 2 else 1
+    return 2 if flag == 2 else 1
 
 
 def meeting_out(session: Session, row: MeetingRow) -> MeetingOut:
@@ -102,6 +103,9 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
     )
     for meeting_id, delegate in found:
         attendees.setdefault(meeting_id, []).append(Attendee(id=delegate.id, name=delegate.name, title=delegate.title))
+    months = sorted({r.month for r in rows})
+    plan_themes = themes.month_themes(session, months)
+    monthly = {month: flags.in_force(session, month) for month in months}
     out = []
     for row in rows:
         start = local(row.starts_at)
@@ -115,9 +119,9 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
                 end=start + dt.timedelta(minutes=row.minutes),
                 minutes=row.minutes,
                 required=row.required,
-                seats=seats(row, row.commune),
+                seats=seats(row, monthly[row.month][row.commune_id].flag),
                 senior_tier=row.senior_tier,
-                theme=row.theme,
+                theme=row.theme or plan_themes.get(row.month),
                 attendees=attendees.get(row.id, []),
             )
         )

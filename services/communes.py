@@ -22,6 +22,7 @@ from models.storage.tables import (
     MeetingRow,
     PastVisitRow,
     PlaceRow,
+    ReportVisitRow,
     RoadRow,
     TeamRow,
     UserRow,
@@ -154,7 +155,11 @@ def delete_team(session: Session, planner: UserRow, team_id: str) -> None:
     require_planner(planner)
     team = get_team(session, team_id)
     used = session.scalar(
-        select(exists().where(PastVisitRow.team_id == team_id) | exists().where(AssignmentRow.team_id == team_id))
+        select(
+            exists().where(PastVisitRow.team_id == team_id)
+            | exists().where(AssignmentRow.team_id == team_id)
+            | exists().where(ReportVisitRow.team_id == team_id)
+        )
     )
     if used:
         raise Conflict("Tổ đã có lượt dự đột xuất trong lịch sử hoặc trong lịch; không xóa được")

@@ -46,10 +46,15 @@ def uid_for(meeting_id: str, delegate_id: str) -> str:
     return f"{quote(meeting_id, safe='-_~')}.{quote(delegate_id, safe='-_~')}@{UID_DOMAIN}"
 
 
-def event_content(meeting: MeetingRow, commune: CommuneRow, team: TeamRow | None) -> EventContent:
+def event_content(
+    meeting: MeetingRow, commune: CommuneRow, team: TeamRow | None, plan_theme: str | None = None
+) -> EventContent:
+    """The event; ``plan_theme`` is the month's theme in the year's plan, shown when the
+    meeting has no theme of its own."""
     lines = [f"Hội nghị tuyên vận tháng {month_label(meeting.month)} của {commune.name}."]
-    if meeting.theme:
-        lines.append(f"Chủ đề: {meeting.theme}.")
+    theme = meeting.theme or plan_theme
+    if theme:
+        lines.append(f"Chủ đề: {theme}.")
     if team is not None:
         lines.append(f"Dự đột xuất sau hội nghị (gợi ý): {team.name}.")
     return EventContent(

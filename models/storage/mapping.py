@@ -5,9 +5,11 @@
 * the whole directory: places, communes with their teams, roads, delegates with their
   leave and the communes they are in charge of, the stored rule options;
 * the month's meetings (local wall time), with the pins of those meetings;
-* history: imported attendances and visits dated before the month, plus the published
-  schedules of earlier months (their assignments as attendances, their suggested teams
-  as visits);
+* each commune's flag in force for the month (:mod:`models.storage.flags`);
+* history: imported attendances and visits dated before the month, plus what happened
+  at the published meetings of earlier months as their reports say (an unreported
+  assignment counts as attended and its suggested team as visited; see
+  :mod:`models.storage.history`);
 * ``reference``: the month's published schedule, when there is one (re-planning).
 
 ``month_instance`` validates that document with :func:`models.io.instance_from_document`,
@@ -25,17 +27,15 @@ from sqlalchemy.orm import Session
 
 from models.instance import DEFAULT_TIMEZONE, Instance
 from models.io import instance_from_document
-from models.storage import config
-from models.storage.clock import local, local_naive, month_bounds, month_label
+from models.storage import config, flags, history, themes
+from models.storage.clock import local_naive, month_bounds, month_label
 from models.storage.tables import (
     AssignmentRow,
-    AttendanceRow,
     ChargeRow,
     CommuneRow,
     DelegateRow,
     LeaveRow,
     MeetingRow,
-    PastVisitRow,
     PinRow,
     PlaceRow,
     PublishedMonthRow,
@@ -58,6 +58,7 @@ def month_document(session: Session, month: str) -> Document:
             select(MeetingRow).where(MeetingRow.month == month).order_by(MeetingRow.starts_at, MeetingRow.id)
         )
     )
+    plan_theme = themes.month_themes(session, [month]).get(month)
     doc: Document = {
         "format": "phancong-instance/1",
         "name": f"{config.name(session)} — tháng {month_label(month)}",
@@ -65,11 +66,11 @@ def month_document(session: Session, month: str) -> Document:
         "places": [
             _drop_none({"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon}) for p in _all(session, PlaceRow)
         ],
-        "communes": _communes(session),
+        "communes": _communes(session, month),
         "delegates": _delegates(session),
-        "meetings": [_meeting(m) for m in meetings],
+        "meetings": [_meeting(m, plan_theme) for m in meetings],
         "roads": [{"a": r.a, "b": r.b, "minutes": r.minutes} for r in _all(session, RoadRow)],
-        "history": _history(session, month, first),
+        "history": _history(session, first),
     }
     ids = [m.id for m in meetings]
     pins = session.execute(select(PinRow.meeting_id, PinRow.delegate_id, PinRow.kind).where(PinRow.meeting_id.in_(ids)))
@@ -102,13 +103,15 @@ def _drop_none(item: Document) -> Document:
     return {k: v for k, v in item.items() if v is not None}
 
 
-def _communes(session: Session) -> list[Document]:
+def _communes(session: Session, month: str) -> list[Document]:
     teams: dict[str, list[Document]] = defaultdict(list)
     for team in session.scalars(select(TeamRow).order_by(TeamRow.id)):
         teams[team.commune_id].append({"id": team.id, "name": team.name})
+    monthly = flags.in_force(session, month)
     out = []
     for c in _all(session, CommuneRow):
-        item: Document = {"id": c.id, "name": c.name, "kind": c.kind, "flag": c.flag, "flag_reason": c.flag_reason}
+        flag = monthly[c.id]
+        item: Document = {"id": c.id, "name": c.name, "kind": c.kind, "flag": flag.flag, "flag_reason": flag.reason}
         item |= {"lat": c.lat, "lon": c.lon, "teams": teams.get(c.id, [])}
         out.append(_drop_none(item))
     return out
@@ -134,7 +137,7 @@ def _delegates(session: Session) -> list[Document]:
     return out
 
 
-def _meeting(row: MeetingRow) -> Document:
+def _meeting(row: MeetingRow, plan_theme: str | None) -> Document:
     item: Document = {
         "id": row.id,
         "commune": row.commune_id,
@@ -145,31 +148,15 @@ def _meeting(row: MeetingRow) -> Document:
         item["required"] = row.required
     if row.senior_tier_set:
         item["senior_tier"] = row.senior_tier
-    if row.theme is not None:
-        item["theme"] = row.theme
+    theme = row.theme or plan_theme  # a meeting without a theme of its own takes its month's
+    if theme is not None:
+        item["theme"] = theme
     return item
 
 
-def _history(session: Session, month: str, first: dt.date) -> Document:
-    columns = (AttendanceRow.attended_on, AttendanceRow.commune_id, AttendanceRow.delegate_id)
-    attendances: set[tuple[dt.date, str, str]] = set(
-        session.execute(select(*columns).where(AttendanceRow.attended_on < first))
-    )
-    visits: set[tuple[dt.date, str]] = set(
-        session.execute(select(PastVisitRow.visited_on, PastVisitRow.team_id).where(PastVisitRow.visited_on < first))
-    )
-    published = session.execute(
-        select(AssignmentRow.starts_at, MeetingRow.commune_id, AssignmentRow.delegate_id, AssignmentRow.team_id)
-        .join(PublishedMonthRow, PublishedMonthRow.schedule_id == AssignmentRow.schedule_id)
-        .join(MeetingRow, MeetingRow.id == AssignmentRow.meeting_id)
-        .where(PublishedMonthRow.month < month)
-    )
-    for starts_at, commune_id, delegate_id, team_id in published:
-        assert starts_at is not None  # frozen at publication
-        day = local(starts_at).date()
-        attendances.add((day, commune_id, delegate_id))
-        if team_id is not None:
-            visits.add((day, team_id))
+def _history(session: Session, first: dt.date) -> Document:
+    attendances = {(a.day, a.commune, a.delegate) for a in history.attendances(session, end=first)}
+    visits = {(v.day, v.team) for v in history.visits(session, end=first)}
     return {
         "attendances": [{"date": day.isoformat(), "commune": c, "delegate": d} for day, c, d in sorted(attendances)],
         "visits": [{"date": day.isoformat(), "team": t} for day, t in sorted(visits)],

@@ -29,6 +29,7 @@ from models.storage.tables import (
     ScheduleRow,
     TeamRow,
 )
+from models.storage.themes import month_themes
 from models.storage.types import utcnow
 
 Pair = tuple[str, str]
@@ -224,9 +225,11 @@ def _freeze_events(session: Session, schedule: ScheduleRow, in_force: int | None
             .group_by(AssignmentRow.uid)
         ).all()
     )
+    plan_themes = month_themes(session, [schedule.month])
     for row in rows:
         meeting = meetings[row.meeting_id]
-        content = event_content(meeting, communes[meeting.commune_id], teams.get(row.team_id or ""))
+        team = teams.get(row.team_id or "")
+        content = event_content(meeting, communes[meeting.commune_id], team, plan_themes.get(meeting.month))
         uid = uid_for(row.meeting_id, row.delegate_id)
         fingerprint = content.fingerprint()
         before = previous.get(uid)

@@ -472,3 +472,126 @@ class AuditRow(Base):
     entity: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# -- after the meeting --------------------------------------------------------------
+
+
+class MeetingReportRow(Base):
+    """What an assigned delegate reports of a published meeting: went or not, who went
+    instead, the teams visited unannounced, a note, a problem that needs attention.
+
+    One per (meeting, assigned delegate); a correction replaces it in place (the audit
+    log keeps what it said before). ``visits_stated`` tells "the teams visited were these
+    (maybe none)" from "not said", where the suggested team still counts as visited.
+    """
+
+    __tablename__ = "meeting_reports"
+    __table_args__ = (UniqueConstraint("meeting_id", "delegate_id", name="uq_meeting_reports_pair"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
+    attended: Mapped[bool] = mapped_column(Boolean)
+    substitute_id: Mapped[str | None] = mapped_column(ForeignKey("delegates.id", ondelete="SET NULL"))
+    """Who went instead, when the assigned delegate did not."""
+    visits_stated: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    problem: Mapped[str | None] = mapped_column(Text)
+    """A problem the meeting raised that needs attention (proposes a flag for the next month)."""
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    visits: Mapped[list[ReportVisitRow]] = relationship(
+        order_by="ReportVisitRow.team_id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ReportVisitRow(Base):
+    """A team a report says was visited unannounced after the meeting."""
+
+    __tablename__ = "report_visits"
+    report_id: Mapped[int] = mapped_column(ForeignKey("meeting_reports.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True, index=True)
+
+
+class ScoreSheetRow(Base):
+    """The month's score sheet of a commune's board (chấm điểm): one per commune and month.
+
+    ``items`` copies each criterion's name and maximum as they were when scored, so a
+    later change of the Board's criteria never rewrites a past sheet.
+    """
+
+    __tablename__ = "score_sheets"
+    __table_args__ = (UniqueConstraint("commune_id", "month", name="uq_score_sheets_commune_month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_id: Mapped[str] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(MONTH, index=True)
+    items: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """``{criterion, name, max_points, points}`` per criterion."""
+    total: Mapped[float] = mapped_column(Float)
+    max_total: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_reports.id", ondelete="SET NULL"))
+    """The report the sheet came with (None: entered by a planner)."""
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ClosedMonthRow(Base):
+    """A month whose score sheets are final (its ranking is the one on record)."""
+
+    __tablename__ = "closed_months"
+    month: Mapped[str] = mapped_column(MONTH, primary_key=True)
+    closed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CommuneFlagRow(Base):
+    """A commune's flag for one month; every setting is a new row, so the history stays.
+
+    The flag in force for (commune, month) is the latest row of that pair; a month with
+    no row follows the commune's own ``flag`` (its default).
+    """
+
+    __tablename__ = "commune_flags"
+    __table_args__ = (
+        CheckConstraint("flag IN (0, 1, 2)", name="flag"),
+        CheckConstraint("source IN ('planner', 'proposal', 'migrated')", name="source"),
+        Index("ix_commune_flags_month_commune", "month", "commune_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_id: Mapped[str] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(MONTH)
+    flag: Mapped[int] = mapped_column(SmallInteger)
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(10), default="planner")
+    proposal: Mapped[str | None] = mapped_column(String(100))
+    """The flag proposal this row confirmed."""
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class FlagDecisionRow(Base):
+    """A planner's answer to a flag proposal (proposals themselves are read from the results)."""
+
+    __tablename__ = "flag_decisions"
+    __table_args__ = (CheckConstraint("decision IN ('confirmed', 'dismissed')", name="decision"),)
+    proposal: Mapped[str] = mapped_column(String(100), primary_key=True)
+    commune_id: Mapped[str] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(MONTH, index=True)
+    decision: Mapped[str] = mapped_column(String(10))
+    flag: Mapped[int | None] = mapped_column(SmallInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PlanThemeRow(Base):
+    """A theme of the year's tuyên vận plan: of a quarter (``YYYY-Qn``) or a month (``YYYY-MM``)."""
+
+    __tablename__ = "plan_themes"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    theme: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,8 +3,9 @@
 The tiny example with an account per role, plus what the matrix needs to exist: an empty
 commune (c9), an unused place (kho) and an unused delegate (d8) to delete, a December
 meeting (m9), a published version of November and a draft planned against it, a finished
-and a queued job, a calendar feed for d1, and a scenario on November (d1 ill on the 4th)
-with the result of a run.
+and a queued job, a calendar feed for d1, a scenario on November (d1 ill on the 4th)
+with the result of a run, and November's score sheets of c1 (Tốt) and c2 (Chưa đạt,
+which proposes a flag for December).
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from models.storage import importer, jobs, schedules, users
 from models.storage import scenarios as scenario_store
 from models.storage.db import Database
 from models.storage.schedules import Plan
-from models.storage.tables import CommuneRow, DelegateRow, LeaveRow, MeetingRow, PlaceRow, RoadRow, UserRow
+from models.storage.scoring import DEFAULT_CRITERIA
+from models.storage.tables import (
+    CommuneRow,
+    DelegateRow,
+    LeaveRow,
+    MeetingRow,
+    PlaceRow,
+    RoadRow,
+    ScoreSheetRow,
+    UserRow,
+)
 from services.scenario_runs import ScenarioOrder, prepare, result_row, solve_prepared
 
 MONTH = "2025-11"
@@ -94,6 +105,8 @@ def _extras(database: Database, world: World) -> None:
         feed = users.rotate_feed(session, "d1")
         road = session.scalar(select(RoadRow.id).where(RoadRow.a == "hq", RoadRow.b == "c1"))
         scenario = _scenario_with_a_result(session, published.id, planner.id)
+        _sheet(session, "c1", 80.0)
+        _sheet(session, "c2", 40.0)
         world.ids = {
             "other_user": other.id,
             "published": published.id,
@@ -106,6 +119,15 @@ def _extras(database: Database, world: World) -> None:
             "road": road,
             "scenario": scenario,
         }
+
+
+def _sheet(session: Session, commune_id: str, total: float) -> None:
+    """A November sheet of the default criteria scoring ``total`` out of 100 (each criterion alike)."""
+    items = [
+        {"criterion": c.id, "name": c.name, "max_points": c.max_points, "points": c.max_points * total / 100}
+        for c in DEFAULT_CRITERIA
+    ]
+    session.add(ScoreSheetRow(commune_id=commune_id, month=MONTH, items=items, total=total, max_total=100.0))
 
 
 def _scenario_with_a_result(session: Session, published: int, planner: int) -> int:

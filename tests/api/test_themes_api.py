@@ -1,0 +1,88 @@
+"""The year's plan: themes per quarter and month; a meeting takes its month's theme unless
+it has its own, and the notice, the calendars and the instance show it."""
+
+from __future__ import annotations
+
+import io
+
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from models.storage.db import Database
+from tests.api.helpers import feed_url
+from tests.api.loop_steps import document, republish
+from tests.api.world import OPTIMUM, World
+
+Q4 = "Tuyên truyền kỷ niệm Ngày thành lập Mặt trận Tổ quốc Việt Nam"
+NOVEMBER = "Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư"
+
+
+def _plan(client: TestClient, world: World) -> dict[str, object]:
+    body = {"quarters": {"4": Q4}, "months": {"2025-11": NOVEMBER}}
+    response = client.put("/plans/2025", json=body, headers=world.auth("planner"))
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_each_month_resolves_to_its_own_theme_else_its_quarters(client: TestClient, world: World) -> None:
+    """November has its own theme, October and December take the fourth quarter's, March none."""
+    _plan(client, world)
+    resolved = {
+        m["month"]: (m["theme"], m["source"])
+        for m in client.get("/plans/2025", headers=world.auth("delegate")).json()["resolved"]
+    }
+    assert resolved["2025-11"] == (NOVEMBER, "month")
+    assert resolved["2025-10"] == resolved["2025-12"] == (Q4, "quarter")
+    assert resolved["2025-03"] == (None, None)
+
+
+def test_a_plan_is_replaced_whole(client: TestClient, world: World) -> None:
+    """Putting the plan again without November's theme leaves November on the quarter's."""
+    _plan(client, world)
+    client.put("/plans/2025", json={"quarters": {"4": Q4}}, headers=world.auth("planner"))
+    assert client.get("/plans/2025", headers=world.auth("planner")).json()["months"] == {}
+
+
+def test_bad_periods_are_named(client: TestClient, world: World) -> None:
+    """A fifth quarter and a month of another year: both named, and the plan stays as it was."""
+    _plan(client, world)
+    body = {"quarters": {"5": "Chủ đề"}, "months": {"2026-01": "Chủ đề khác"}}
+    response = client.put("/plans/2025", json=body, headers=world.auth("planner"))
+    assert response.status_code == 422
+    assert [e["path"] for e in response.json()["errors"]] == ["$.quarters.5", "$.months.2026-01"]
+    assert client.get("/plans/2025", headers=world.auth("planner")).json()["months"] == {"2025-11": NOVEMBER}
+
+
+def test_a_meeting_takes_its_months_theme_unless_it_has_its_own(
+    client: TestClient, world: World, database: Database
+) -> None:
+    """m1 shows November's theme; given its own it keeps it; the solver's instance says the same."""
+    _plan(client, world)
+    planner = world.auth("planner")
+    assert client.get("/meetings/m1", headers=planner).json()["theme"] == NOVEMBER
+    assert client.get("/meetings/m9", headers=planner).json()["theme"] == Q4
+    client.patch("/meetings/m2", json={"theme": "Phòng chống tín dụng đen"}, headers=planner)
+    assert client.get("/meetings/m2", headers=planner).json()["theme"] == "Phòng chống tín dụng đen"
+    themes = {m["id"]: m.get("theme") for m in document(database, "2025-11")["meetings"]}
+    assert themes == {"m1": NOVEMBER, "m2": "Phòng chống tín dụng đen", "m3": NOVEMBER, "m4": NOVEMBER}
+
+
+def test_the_notice_and_calendars_show_the_theme(client: TestClient, world: World, database: Database) -> None:
+    """Published after the plan was set: the notice's Chủ đề column, the JSON calendar and the feed carry it."""
+    _plan(client, world)
+    schedule_id = republish(database, "2025-11", OPTIMUM, {})
+    book = load_workbook(
+        io.BytesIO(client.get(f"/schedules/{schedule_id}/workbook.xlsx", headers=world.auth("planner")).content)
+    )
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    column = headers.index("Chủ đề")
+    assert {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)} == {NOVEMBER}
+    events = client.get("/me/calendar", headers=world.auth("delegate")).json()["events"]
+    assert events
+    assert all(f"Chủ đề: {NOVEMBER}." in e["description"] for e in events)
+    feed = Calendar.from_ical(client.get(feed_url(client, world)).content)
+    descriptions = [str(e["description"]) for e in feed.walk("VEVENT")]
+    assert descriptions
+    assert all(NOVEMBER in d for d in descriptions)
