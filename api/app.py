@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api import errors, loop_http, openapi
+from api import errors, openapi
 from api.characters import reject_control_characters
 from api.jobs import JobRunner
 from api.limits import BodyLimit, reject_unknown_query
@@ -76,7 +76,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.runner = runner
     errors.install(app)
-    loop_http.install(app)
     openapi.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     routers = (
