@@ -3,7 +3,7 @@ reads them, so that a database never sees them (PostgreSQL refuses a NUL that SQ
 would keep; both must answer alike).
 
 Request bodies are checked by their field types (:mod:`api.schemas.common`), and
-imported documents by :mod:`models.storage.fit`; all three use :mod:`models.storage.text`.
+imported documents by :mod:`models.storage.fit`; all three use :mod:`models.contract`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from api.errors import ApiError, ErrorItem
-from models.storage.text import refused
+from models.contract import refused
 
 _HEADERS: dict[int, tuple[str, ...]] = {}
 

@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from models.contract import printable
 from models.errors import InputError, Issue, json_path
-from models.storage.text import printable
 from services import errors as domain
 
 log = logging.getLogger("phancong.api")

@@ -45,18 +45,19 @@ def parse_json(text: str | bytes, what: str) -> Any:
         raise InputError([Issue("$", None, f"JSON có giá trị không đọc được: {err}")], what) from None
 
 
-def instance_from_document(document: Any) -> Instance:
+def instance_from_document(document: Any, stored: bool = False) -> Instance:
     """A validated instance from an already-decoded JSON document.
 
     The schema and every semantic check run on the whole document before anything is
-    built, so that one error message lists every problem of the file.
+    built, so that one error message lists every problem of the file. ``stored``: the
+    document was spelt from the database (see :func:`models.validation.document_issues`).
     """
     what = "Tệp bài toán (instance)"
     document = nfc(document)
     # A NaN or an infinity is worded by the semantic checks; the schema's complaint about
     # the same value (not above a minimum…) would only confuse.
     issues = [i for i in schema.instance_issues(document) if not validation.is_non_finite(i.value)]
-    issues += validation.document_issues(document)
+    issues += validation.document_issues(document, stored)
     if issues:
         raise InputError(_unique(issues), what)
     try:

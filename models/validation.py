@@ -1,4 +1,5 @@
-"""Checks of an instance beyond its JSON Schema: ids, references, dates and roads.
+"""Checks of an instance beyond its JSON Schema: the contract of each value
+(:mod:`models.contract`: characters, lengths, years), ids, references, dates and roads.
 
 They read the decoded JSON document itself, defensively, so that they run even when the
 schema has complaints too: a planner sees every problem of a file at once. Each issue
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import networkx as nx
 
+from models import contract
 from models.errors import Issue, json_path
 
 START_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
@@ -24,12 +26,21 @@ START_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 Document = dict[str, Any]
 
 
-def document_issues(doc: Any) -> list[Issue]:
-    """Every semantic problem of a decoded instance document; empty when it can be solved."""
+def document_issues(doc: Any, stored: bool = False) -> list[Issue]:
+    """Every semantic problem of a decoded instance document; empty when it can be solved.
+
+    ``stored``: the document was spelt from the database (a month), whose rows passed
+    their door's checks: the characters are not checked again, so that a row stored
+    before the contract refused them (a look-alike id) never stops a whole month — the
+    solver does not read characters. Its dates are read tolerantly where it is spelt
+    (:mod:`models.storage.mapping`).
+    """
     if not isinstance(doc, dict):
         return []
     issues: list[Issue] = []
     for check in CHECKS:
+        if stored and check is texts:
+            continue
         issues.extend(check(doc))
     return issues
 
@@ -204,9 +215,65 @@ def roads_connect(doc: Document) -> Iterable[Issue]:
             yield Issue(json_path(["delegates", i, "base"]), base, "không có đường nối tới các xã/phường (roads)")
 
 
-#: Years a plan's dates may fall in: calendar arithmetic (twelve months before, the
-#: month after) must stay inside what a date can hold.
-YEARS = (1900, 2200)
+def _fit_items(parent: Any, field: str, path: list[str | int]) -> list[tuple[list[str | int], dict[str, Any]]]:
+    value = parent.get(field) if isinstance(parent, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [([*path, field, i], item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _too_long(path: list[str | int], item: dict[str, Any], keys: Iterable[str], limit: int) -> Iterable[Issue]:
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, str) and len(value) > limit:
+            yield Issue(json_path([*path, key]), value, f"dài quá {limit} ký tự")
+
+
+#: Fields of free text, where tabs and line breaks are allowed.
+FREE_TEXT = frozenset({"theme", "flag_reason", "reason"})
+
+
+def texts(value: Any, path: list[str | int] | None = None, free: bool = False) -> Iterable[Issue]:
+    """Every text of the document (and every key) holds only the characters the contract
+    allows: free text (a theme, a reason) may hold tabs and line breaks; ids and names no
+    invisible format character (:func:`models.contract.refused`)."""
+    path = path or []
+    if isinstance(value, str):
+        reason = contract.refused(value, free)
+        if reason is not None:
+            yield Issue(json_path(path), value, reason)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            reason = contract.refused(key) if isinstance(key, str) else None
+            if reason is not None:
+                yield Issue(json_path(path), key, f"tên trường {reason}")
+            yield from texts(item, [*path, str(key)], key in FREE_TEXT)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from texts(item, [*path, i])
+
+
+def sizes(doc: Document) -> Iterable[Issue]:
+    """Ids and names are no longer than the contract's limits (the database columns are
+    sized to them: PostgreSQL refuses longer text; SQLite would keep it)."""
+    for path, place in _fit_items(doc, "places", []):
+        yield from _too_long(path, place, ("id",), contract.ID_MAX)
+        yield from _too_long(path, place, ("name",), contract.NAME_MAX)
+    for path, commune in _fit_items(doc, "communes", []):
+        yield from _too_long(path, commune, ("id",), contract.ID_MAX)
+        yield from _too_long(path, commune, ("name",), contract.NAME_MAX)
+        for team_path, team in _fit_items(commune, "teams", path):
+            yield from _too_long(team_path, team, ("id",), contract.ID_MAX)
+            yield from _too_long(team_path, team, ("name",), contract.NAME_MAX)
+    for path, delegate in _fit_items(doc, "delegates", []):
+        yield from _too_long(path, delegate, ("id", "base"), contract.ID_MAX)
+        yield from _too_long(path, delegate, ("name", "title", "agency"), contract.NAME_MAX)
+    for path, meeting in _fit_items(doc, "meetings", []):
+        yield from _too_long(path, meeting, ("id",), contract.ID_MAX)
+
+
+#: Years a plan's dates may fall in: the contract's, shared by meetings, leave and history.
+YEARS = (contract.YEARS.start, contract.YEARS.stop - 1)
 #: Largest values that still mean something for a plan; beyond them a number is a typing
 #: slip, and the solvers' integer arithmetic (64-bit, CP-SAT's coefficients) could overflow.
 LIMITS: dict[str, tuple[int | float, str]] = {
@@ -256,11 +323,14 @@ def limits(doc: Document) -> Iterable[Issue]:
 
 
 def _year(path: list[str | int], value: Any) -> Iterable[Issue]:
-    if isinstance(value, str) and re.match(r"^\d{4}-", value) and not YEARS[0] <= int(value[:4]) <= YEARS[1]:
-        yield Issue(json_path(path), value, f"năm phải từ {YEARS[0]} đến {YEARS[1]}")
+    reason = contract.year_refused(value) if isinstance(value, str) else None
+    if reason is not None:
+        yield Issue(json_path(path), value, reason)
 
 
 CHECKS: tuple[Callable[[Document], Iterable[Issue]], ...] = (
+    texts,
+    sizes,
     finite_numbers,
     unique_ids,
     references,

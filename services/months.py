@@ -37,7 +37,7 @@ def load_month(session: Session, month: str, reference: bool = True) -> tuple[Do
     if not reference:
         document.pop("reference", None)
     try:
-        return document, instance_from_document(document)
+        return document, instance_from_document(document, stored=True)
     except InputError as error:
         raise month_error(month, document, error) from None
 

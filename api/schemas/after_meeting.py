@@ -9,10 +9,10 @@ from fastapi import Path, Query
 from pydantic import Field, StringConstraints
 
 from api.schemas.common import NAME_PATTERN, Id, Name, NotBool, Strict, Text
-from models.storage.clock import MONTH_PATTERN
+from models.contract import MONTH_PATTERN, YEARS
 
 Points = Annotated[float, Field(description="Điểm (số, có thể lẻ)")]
-CriterionKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+CriterionKey = Id
 Scores = Annotated[
     dict[CriterionKey, Points],
     Field(max_length=50, description="Mã tiêu chí → điểm; đủ mọi tiêu chí, không vượt điểm tối đa"),
@@ -22,8 +22,8 @@ Theme = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=N
 
 MonthPath = Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2024-03"])]
 MonthQuery = Annotated[str, Query(pattern=MONTH_PATTERN, examples=["2024-04"], description="YYYY-MM")]
-YearPath = Annotated[int, Path(ge=2000, le=2099, examples=[2024])]
-YearQuery = Annotated[int, Query(ge=2000, le=2099, examples=[2024])]
+YearPath = Annotated[int, Path(ge=YEARS.start, le=YEARS.stop - 1, examples=[2024])]
+YearQuery = Annotated[int, Query(ge=YEARS.start, le=YEARS.stop - 1, examples=[2024])]
 ProposalPath = Annotated[str, Path(min_length=1, max_length=100, examples=["ranking:2024-04:c011"])]
 
 

@@ -1,4 +1,9 @@
-"""Shared pieces of the bodies: strict request models, ids, names, months."""
+"""Shared pieces of the bodies: strict request models, ids, names, texts, dates, months.
+
+Each type is the JSON form of a value of :mod:`models.contract` (its characters, lengths
+and years), with the constraints spelt in the OpenAPI so that clients and the fuzzer see
+them.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,37 @@ import re
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic import Strict as StrictMode
 
+from models.contract import (
+    EDGE_WHITESPACE,
+    FREE_TEXT_PATTERN,
+    ID_MAX,
+    ID_PATTERN,
+    MONTH_PATTERN,
+    NAME_MAX,
+    NAME_PATTERN,
+    TEXT_MAX,
+    day_refused,
+    refused,
+)
 from models.io import nfc
-from models.storage.clock import MONTH_PATTERN
-from models.storage.text import EDGE_WHITESPACE, FREE_TEXT_PATTERN, refused
 
 
 def _storable(free: bool) -> Any:
-    """Refuse, naming it, a character the databases would not store alike (NUL, another
-    control character, a lone surrogate; free text may hold tabs and line breaks).
+    """Refuse, naming it, a character the contract refuses (a control character, a lone
+    surrogate, a noncharacter; in an id or a name an invisible format character too; free
+    text may hold tabs and line breaks).
 
     Runs before the type's own constraints, so that such a character gets this message
     rather than a pattern mismatch; the spaces the body strips anyway are not counted.
@@ -33,17 +58,12 @@ def _storable(free: bool) -> Any:
     return BeforeValidator(check)
 
 
-#: Ids made through the API: no slash, space, control character or URL punctuation, so
-#: that they fit in a path.
-ID_PATTERN = r"^[^\s/?#%\\\x00-\x1f\x7f]+$"
-#: A name has a visible character and no control character.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 # The constraints come first here and the check last: pydantic runs the last one first.
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ID_PATTERN), _storable(False)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NAME_PATTERN), _storable(False)]
-Text = Annotated[str, StringConstraints(max_length=2000, pattern=FREE_TEXT_PATTERN), _storable(True)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN), _storable(False)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX, pattern=NAME_PATTERN), _storable(False)]
+Text = Annotated[str, StringConstraints(max_length=TEXT_MAX, pattern=FREE_TEXT_PATTERN), _storable(True)]
 Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN), Field(examples=["2024-03"])]
-PathId = Annotated[str, Path(min_length=1, max_length=64)]
+PathId = Annotated[str, Path(min_length=1, max_length=ID_MAX)]
 #: Integer ids in paths: bounded so that no database is asked about a number it cannot hold.
 IntId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
@@ -62,6 +82,10 @@ def optional(**kwargs: Any) -> Any:
 
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 MOMENT_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$"
+# What the OpenAPI shows: the same forms, in the contract's years (20xx). The checks
+# read any four-digit year first, so that 9999-12-31 is told "the year", not "the form".
+_SHOWN_DAY = r"^20\d{2}" + DAY_PATTERN.removeprefix(r"^\d{4}")
+_SHOWN_MOMENT = r"^20\d{2}" + MOMENT_PATTERN.removeprefix(r"^\d{4}")
 
 
 def _matching(pattern: str, what: str) -> Any:
@@ -77,20 +101,30 @@ def _matching(pattern: str, what: str) -> Any:
     return BeforeValidator(check)
 
 
+def _in_years(value: Any) -> Any:
+    reason = day_refused(value) if isinstance(value, dt.date) else None
+    if reason is not None:
+        raise ValueError(reason)
+    return value
+
+
 #: A date or a date-time written as JSON text, exactly in the form the schema shows.
 #: Request bodies are strict (no number or boolean stands in for another type); dates
-#: are parsed from text, since JSON has none, but never from a number of seconds.
+#: are parsed from text, since JSON has none, but never from a number of seconds. Both
+#: fall in the contract's years (a moment also once read in local time).
 Day = Annotated[
     dt.date,
     StrictMode(False),
     _matching(DAY_PATTERN, "ngày YYYY-MM-DD"),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN}),
+    AfterValidator(_in_years),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _SHOWN_DAY}),
 ]
 Moment = Annotated[
     dt.datetime,
     StrictMode(False),
     _matching(MOMENT_PATTERN, "ngày giờ YYYY-MM-DDTHH:MM (múi giờ tùy chọn)"),
-    WithJsonSchema({"type": "string", "pattern": MOMENT_PATTERN}),
+    AfterValidator(_in_years),
+    WithJsonSchema({"type": "string", "pattern": _SHOWN_MOMENT}),
 ]
 
 

@@ -5,25 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from api.schemas.common import Id, Moment, NotBool, Out, Strict, Text, optional
-from models.storage.clock import LOCAL, YEARS, aware
 
 Minutes = Annotated[int, Field(ge=15, le=720)]
 SeniorTier = Annotated[Literal[1, 2, 3], NotBool]
 
 
-def _plausible(start: dt.datetime) -> dt.datetime:
-    # Also after conversion to local time: 2099-12-31T23:00-05:00 is already in 2100 here.
-    if start.year not in YEARS or aware(start).astimezone(LOCAL).year not in YEARS:
-        raise ValueError("ngày họp phải trong các năm 2000–2099")
-    return start
-
-
+# In the contract's years, as written and in local time (:data:`api.schemas.common.Moment`).
 Start = Annotated[
     Moment,
-    AfterValidator(_plausible),
     Field(
         description="Giờ bắt đầu: giờ địa phương (Asia/Ho_Chi_Minh) nếu không ghi múi giờ",
         examples=["2024-03-06T07:30"],

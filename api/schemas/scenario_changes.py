@@ -8,7 +8,7 @@ number of seconds; a number is never ``true``; text is never a number. So the li
 validated as strict JSON. Every error names its JSON path without pydantic's union tag
 (``$.changes[2].flag``, not ``$.changes[2].commune_flag.flag``) and says, like
 ``phancong scenario check``, which change it is: "— thay đổi thứ 3 (commune_flag: …)".
-Text must also be storable (:func:`models.storage.fit.texts`): the changes are kept.
+Text must also be storable (:func:`models.validation.texts`): the changes are kept.
 Dates fall in the years the service plans, and a moment sent with a zone is kept as the
 local wall time the instance format writes, as every other meeting start of the API.
 """
@@ -23,8 +23,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from models.storage.clock import LOCAL, YEARS, aware, local_naive
-from models.storage.fit import texts
+from models.contract import YEARS_TEXT, day_refused
+from models.storage.clock import local_naive
+from models.validation import texts
 from scenarios.changes import (
     KIND_LABELS,
     Change,
@@ -59,9 +60,7 @@ def strict_changes(value: Any) -> list[Change]:
         changes = CHANGES.validate_json(json.dumps(value, ensure_ascii=False), strict=True)
     except ValidationError as err:
         raise ValidationError.from_exception_data("changes", list(_worded(err, value))) from None
-    problems = [
-        _item(loc, day, f"năm phải trong {YEARS.start}–{YEARS.stop - 1}", value) for loc, day in _dates(changes)
-    ]
+    problems = [_item(loc, day, f"năm phải trong {YEARS_TEXT}", value) for loc, day in _dates(changes)]
     if problems:
         raise ValidationError.from_exception_data("changes", problems)
     return [_wall_time(change) for change in changes]
@@ -99,14 +98,8 @@ def _dates(changes: list[Change]) -> Iterator[tuple[tuple[str | int, ...], dt.da
                 found += [((i, "delegate", "unavailable", j, "from"), period.from_)]
                 found += [((i, "delegate", "unavailable", j, "to"), period.to)]
         for loc, day in found:
-            if day is not None and not _plannable(day):
+            if day is not None and day_refused(day) is not None:
                 yield loc, day
-
-
-def _plannable(day: dt.date) -> bool:
-    if day.year not in YEARS:
-        return False
-    return not isinstance(day, dt.datetime) or aware(day).astimezone(LOCAL).year in YEARS
 
 
 def _wall_time(change: Change) -> Change:

@@ -7,16 +7,16 @@ All conversions between the two go through here.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
+from models.contract import MONTH_PATTERN as MONTH_PATTERN
+from models.contract import YEARS as YEARS
+from models.contract import is_month as is_month
 from models.instance import DEFAULT_TIMEZONE
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
-#: Months the service plans: 2000–2099 (so that every month and the one after it are valid dates).
-MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"
-YEARS = range(2000, 2100)
-_MONTH = re.compile(MONTH_PATTERN)
+# The months and years the service plans are the contract's (models.contract), named
+# here too for the modules that speak local time.
 
 
 def aware(moment: dt.datetime, zone: dt.tzinfo = LOCAL) -> dt.datetime:
@@ -37,10 +37,6 @@ def local_naive(moment: dt.datetime) -> dt.datetime:
 def month_of(moment: dt.datetime) -> str:
     """``YYYY-MM`` of the local calendar month of an aware moment."""
     return local(moment).strftime("%Y-%m")
-
-
-def is_month(text: str) -> bool:
-    return bool(_MONTH.match(text))
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:

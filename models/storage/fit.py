@@ -1,7 +1,8 @@
-"""What an instance document must also be to be stored, beyond the format's own checks:
-text both databases store alike (:mod:`models.storage.text`), ids and names that fit
-their columns, meetings in the years the service plans, and place and commune ids that
-do not clash with stored ones (the two share one id space: roads join both).
+"""What an instance document must also be to be stored, beyond the format's own checks
+(which hold the contract of each value, :mod:`models.contract`: characters, lengths,
+years): meetings in the years the service plans once read in local time, and place and
+commune ids that do not clash with stored ones (the two share one id space: roads join
+both).
 
 Like :mod:`models.validation`, these checks read the decoded document defensively, so
 they run beside the format checks even when those have complaints: an import reports
@@ -18,14 +19,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.contract import day_refused, refused
 from models.errors import Issue, json_path
 from models.instance import DEFAULT_TIMEZONE
-from models.storage.clock import LOCAL, YEARS
 from models.storage.tables import CommuneRow, PlaceRow
-from models.storage.text import refused
 from models.validation import START_PATTERN
 
-ID_LIMIT, NAME_LIMIT = 64, 200
 Where = list[str | int]
 
 
@@ -33,7 +32,7 @@ def document_issues(session: Session, document: Any) -> list[Issue]:
     """Every reason ``document`` (decoded, NFC) cannot be stored as it is; empty when it can."""
     if not isinstance(document, dict):
         return []
-    return [*texts(document), *sizes(document), *years(document), *namespaces(session, document)]
+    return [*years(document), *namespaces(session, document)]
 
 
 def _items(parent: Any, field: str, path: Where) -> list[tuple[Where, dict[str, Any]]]:
@@ -43,56 +42,9 @@ def _items(parent: Any, field: str, path: Where) -> list[tuple[Where, dict[str, 
     return [([*path, field, i], item) for i, item in enumerate(value) if isinstance(item, dict)]
 
 
-def _too_long(path: Where, item: dict[str, Any], keys: Iterable[str], limit: int) -> Iterable[Issue]:
-    for key in keys:
-        value = item.get(key)
-        if isinstance(value, str) and len(value) > limit:
-            yield Issue(json_path([*path, key]), value, f"dài quá {limit} ký tự")
-
-
-#: Fields of free text, where tabs and line breaks are allowed.
-FREE_TEXT = frozenset({"theme", "flag_reason", "reason"})
-
-
-def texts(value: Any, path: Where | None = None, free: bool = False) -> Iterable[Issue]:
-    """Every text of the document (and every key) holds only characters the databases
-    store alike."""
-    path = path or []
-    if isinstance(value, str):
-        reason = refused(value, free)
-        if reason is not None:
-            yield Issue(json_path(path), value, reason)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            reason = refused(key) if isinstance(key, str) else None
-            if reason is not None:
-                yield Issue(json_path(path), key, f"tên trường {reason}")
-            yield from texts(item, [*path, str(key)], key in FREE_TEXT)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from texts(item, [*path, i])
-
-
-def sizes(doc: dict[str, Any]) -> Iterable[Issue]:
-    """Ids and names fit their columns (PostgreSQL refuses longer text; SQLite would keep it)."""
-    for path, place in _items(doc, "places", []):
-        yield from _too_long(path, place, ("id",), ID_LIMIT)
-        yield from _too_long(path, place, ("name",), NAME_LIMIT)
-    for path, commune in _items(doc, "communes", []):
-        yield from _too_long(path, commune, ("id",), ID_LIMIT)
-        yield from _too_long(path, commune, ("name",), NAME_LIMIT)
-        for team_path, team in _items(commune, "teams", path):
-            yield from _too_long(team_path, team, ("id",), ID_LIMIT)
-            yield from _too_long(team_path, team, ("name",), NAME_LIMIT)
-    for path, delegate in _items(doc, "delegates", []):
-        yield from _too_long(path, delegate, ("id", "base"), ID_LIMIT)
-        yield from _too_long(path, delegate, ("name", "title", "agency"), NAME_LIMIT)
-    for path, meeting in _items(doc, "meetings", []):
-        yield from _too_long(path, meeting, ("id",), ID_LIMIT)
-
-
 def years(doc: dict[str, Any]) -> Iterable[Issue]:
-    """Meetings fall in the years the service plans, in the file's zone and in local time."""
+    """Meetings fall in the years the service plans also once read in local time (the
+    instance checks read them in the file's zone)."""
     try:
         zone = ZoneInfo(str(doc.get("timezone", DEFAULT_TIMEZONE)))
     except (ZoneInfoNotFoundError, ValueError):
@@ -105,8 +57,9 @@ def years(doc: dict[str, Any]) -> Iterable[Issue]:
             wall = dt.datetime.fromisoformat(start)
         except ValueError:
             continue  # reported by the format checks
-        if wall.year not in YEARS or wall.replace(tzinfo=zone).astimezone(LOCAL).year not in YEARS:
-            yield Issue(json_path([*path, "start"]), start, "năm phải trong 2000–2099")
+        reason = day_refused(wall.replace(tzinfo=zone))
+        if reason is not None:
+            yield Issue(json_path([*path, "start"]), start, reason)
 
 
 def namespaces(session: Session, doc: dict[str, Any]) -> Iterable[Issue]:
@@ -124,6 +77,7 @@ def namespaces(session: Session, doc: dict[str, Any]) -> Iterable[Issue]:
 
 
 def _storable_ids(doc: dict[str, Any], field: str) -> list[tuple[Where, str]]:
-    """The ids of a part that a database can be asked about (the others are reported by :func:`texts`)."""
+    """The ids of a part that a database can be asked about (the others are reported by
+    :func:`models.validation.texts`)."""
     found = [(path, item.get("id")) for path, item in _items(doc, field, [])]
     return [(path, value) for path, value in found if isinstance(value, str) and refused(value) is None]

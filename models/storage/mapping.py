@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.contract import FIRST_DAY, clip
 from models.instance import DEFAULT_TIMEZONE, Instance
 from models.io import instance_from_document
 from models.storage import config, flags, history, themes
@@ -48,7 +49,7 @@ Document = dict[str, Any]
 
 def month_instance(session: Session, month: str) -> Instance:
     """The validated instance of ``month`` (raises :class:`models.errors.InputError`)."""
-    return instance_from_document(month_document(session, month))
+    return instance_from_document(month_document(session, month), stored=True)
 
 
 def month_document(session: Session, month: str) -> Document:
@@ -123,7 +124,12 @@ def _delegates(session: Session) -> list[Document]:
         charges[charge.delegate_id].append(charge.commune_id)
     leave: dict[str, list[Document]] = defaultdict(list)
     for period in session.scalars(select(LeaveRow).order_by(LeaveRow.starts_on, LeaveRow.id)):
-        span = {"from": period.starts_on.isoformat(), "to": period.ends_on.isoformat(), "reason": period.reason}
+        # Read tolerantly: a period stored before the contract bounded its years (leave to
+        # 9999-12-31) is its part inside them, which covers every month that can be planned.
+        inside = clip(period.starts_on, period.ends_on)
+        if inside is None:
+            continue
+        span = {"from": inside[0].isoformat(), "to": inside[1].isoformat(), "reason": period.reason}
         leave[period.delegate_id].append(_drop_none(span))
     out = []
     for d in _all(session, DelegateRow):
@@ -157,6 +163,10 @@ def _meeting(row: MeetingRow, plan_theme: str | None) -> Document:
 def _history(session: Session, first: dt.date) -> Document:
     attendances = {(a.day, a.commune, a.delegate) for a in history.attendances(session, end=first)}
     visits = {(v.day, v.team) for v in history.visits(session, end=first)}
+    # Read tolerantly: a row dated before the contract's years (stored before it bounded
+    # them) is older than any rule looks back to from a plannable month.
+    attendances = {a for a in attendances if a[0] >= FIRST_DAY}
+    visits = {v for v in visits if v[0] >= FIRST_DAY}
     return {
         "attendances": [{"date": day.isoformat(), "commune": c, "delegate": d} for day, c, d in sorted(attendances)],
         "visits": [{"date": day.isoformat(), "team": t} for day, t in sorted(visits)],
