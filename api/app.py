@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI
 from api import errors, openapi
 from api.characters import reject_control_characters
 from api.jobs import JobRunner
-from api.limits import BodyLimit, reject_unknown_query
+from api.limits import BodyLimit, BodyTimeout, reject_unknown_query
 from api.routes import (
     audit,
     calendar,
@@ -78,6 +78,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     errors.install(app)
     openapi.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    # Outermost: the clock of a body starts before anything else reads it.
+    app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     routers = (
         health,
         users,

@@ -75,6 +75,7 @@ DESCRIPTIONS = {
     404: "Không tìm thấy",
     409: "Xung đột với dữ liệu hiện có",
     412: "ETag đã cũ (If-Match không khớp)",
+    408: "Dữ liệu gửi lên không đến kịp (hết thời gian chờ)",
     413: "Dữ liệu quá lớn",
     422: "Dữ liệu không hợp lệ",
     428: "Thiếu If-Match",

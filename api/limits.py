@@ -1,9 +1,13 @@
-"""Request limits: a cap on the body size (413 before the body is read), and no unknown
-query parameters (422: a misspelt parameter is never silently ignored)."""
+"""Request limits: a cap on the body size (413 before the body is read), a cap on the
+time the body takes to arrive (408: a client that sends half a body and waits holds no
+connection for good), and no unknown query parameters (422: a misspelt parameter is
+never silently ignored)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 from fastapi import Request
@@ -63,6 +67,72 @@ class BodyLimit:
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class BodyTimeout:
+    """ASGI middleware: a request whose body has not fully arrived ``seconds`` after the
+    request began answers a JSON 408 and its connection is closed.
+
+    The clock covers the whole body, not each chunk: a client trickling a byte a second
+    is stopped too. Once the body is complete, ``receive`` is left alone (a streamed
+    response waits on it for the client's disconnect). ``phancong serve`` also gives
+    uvicorn its own keep-alive timeout, a second guard for idle connections.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = time.monotonic() + self.seconds
+        complete = False
+        timed_out = False
+        started = False
+
+        async def timed() -> Message:
+            nonlocal complete, timed_out
+            if complete:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                timed_out = True
+                raise _TooSlow(self.seconds) from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                complete = True
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                if timed_out:
+                    # The rest of the body may still come: this connection cannot be reused.
+                    message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+            await send(message)
+
+        try:
+            await self.app(scope, timed, tracked)
+        except _TooSlow:
+            if not started:
+                body = ErrorBody(detail=str(_TooSlow(self.seconds).detail)).model_dump_json().encode()
+                headers = [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ]
+                await send({"type": "http.response.start", "status": 408, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+
+
+class _TooSlow(StarletteHTTPException):
+    """Raised from ``receive`` when the body is late; answered as a JSON 408."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"Dữ liệu gửi lên không đến đủ trong {seconds:g} giây")
 
 
 class _TooLarge(StarletteHTTPException):

@@ -19,6 +19,11 @@ from api.settings import Settings
 from models.storage import migrate
 from models.storage.db import Database
 
+#: Seconds an idle kept-alive connection stays open.
+KEEP_ALIVE_SECONDS = 5
+#: Largest request line and headers uvicorn buffers before answering 400.
+MAX_HEAD_BYTES = 64 * 1024
+
 
 def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     settings = Settings()
@@ -44,7 +49,17 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     # collector's full passes, whose pauses would otherwise show in the latency tail.
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # The second guard beside the app's body timeout (api.limits.BodyTimeout): an idle
+    # kept-alive connection is closed after a few seconds, and a request's head may not
+    # grow without bound while it arrives.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
 
     # Requests
     max_body_bytes: int = Field(default=5_000_000, ge=1024, description="Largest request body (413 above)")
+    body_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="A request body not fully arrived after this long answers 408"
+    )
     sse_poll_seconds: float = Field(default=0.5, gt=0)
     sse_max_seconds: float = Field(default=900.0, gt=0, description="An event stream closes after this long")
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from api.deps import Planner, SessionDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.present import commune_out, team_out
 from api.schemas.common import Deleted, PathId
 from api.schemas.directory import CommuneIn, CommuneOut, CommunePatch, TeamIn, TeamOut, TeamPatch
@@ -19,9 +20,9 @@ READ = responses(401, 403, 404, 422)
 WRITE = responses(401, 403, 404, 409, 413, 422)
 
 
-@router.get("/communes", response_model=list[CommuneOut], responses=responses(401, 403, 422))
-def list_communes(_: Planner, session: SessionDep) -> list[CommuneOut]:
-    rows = session.scalars(select(CommuneRow).options(selectinload(CommuneRow.teams)).order_by(CommuneRow.id))
+@router.get("/communes", response_model=list[CommuneOut], responses={**responses(401, 403, 422), **PAGED})
+def list_communes(_: Planner, session: SessionDep, page: DirectoryPage) -> list[CommuneOut]:
+    rows = page.rows(session, select(CommuneRow).options(selectinload(CommuneRow.teams)).order_by(CommuneRow.id))
     return [commune_out(c) for c in rows]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from api.deps import Planner, SessionDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.present import delegate_out
 from api.schemas.common import Deleted, IntId, PathId
 from api.schemas.directory import DelegateIn, DelegateOut, DelegatePatch, LeaveIn, LeaveOut, LeavePatch
@@ -24,12 +25,13 @@ def leave_out(period: LeaveRow) -> LeaveOut:
     return LeaveOut(id=period.id, from_=period.starts_on, to=period.ends_on, reason=period.reason)
 
 
-@router.get("/delegates", response_model=list[DelegateOut], responses=responses(401, 403, 422))
-def list_delegates(_: Planner, session: SessionDep) -> list[DelegateOut]:
-    rows = session.scalars(
+@router.get("/delegates", response_model=list[DelegateOut], responses={**responses(401, 403, 422), **PAGED})
+def list_delegates(_: Planner, session: SessionDep, page: DirectoryPage) -> list[DelegateOut]:
+    rows = page.rows(
+        session,
         select(DelegateRow)
         .options(selectinload(DelegateRow.charges), selectinload(DelegateRow.leave))
-        .order_by(DelegateRow.id)
+        .order_by(DelegateRow.id),
     )
     return [delegate_out(d) for d in rows]
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from api.deps import Planner, PlannerOrCommune, SessionDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.present import meeting_out, meetings_out
 from api.schemas.common import Deleted, Month, PathId
 from api.schemas.meetings import MeetingIn, MeetingOut, MeetingPatch
@@ -25,10 +26,11 @@ READ = responses(401, 403, 404, 422)
 WRITE = responses(401, 403, 404, 409, 413, 422)
 
 
-@router.get("/meetings", response_model=list[MeetingOut], responses=responses(401, 403, 422))
+@router.get("/meetings", response_model=list[MeetingOut], responses={**responses(401, 403, 422), **PAGED})
 def list_meetings(
     user: PlannerOrCommune,
     session: SessionDep,
+    page: DirectoryPage,
     month: Annotated[Month | None, Query(description="YYYY-MM; bỏ trống: mọi tháng")] = None,
 ) -> list[MeetingOut]:
     query = select(MeetingRow).options(selectinload(MeetingRow.commune)).order_by(MeetingRow.starts_at, MeetingRow.id)
@@ -36,7 +38,7 @@ def list_meetings(
         query = query.where(MeetingRow.month == month)
     if user.role == "commune":
         query = query.where(MeetingRow.commune_id == user.commune_id)
-    return meetings_out(session, list(session.scalars(query)))
+    return meetings_out(session, page.rows(session, query))
 
 
 @router.post("/meetings", status_code=status.HTTP_201_CREATED, response_model=MeetingOut, responses=WRITE)

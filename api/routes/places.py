@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from api.deps import Planner, SessionDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.schemas.common import Deleted, PathId
 from api.schemas.roads import PlaceIn, PlaceOut, PlacePatch
 from models.storage.tables import PlaceRow
@@ -28,9 +29,9 @@ def place_out(row: PlaceRow) -> PlaceOut:
     return PlaceOut(id=row.id, name=row.name, lat=row.lat, lon=row.lon)
 
 
-@router.get("/places", response_model=list[PlaceOut], responses=responses(401, 403, 422))
-def list_places(_: Planner, session: SessionDep) -> list[PlaceOut]:
-    return [place_out(p) for p in session.scalars(select(PlaceRow).order_by(PlaceRow.id))]
+@router.get("/places", response_model=list[PlaceOut], responses={**responses(401, 403, 422), **PAGED})
+def list_places(_: Planner, session: SessionDep, page: DirectoryPage) -> list[PlaceOut]:
+    return [place_out(p) for p in page.rows(session, select(PlaceRow).order_by(PlaceRow.id))]
 
 
 @router.post("/places", status_code=status.HTTP_201_CREATED, response_model=PlaceOut, responses=WRITE)

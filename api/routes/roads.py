@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import Planner, SessionDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.schemas.common import Deleted, Id, IntId
 from api.schemas.roads import RoadIn, RoadOut, RoadPatch
 from models.storage.tables import RoadRow
@@ -34,16 +35,17 @@ def roads_out(session: Session, rows: list[RoadRow]) -> list[RoadOut]:
     ]
 
 
-@router.get("/roads", response_model=list[RoadOut], responses=responses(401, 403, 422))
+@router.get("/roads", response_model=list[RoadOut], responses={**responses(401, 403, 422), **PAGED})
 def list_roads(
     _: Planner,
     session: SessionDep,
+    page: DirectoryPage,
     end: Annotated[Id | None, Query(description="Chỉ các đường đi có một đầu là mã này")] = None,
 ) -> list[RoadOut]:
     query = select(RoadRow).order_by(RoadRow.id)
     if end is not None:
         query = query.where(or_(RoadRow.a == end, RoadRow.b == end))
-    return roads_out(session, list(session.scalars(query)))
+    return roads_out(session, list(page.rows(session, query)))
 
 
 @router.post("/roads", status_code=status.HTTP_201_CREATED, response_model=RoadOut, responses=WRITE)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from api.deps import DatabaseDep, Planner, RunnerDep, SessionDep, SettingsDep
 from api.errors import responses
+from api.paging import PAGED, RecentPage
 from api.present import job_out
 from api.schemas.common import Month
 from api.schemas.jobs import JobOut, SolveIn
@@ -87,12 +88,15 @@ def started_out(started: jobs.Started, response: Response) -> JobOut:
 JobId = Annotated[str, Path(min_length=1, max_length=32)]
 
 
-@router.get("/jobs", response_model=list[JobOut], responses=responses(401, 403, 422))
-def list_jobs(_: Planner, session: SessionDep, month: Annotated[Month | None, Query()] = None) -> list[JobOut]:
-    query = select(JobRow).order_by(JobRow.created_at.desc()).limit(100)
+@router.get("/jobs", response_model=list[JobOut], responses={**responses(401, 403, 422), **PAGED})
+def list_jobs(
+    _: Planner, session: SessionDep, page: RecentPage, month: Annotated[Month | None, Query()] = None
+) -> list[JobOut]:
+    """Các lượt giải, mới nhất trước; các lượt cũ hơn ở các trang sau (offset)."""
+    query = select(JobRow).order_by(JobRow.created_at.desc(), JobRow.id.desc())
     if month is not None:
         query = query.where(JobRow.month == month)
-    return [job_out(j) for j in session.scalars(query)]
+    return [job_out(j) for j in page.rows(session, query)]
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=responses(401, 403, 404, 422))

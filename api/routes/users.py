@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from api.deps import CurrentUser, Planner, SessionDep
 from api.errors import ApiError, ErrorItem, responses
+from api.paging import PAGED, DirectoryPage
 from api.present import user_out
 from api.schemas.common import IntId
 from api.schemas.people import TokenOut, UserIn, UserOut, UserWithToken
@@ -31,9 +32,9 @@ def renew_my_token(user: CurrentUser, session: SessionDep) -> TokenOut:
     return TokenOut(token=token)
 
 
-@router.get("/users", response_model=list[UserOut], responses=responses(401, 403))
-def list_users(_: Planner, session: SessionDep) -> list[UserOut]:
-    return [user_out(u) for u in session.scalars(select(UserRow).order_by(UserRow.id))]
+@router.get("/users", response_model=list[UserOut], responses={**responses(401, 403), **PAGED})
+def list_users(_: Planner, session: SessionDep, page: DirectoryPage) -> list[UserOut]:
+    return [user_out(u) for u in page.rows(session, select(UserRow).order_by(UserRow.id))]
 
 
 @router.post(
