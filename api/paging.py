@@ -7,7 +7,8 @@ meetings, users) show up to 1000 rows — a province's directory at once — and
 log and the jobs the newest 100; older rows are reached with ``offset``.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: the query parameters of :func:`paging` are
+# annotated with its local ``default``, which FastAPI must see evaluated.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass

@@ -162,6 +162,18 @@ BAD: list[tuple[str, Mutation, str, str]] = [
     ("huge road", _set(["roads", 0, "minutes"], 1e308), "$.roads[0].minutes", "1e+308"),
     ("history year 1", _set(["history", "visits", 0, "date"], "0001-01-01"), "$.history.visits[0].date", "0001"),
     ("huge weight", _set(["rules"], {"weights": {"travel": 2**62}}), "$.rules.weights.travel", str(2**62)),
+    # The contract (models.contract): one range of years for every date, no invisible
+    # characters in ids and names, no noncharacter anywhere.
+    (
+        "leave to 9999",
+        _set(["delegates", 1, "unavailable", 0, "to"], "9999-12-31"),
+        "$.delegates[1].unavailable[0].to",
+        "9999-12-31",
+    ),
+    ("meeting in 1999", _set(["meetings", 0, "start"], "1999-12-01T08:00"), "$.meetings[0].start", "1999-12-01"),
+    ("zero-width id", _set(["communes", 1, "id"], "c2\u200b"), "$.communes[1].id", "c2"),
+    ("bidi in a name", _set(["delegates", 0, "name"], "An \u202eabc"), "$.delegates[0].name", "An"),
+    ("noncharacter in a reason", _set(["communes", 0, "flag_reason"], "x\uffff"), "$.communes[0].flag_reason", "x"),
 ]
 
 
