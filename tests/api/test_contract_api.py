@@ -94,7 +94,8 @@ def test_the_openapi_shows_the_contract(client: TestClient) -> None:
     leave = schemas["LeaveIn"]["properties"]
     assert leave["to"]["pattern"].startswith("^20")
     commune_id = schemas["CommuneIn"]["properties"]["id"]
-    assert "\\u200b" in commune_id["pattern"] and "\\ufeff" in commune_id["pattern"]
+    assert "\\u200b" in commune_id["pattern"]
+    assert "\\ufeff" in commune_id["pattern"]
     assert commune_id["maxLength"] == 64
 
 
@@ -110,11 +111,13 @@ def test_directory_lists_are_paged_with_total_and_links(client: TestClient, fres
     assert [c["id"] for c in page.json()] == ["c2"]
     assert page.headers["X-Total-Count"] == "4"
     links = page.headers["Link"]
-    assert 'offset=2>; rel="next"' in links and 'offset=0>; rel="prev"' in links
+    assert 'offset=2>; rel="next"' in links
+    assert 'offset=0>; rel="prev"' in links
     for path in ("/delegates", "/meetings", "/places", "/roads", "/users", "/audit", "/jobs"):
         response = client.get(path, params={"limit": 1}, headers=planner)
         assert response.status_code == 200, (path, response.text)
-        assert len(response.json()) <= 1 and "X-Total-Count" in response.headers, path
+        assert len(response.json()) <= 1, path
+        assert "X-Total-Count" in response.headers, path
     too_many = client.get("/communes", params={"limit": 1001}, headers=planner)
     assert [path for path, _ in _errors(too_many)] == ["query.limit"]
 
@@ -130,12 +133,14 @@ def test_older_jobs_are_reachable(client: TestClient, fresh: World, database: Da
             )
     planner = fresh.auth("planner")
     first = client.get("/jobs", headers=planner)
-    assert len(first.json()) == 100 and first.headers["X-Total-Count"] == "130"
+    assert len(first.json()) == 100
+    assert first.headers["X-Total-Count"] == "130"
     assert first.json()[0]["id"] == "job129"
     assert 'rel="next"' in first.headers["Link"]
     rest = client.get("/jobs", params={"offset": 100}, headers=planner)
     assert [j["id"] for j in rest.json()] == [f"job{i:03d}" for i in range(29, -1, -1)]
-    assert 'rel="prev"' in rest.headers["Link"] and 'rel="next"' not in rest.headers["Link"]
+    assert 'rel="prev"' in rest.headers["Link"]
+    assert 'rel="next"' not in rest.headers["Link"]
 
 
 def test_the_audit_log_is_paged(client: TestClient, fresh: World, database: Database) -> None:
@@ -148,7 +153,8 @@ def test_the_audit_log_is_paged(client: TestClient, fresh: World, database: Data
     assert total >= 5
     one = client.get("/audit", params={"limit": 2}, headers=planner).json()
     two = client.get("/audit", params={"limit": 2, "offset": 2}, headers=planner).json()
-    assert len(one) == len(two) == 2 and {r["id"] for r in one}.isdisjoint({r["id"] for r in two})
+    assert len(one) == len(two) == 2
+    assert {r["id"] for r in one}.isdisjoint({r["id"] for r in two})
 
 
 def _free_port() -> int:

@@ -78,7 +78,8 @@ def test_every_date_shares_one_range_of_years() -> None:
     assert contract.day_refused(late) is not None
     assert contract.year_refused("9999-12-31") is not None
     assert contract.year_refused("2024-06-01") is None
-    assert contract.is_month("2099-12") and not contract.is_month("2100-01")
+    assert contract.is_month("2099-12")
+    assert not contract.is_month("2100-01")
 
 
 def test_a_stored_period_is_read_inside_the_years() -> None:
