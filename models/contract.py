@@ -31,7 +31,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator
 
 #: The service's time zone (also the instance format's default).
 ZONE = "Asia/Ho_Chi_Minh"
@@ -150,6 +153,19 @@ def day_refused(day: dt.date) -> str | None:
     if all(year in YEARS for year in years):
         return None
     return f"năm phải trong {YEARS_TEXT}"
+
+
+def in_years(value: Any) -> Any:
+    """A pydantic validator: ``value`` when it is not a date outside the contract's years."""
+    reason = day_refused(value) if isinstance(value, dt.date) else None
+    if reason is not None:
+        raise ValueError(reason)
+    return value
+
+
+#: A date, and a date-time, of a typed model (a scenario's changes), in the contract's years.
+PlanDay = Annotated[dt.date, AfterValidator(in_years)]
+PlanMoment = Annotated[dt.datetime, AfterValidator(in_years)]
 
 
 def year_refused(text: str) -> str | None:

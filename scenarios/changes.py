@@ -9,11 +9,11 @@ one to an instance is :mod:`scenarios.apply`, and wording it in Vietnamese is
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.contract import PlanDay, PlanMoment
 from models.instance import Delegate, Meeting
 from models.rules import TERMS
 
@@ -33,8 +33,8 @@ class DelegateAway(_Change):
 
     kind: Literal["delegate_away"]
     delegate: Id
-    from_: dt.date = Field(alias="from")
-    to: dt.date
+    from_: PlanDay = Field(alias="from")
+    to: PlanDay
 
     @model_validator(mode="after")
     def _forwards(self) -> DelegateAway:
@@ -59,7 +59,7 @@ class DelegateLeaving(_Change):
 
     kind: Literal["delegate_leaving"]
     delegate: Id
-    from_: dt.date | None = Field(default=None, alias="from")
+    from_: PlanDay | None = Field(default=None, alias="from")
 
 
 class CommuneFlag(_Change):
@@ -76,7 +76,7 @@ class MeetingMoved(_Change):
 
     kind: Literal["meeting_moved"]
     meeting: Id
-    start: dt.datetime
+    start: PlanMoment
     minutes: Annotated[int, Field(ge=1)] | None = None
 
 

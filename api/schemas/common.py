@@ -33,7 +33,7 @@ from models.contract import (
     NAME_MAX,
     NAME_PATTERN,
     TEXT_MAX,
-    day_refused,
+    in_years,
     refused,
 )
 from models.io import nfc
@@ -101,13 +101,6 @@ def _matching(pattern: str, what: str) -> Any:
     return BeforeValidator(check)
 
 
-def _in_years(value: Any) -> Any:
-    reason = day_refused(value) if isinstance(value, dt.date) else None
-    if reason is not None:
-        raise ValueError(reason)
-    return value
-
-
 #: A date or a date-time written as JSON text, exactly in the form the schema shows.
 #: Request bodies are strict (no number or boolean stands in for another type); dates
 #: are parsed from text, since JSON has none, but never from a number of seconds. Both
@@ -116,14 +109,14 @@ Day = Annotated[
     dt.date,
     StrictMode(False),
     _matching(DAY_PATTERN, "ngày YYYY-MM-DD"),
-    AfterValidator(_in_years),
+    AfterValidator(in_years),
     WithJsonSchema({"type": "string", "format": "date", "pattern": _SHOWN_DAY}),
 ]
 Moment = Annotated[
     dt.datetime,
     StrictMode(False),
     _matching(MOMENT_PATTERN, "ngày giờ YYYY-MM-DDTHH:MM (múi giờ tùy chọn)"),
-    AfterValidator(_in_years),
+    AfterValidator(in_years),
     WithJsonSchema({"type": "string", "pattern": _SHOWN_MOMENT}),
 ]
 

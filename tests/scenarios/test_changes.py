@@ -93,6 +93,17 @@ def test_a_backwards_leave_is_refused() -> None:
     assert "trước ngày bắt đầu" in issue.message
 
 
+def test_a_leave_outside_the_planned_years_is_refused() -> None:
+    """A scenario file's absence to 9999-12-31 or move into 2100 is refused naming the field,
+    with the contract's years (the same as the API's and the instance's)."""
+    found = issues(
+        {"kind": "delegate_away", "delegate": "d1", "from": "2025-11-05", "to": "9999-12-31"},
+        {"kind": "meeting_moved", "meeting": "m1", "start": "2100-01-01T08:00"},
+    )
+    assert [i.path for i in found] == ["$.changes[0].to", "$.changes[1].start"]
+    assert all("2000–2099" in i.message for i in found)
+
+
 def test_bad_values_are_all_reported_at_once() -> None:
     """An unknown term, a negative weight and a bad flag are three issues of one report."""
     found = issues(
