@@ -45,6 +45,9 @@ class Base:
     pairs: Pairs
     source: BaseSource
     report: ScoreReport
+    stored: bool = False
+    """Spelt from the database: its characters were checked at their door
+    (:func:`models.validation.document_issues`)."""
 
 
 @dataclass
@@ -141,7 +144,7 @@ def run_on(
     """
     keep = mode != "fresh"
     if built is None:
-        built = build(base.document, changes, base.pairs if keep else None, what)
+        built = build(base.document, changes, base.pairs if keep else None, what, stored=base.stored)
     result = resolve(
         built.instance,
         base.pairs if keep else None,

@@ -145,16 +145,19 @@ def build(
     changes: tuple[Change, ...] | list[Change],
     reference: list[tuple[str, str]] | None,
     what: str = WHAT,
+    stored: bool = False,
 ) -> Built:
     """The base with the changes applied, validated; ``reference`` is the schedule to keep
     (RULES.md's ``reference`` input, the ``changes`` term), or None for a fresh plan.
-    Errors are headed ``what`` (:attr:`Scenario.what` names the file)."""
+    Errors are headed ``what`` (:attr:`Scenario.what` names the file). ``stored``: the
+    base is a month of the database, whose changes' text the API checked (see
+    :func:`models.validation.document_issues`)."""
     applied, issues = apply_changes(base, changes)
     if issues:
         raise InputError(issues, what)
     document = _with_reference(applied, reference)
     try:
-        instance = instance_from_document(document)
+        instance = instance_from_document(document, stored)
     except InputError as err:
         raise InputError(_blame(base, changes, reference, err), what) from None
     return Built(instance, applied.notes)

@@ -91,7 +91,7 @@ def prepare(session: Session, month: str, base_id: int | None, changes: Sequence
     pairs = schedules.pairs_of(session, base_id) if base_id is not None else None
     keep = pairs if mode != "fresh" else None
     try:
-        built = build(document, tuple(changes), keep, WHAT)
+        built = build(document, tuple(changes), keep, WHAT, stored=True)
     except InputError as error:
         detail = f"Kịch bản không áp dụng được cho tháng {month_label(month)}"
         raise Invalid(detail, error.issues) from None
@@ -124,7 +124,7 @@ def solve_prepared(
         # No version was published when the scenario was made: its base is the month solved now.
         pairs = solve(prepared.base, time_limit=time_limit, workers=workers, stop=stop).assignments
         source = "solved"
-    base = Base(prepared.document, prepared.base, pairs, source, score(prepared.base, pairs))
+    base = Base(prepared.document, prepared.base, pairs, source, score(prepared.base, pairs), stored=True)
     # The month was built on the published pairs (or on none, when fresh): built again only
     # when it is to keep pairs solved just now.
     reuse = prepared.base_pairs is not None or prepared.mode == "fresh"

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from models.storage.db import Database
-from models.storage.tables import AuditRow, JobRow, LeaveRow
+from models.storage.tables import AuditRow, CommuneRow, JobRow, LeaveRow
 from tests.api.helpers import solve
 from tests.api.world import World, build_world
 
@@ -55,6 +55,17 @@ def test_leave_stored_before_the_contract_does_not_stop_the_month(
     assert job["status"] == "done", job
     schedule = client.get(f"/schedules/{job['schedule_id']}", headers=fresh.auth("planner")).json()
     assert all(a["delegate"] != "d2" for a in schedule["assignments"])
+
+
+def test_a_look_alike_id_stored_before_the_contract_does_not_stop_the_month(
+    client: TestClient, fresh: World, database: Database
+) -> None:
+    """A commune `c1\u200b` and a theme with U+FFFF already in the database (written before
+    the contract) leave the month solvable: stored rows are not checked for characters again."""
+    with database.transaction() as session:
+        session.add(CommuneRow(id="c1\u200b", name="Phường Cốc Lếu\u200b", flag=0, flag_reason="x\uffff"))
+    job = solve(client, fresh, "2025-11")
+    assert job["status"] == "done", job
 
 
 def test_a_noncharacter_in_a_theme_is_refused(client: TestClient, fresh: World) -> None:
