@@ -3,7 +3,8 @@
 ``create_app`` builds an app around a database (one is opened from the settings when
 none is given); nothing here runs migrations, loads data or fails the jobs a previous
 process left unfinished: that is the job of :mod:`api.server`, once per process. The job
-runner is made with the app, so that an app used without its lifespan (an in-process
+runner (:func:`api.jobs.make_runner`: threads here on SQLite, the procrastinate queue on
+PostgreSQL) is made with the app, so that an app used without its lifespan (an in-process
 test client) still runs solves; the lifespan stops the runner at shutdown.
 """
 
@@ -16,7 +17,7 @@ from fastapi import Depends, FastAPI
 
 from api import errors, openapi
 from api.characters import reject_control_characters
-from api.jobs import JobRunner
+from api.jobs import Runner, make_runner
 from api.limits import BodyLimit, reject_unknown_query
 from api.routes import (
     audit,
@@ -58,7 +59,7 @@ Xác thực: `Authorization: Bearer <mã>`. Lỗi luôn là JSON `{detail, error
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or Settings()
     database = database or Database.connect(settings.database_url)
-    runner = JobRunner(database, settings)
+    runner: Runner = make_runner(database, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

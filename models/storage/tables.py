@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from models.storage.types import UTCDateTime, utcnow
@@ -287,6 +288,8 @@ class ScheduleRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    job_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    """The solve job that made this draft, if one did (a retaken job discards its unlinked drafts)."""
 
     assignments: Mapped[list[AssignmentRow]] = relationship(
         back_populates="schedule", cascade="all, delete-orphan", passive_deletes=True
@@ -458,6 +461,18 @@ class JobRow(Base):
     scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id", ondelete="SET NULL"), index=True)
     mode: Mapped[str | None] = mapped_column(String(16))
     """A scenario run's mode (weighted, changes_first or fresh); None for a solve."""
+    base_id: Mapped[int | None] = mapped_column(Integer)
+    """A solve's published version when it was accepted (its draft is planned against it)."""
+    worker: Mapped[str | None] = mapped_column(String(64))
+    """Who runs it now (``host:pid``); None while queued."""
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """Refreshed by the running worker; a stale one means the worker died and the job is retaken."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times the job was taken up again after its worker died."""
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    """Set by any web process; the worker running the job sees it and stops the solve."""
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The procrastinate job carrying it (PostgreSQL only)."""
 
 
 class AuditRow(Base):
