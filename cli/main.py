@@ -226,16 +226,44 @@ def bench(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Cổng")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Số tiến trình web (trên 1: cần PostgreSQL)")
+    ] = 1,
 ) -> None:
     """Chạy dịch vụ web (API cho cán bộ, đại biểu và xã/phường).
+
+    Với SQLite, các lượt giải chạy ngay trong tiến trình này; với PostgreSQL, chúng vào
+    hàng đợi và do ``phancong worker`` giải (xem docs/deploy.md).
 
     Cơ sở dữ liệu: tệp SQLite phancong.db ở thư mục hiện tại, hoặc PHANCONG_DATABASE_URL.
     Cơ sở dữ liệu trống được nạp dữ liệu mẫu; mỗi lần chạy in một mã truy cập mới của
     cán bộ Ban Tuyên giáo (planner).
     """
-    from api.server import run
+    from api.server import NeedsQueue, run
 
-    run(host, port)
+    try:
+        run(host, port, workers)
+    except NeedsQueue as error:
+        err.print(f"[red]Lỗi:[/red] --workers {workers}: {error}", markup=True)
+        raise typer.Exit(EXIT_BAD) from None
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=64, help="Số tiến trình giải chạy song song trên máy này")
+    ] = 1,
+) -> None:
+    """Chạy máy giải: nhận các lượt giải từ hàng đợi trên PostgreSQL (PHANCONG_DATABASE_URL).
+
+    Mỗi tiến trình giải một lượt một lúc; --concurrency N chạy N tiến trình. SIGTERM: lượt
+    đang giải dừng sớm và lưu lịch tốt nhất đã tìm được rồi mới thoát.
+    """
+    from api import worker as queue_worker
+
+    code = queue_worker.main() if concurrency == 1 else queue_worker.supervise(concurrency)
+    if code:
+        raise typer.Exit(code)
 
 
 def _check_writable(path: Path) -> None:

@@ -210,7 +210,7 @@ def retake_stale(session: Session, stale_before: dt.datetime, max_retakes: int) 
     queued: list[JobRow] = []
     failed: list[str] = []
     now = utcnow()
-    for job in session.scalars(query):
+    for job in session.scalars(query).all():
         linked = select(JobRow.schedule_id).where(JobRow.schedule_id.is_not(None)).scalar_subquery()
         session.execute(
             delete(ScheduleRow)
