@@ -48,6 +48,8 @@ from models.storage.db import Database
 from models.storage.jobs import Lost
 from models.storage.tables import JobRow, UserRow
 from models.storage.types import utcnow
+from scenarios import robustness
+from scenarios.robustness import Absence
 from services import scenario_runs
 from services.scenario_runs import ScenarioOrder
 from solver import Result, solve
@@ -75,7 +77,18 @@ class SolveOrder:
     user_id: int | None
 
 
-Order = SolveOrder | ScenarioOrder
+@dataclass(frozen=True)
+class ReplanOrder:
+    """One part of a fanned-out robustness analysis (:mod:`api.fanout`): re-plan the
+    parent's schedule for one absence."""
+
+    job_id: str
+    parent_id: str
+    absence: Absence
+    time_limit: float
+
+
+Order = SolveOrder | ScenarioOrder | ReplanOrder
 Reason = Literal["cancel", "shutdown", "lost"]
 
 
@@ -149,7 +162,9 @@ class Executor:
             if order is None:
                 with self.database.reader() as session:
                     order = order_of(session, job_id)
-            if isinstance(order, ScenarioOrder):
+            if isinstance(order, ReplanOrder):
+                self._replan(order, stop)
+            elif isinstance(order, ScenarioOrder):
                 progress = self._progress(job_id)
                 scenario_runs.run(self.database, self.settings, order, stop, progress, worker=self.worker)
             else:
@@ -231,6 +246,51 @@ class Executor:
                 if attempt == 2:
                     raise
 
+    def _replan(self, order: ReplanOrder, stop: Stop) -> None:
+        instance, pairs = self._parent(order.parent_id)
+        answer = robustness.replan(
+            instance,
+            pairs,
+            order.time_limit,
+            order.absence,
+            workers=self.settings.solver_threads or 1,
+            stop=stop,
+            on_progress=self._progress(order.job_id),
+        )
+        if stop.reason == "lost":
+            raise Lost(order.job_id)
+        with self.database.transaction() as session:
+            finished = jobs.finish(
+                session,
+                order.job_id,
+                "cancelled" if stop.reason == "cancel" else "done",
+                result_status=answer.status,
+                seconds=round(answer.seconds, 3),
+                answer=robustness.answer_json(answer),
+                worker=self.worker,
+            )
+        if not finished:
+            raise Lost(order.job_id)
+
+    def _parent(self, parent_id: str) -> tuple[Instance, list[tuple[str, str]]]:
+        """The parent's month (with its schedule as reference) and schedule, read and built
+        once per process for the parts of one parent, which come in a row."""
+        with _PARENTS_LOCK:
+            if parent_id not in _PARENTS:
+                with self.database.reader() as session:
+                    parent = session.get(JobRow, parent_id)
+                    if parent is None or parent.payload is None:
+                        raise LookupError(f"no parent job {parent_id}")
+                    payload = parent.payload
+                pairs = [(m, d) for m, d in payload["pairs"]]
+                _PARENTS.clear()
+                _PARENTS[parent_id] = (robustness.with_reference(payload["document"], pairs), pairs)
+            return _PARENTS[parent_id]
+
+
+_PARENTS: dict[str, tuple[Instance, list[tuple[str, str]]]] = {}
+_PARENTS_LOCK = threading.Lock()
+
 
 def order_of(session: Session, job_id: str) -> Order:
     """A job's order rebuilt from its row and the data as they are now: a solve's month
@@ -242,6 +302,10 @@ def order_of(session: Session, job_id: str) -> Order:
     job = session.get(JobRow, job_id)
     if job is None:
         raise LookupError(f"no job {job_id}")
+    if job.parent_id is not None:
+        if job.payload is None:
+            raise LookupError(f"job {job_id} has no payload")
+        return ReplanOrder(job.id, job.parent_id, robustness.absence_of(job.payload["absence"]), job.time_limit)
     if job.scenario_id is None:
         _, instance = load_month(session, job.month)
         return SolveOrder(job.id, job.month, instance, job.base_id, job.time_limit, job.changes_first, job.user_id)

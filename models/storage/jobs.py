@@ -31,7 +31,7 @@ class Lost(Exception):
 
 def create(
     session: Session,
-    user_id: int,
+    user_id: int | None,
     month: str,
     time_limit: float,
     changes_first: bool = False,
@@ -105,12 +105,15 @@ def finish(
     seconds: float | None = None,
     error: str | None = None,
     worker: str | None = None,
+    answer: dict[str, object] | None = None,
 ) -> bool:
     """End an active job; with ``worker``, only while that worker still holds it.
     False when nothing was ended (the job had ended, or was retaken from this worker)."""
     now = utcnow()
     values: dict[str, object] = {"status": status, "finished_at": now, "updated_at": now}
     values |= {"schedule_id": schedule_id, "result_status": result_status, "error": error}
+    if answer is not None:
+        values["answer"] = answer
     if best is not None:
         values["best_score"] = best
     if bound is not None:

@@ -473,6 +473,12 @@ class JobRow(Base):
     """Set by any web process; the worker running the job sees it and stops the solve."""
     queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
     """The procrastinate job carrying it (PostgreSQL only)."""
+    parent_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    """A part of a fanned-out job (mode ``replan``: one re-plan of a robustness analysis)."""
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """A fanned-out job's input: the parent's month and schedule, a part's absence."""
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """A part's answer, read by whoever gathers the parts."""
 
 
 class AuditRow(Base):

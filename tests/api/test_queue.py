@@ -322,3 +322,33 @@ def test_a_starting_web_process_leaves_a_live_workers_job_alone(
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(60) == 0
     assert job_row(qdb, job_id).status == "done"
+
+
+def test_robustness_fans_out_one_job_per_replan_over_the_workers(
+    qdb: Database, workers: Workers, tiny_document: dict[str, Any]
+) -> None:
+    """`scenario robustness --queue`: each re-plan is a job of its own, run by the workers;
+    the answers are those of the local process pool, absence by absence."""
+    from api.fanout import robustness_on_queue
+    from models.io import instance_from_document
+    from scenarios.robustness import analyse
+    from solver import solve as solver_solve
+
+    pairs = solver_solve(instance_from_document(tiny_document), time_limit=5).assignments
+    spread = [workers.start(), workers.start()]
+    queued = analyse(tiny_document, pairs, time_limit=5, solve_all=robustness_on_queue(qdb, tiny_document, pairs, 5))
+    local = analyse(tiny_document, pairs, time_limit=5, processes=1)
+
+    def costs(report: Any) -> list[tuple[str, int, int, list[int]]]:
+        return [(c.delegate, c.month.changes, c.month.unfilled, [d.changes for d in c.days]) for c in report.delegates]
+
+    assert costs(queued) == costs(local)
+    with qdb.reader() as session:
+        parts = session.scalars(select(JobRow).where(JobRow.mode == "replan")).all()
+        parent = session.scalars(select(JobRow).where(JobRow.mode == "robustness")).one()
+    total = sum(1 + len(c.days) for c in local.delegates)
+    assert (len(parts), parent.status) == (total, "done")
+    assert {p.status for p in parts} == {"done"}
+    assert {p.parent_id for p in parts} == {parent.id}
+    ran = {(p.worker or "").rsplit(":", 1)[-1] for p in parts}
+    assert ran <= {str(w.pid) for w in spread}

@@ -1,5 +1,6 @@
-"""Jobs on a durable queue: who runs a job, its heartbeat, its retakes, the cancel flag;
-the draft's job; on PostgreSQL, procrastinate's own tables and functions.
+"""Jobs on a durable queue: who runs a job, its heartbeat, its retakes, the cancel flag,
+the parts of a fanned-out job; the draft's job; on PostgreSQL, procrastinate's own tables
+and functions.
 
 Revision ID: 0010
 Revises: 0007
@@ -37,6 +38,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("cancel_requested", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column("queue_job_id", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("parent_id", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("payload", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("answer", sa.JSON(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_jobs_parent_id"), ["parent_id"], unique=False)
     with op.batch_alter_table("schedules", schema=None) as batch_op:
         batch_op.add_column(sa.Column("job_id", sa.String(length=32), nullable=True))
         batch_op.create_index(batch_op.f("ix_schedules_job_id"), ["job_id"], unique=False)
@@ -77,6 +82,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_schedules_job_id"))
         batch_op.drop_column("job_id")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_jobs_parent_id"))
+        batch_op.drop_column("answer")
+        batch_op.drop_column("payload")
+        batch_op.drop_column("parent_id")
         batch_op.drop_column("queue_job_id")
         batch_op.drop_column("cancel_requested")
         batch_op.drop_column("attempts")
