@@ -101,7 +101,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of each endpoint's run")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
     parser.add_argument("--connections", type=int, default=32, help="client connections (keep-alive)")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="web processes (above 1: PostgreSQL; server CPU is then the parent's)"
+    )
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -189,8 +191,7 @@ def _free_port() -> int:
 def _serve(url: str, port: int, workers: int) -> subprocess.Popen[str]:
     env = {**os.environ, "PHANCONG_DATABASE_URL": url, "PHANCONG_LOAD_SAMPLE": "false"}
     command = [sys.executable, "-m", "api.server", "--host", "127.0.0.1", "--port", str(port)]
-    if workers > 1:
-        raise SystemExit("--workers > 1 is not supported by api.server.run (one process)")
+    command += ["--workers", str(workers)]
     log = tempfile.NamedTemporaryFile("w", prefix="phancong-load-server-", suffix=".log", delete=False)  # noqa: SIM115
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
 

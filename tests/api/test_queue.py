@@ -352,3 +352,17 @@ def test_robustness_fans_out_one_job_per_replan_over_the_workers(
     assert {p.parent_id for p in parts} == {parent.id}
     ran = {(p.worker or "").rsplit(":", 1)[-1] for p in parts}
     assert ran <= {str(w.pid) for w in spread}
+
+
+def test_an_idempotency_key_retried_on_another_web_process_gives_the_same_job(
+    web1: TestClient, web2: TestClient, world: World, qdb: Database
+) -> None:
+    """The key is in the database: a retry reaching the other web process replays the job."""
+    headers = {**world.auth("planner"), "Idempotency-Key": "thang-11"}
+    first = web1.post("/solves", json={"month": MONTH}, headers=headers)
+    again = web2.post("/solves", json={"month": MONTH}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    with qdb.reader() as session:
+        assert len(session.scalars(select(JobRow)).all()) == 1
