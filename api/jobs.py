@@ -107,6 +107,10 @@ class Stop(threading.Event):
         self.set()
 
 
+class Gone(Exception):
+    """What the job was to run no longer exists (a scenario deleted while its run waited)."""
+
+
 class Runner(Protocol):
     """What runs the jobs; :mod:`services.jobs` only submits and cancels."""
 
@@ -171,6 +175,9 @@ class Executor:
                 self._solve(order, stop)
         except Lost:
             log.warning("job %s was taken from %s; its answer is dropped", job_id, self.worker)
+        except Gone as error:
+            with self.database.transaction() as session:
+                jobs.finish(session, job_id, "cancelled", error=str(error), worker=self.worker)
         except Exception as error:  # a job must end with a status, whatever went wrong
             log.exception("job %s failed", job_id)
             message = getattr(error, "detail", None) or f"{type(error).__name__}: {error}"
@@ -313,7 +320,7 @@ def order_of(session: Session, job_id: str) -> Order:
 
     scenario = session.get(ScenarioRow, job.scenario_id)
     if scenario is None:
-        raise LookupError("Kịch bản đã bị xóa")
+        raise Gone("Kịch bản đã bị xóa trước khi chạy")
     mode = as_mode(job.mode or scenario.mode)
     prepared = prepare(session, scenario.month, scenario.base_id, load_changes(scenario.changes), mode)
     return ScenarioOrder(
