@@ -250,10 +250,17 @@ def test_sigkill_mid_solve_another_worker_retakes_the_job(
     web1: TestClient, world: World, qdb: Database, workers: Workers
 ) -> None:
     """A worker killed mid-solve: another takes the job up once its heartbeat is stale and
-    finishes it; one draft, none orphaned; the dead worker's queue job is failed."""
+    finishes it; one draft, none orphaned (an unlinked one is discarded); the dead worker's
+    queue job is failed."""
     first = workers.start(hold=60)
     job_id = start_solve(web1, world)
     before = running_on(qdb, job_id, first)
+    with qdb.transaction() as session:
+        # A draft made for the job but never linked to it (the one-transaction write makes
+        # none): the retake discards it.
+        session.add(
+            ScheduleRow(month=MONTH, version=9, solver_status="feasible", score_total=0, terms={}, job_id=job_id)
+        )
     first.kill()
     first.wait(30)
     second = workers.start()
