@@ -373,3 +373,24 @@ def test_an_idempotency_key_retried_on_another_web_process_gives_the_same_job(
     assert again.headers["Idempotent-Replayed"] == "true"
     with qdb.reader() as session:
         assert len(session.scalars(select(JobRow)).all()) == 1
+
+
+def test_a_scenario_run_goes_through_a_worker_process(
+    web1: TestClient, web2: TestClient, world: World, qdb: Database, workers: Workers
+) -> None:
+    """A what-if run is a queue job too: the worker rebuilds it from the stored scenario;
+    its result (never a draft) is read from the other web process."""
+    ill = {"kind": "delegate_away", "delegate": "d1", "from": "2025-11-04", "to": "2025-11-04", "reason": "Nghỉ ốm"}
+    body = {"name": "Bí thư nghỉ ốm", "month": MONTH, "changes": [ill]}
+    scenario = web1.post("/scenarios", json=body, headers=world.auth("planner"))
+    assert scenario.status_code == 201, scenario.text
+    workers.start()
+    response = web1.post(
+        f"/scenarios/{scenario.json()['id']}/runs", json={"time_limit": 5}, headers=world.auth("planner")
+    )
+    assert response.status_code == 201, response.text
+    job = when(qdb, response.json()["id"], lambda r: r.status in ("done", "failed", "cancelled"), "the run ended")
+    assert (job.status, job.schedule_id, drafts(qdb)) == ("done", None, [])
+    shown = web2.get(f"/scenarios/{scenario.json()['id']}/result", headers=world.auth("planner"))
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["job_id"] == job.id
