@@ -62,12 +62,12 @@ def lines_from_solution(
     """Lines of a solved instance: ``pairs`` (meeting, delegate), ``visits`` (meeting,
     delegate, team) and ``gaps`` (meeting, reason) as the solution holds them."""
     by_meeting: dict[str, list[str]] = defaultdict(list)
-    for meeting, delegate in pairs:
-        by_meeting[meeting].append(delegate)
+    for meeting_id, delegate_id in pairs:
+        by_meeting[meeting_id].append(delegate_id)
     team_names = {t.id: t.name for c in instance.communes for t in c.teams}
     teams: dict[str, list[str]] = defaultdict(list)
-    for meeting, _, team in visits:
-        teams[meeting].append(team_names.get(team, team))
+    for meeting_id, _, team in visits:
+        teams[meeting_id].append(team_names.get(team, team))
     notes = dict(gaps)
     lines = []
     for meeting in instance.meetings:

@@ -29,16 +29,16 @@ class NoticeSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    parent: Line = Field("THÀNH ỦY LÀO CAI", description="Cơ quan cấp trên (dòng đầu, bên trái)")
-    issuer: Line = Field("BAN TUYÊN GIÁO", description="Cơ quan ban hành (in đậm, bên trái)")
-    issuer_short: Line = Field("Ban Tuyên giáo Thành ủy", description="Tên cơ quan trong câu văn")
-    number: Annotated[str, Field(max_length=20)] = Field("", description="Số văn bản; trống: để ghi tay")
-    symbol: Annotated[str, Field(max_length=30)] = Field("TB/BTG", description="Ký hiệu (sau dấu gạch nối)")
-    place: Line = Field("Lào Cai", description="Địa danh ghi ở dòng ngày tháng")
-    sign_mode: Literal["T/M", "T/L", "K/T", ""] = Field("T/M", description="Thể thức ký")
-    sign_body: Line = Field("BAN TUYÊN GIÁO", description="Tập thể hoặc người đứng đầu, sau thể thức ký")
-    signer_position: Line = Field("TRƯỞNG BAN", description="Chức vụ người ký")
-    signer_name: Line = Field("", description="Họ tên người ký")
+    parent: Line = Field(default="THÀNH ỦY LÀO CAI", description="Cơ quan cấp trên (dòng đầu, bên trái)")
+    issuer: Line = Field(default="BAN TUYÊN GIÁO", description="Cơ quan ban hành (in đậm, bên trái)")
+    issuer_short: Line = Field(default="Ban Tuyên giáo Thành ủy", description="Tên cơ quan trong câu văn")
+    number: Annotated[str, Field(max_length=20)] = Field(default="", description="Số văn bản; trống: để ghi tay")
+    symbol: Annotated[str, Field(max_length=30)] = Field(default="TB/BTG", description="Ký hiệu (sau dấu gạch nối)")
+    place: Line = Field(default="Lào Cai", description="Địa danh ghi ở dòng ngày tháng")
+    sign_mode: Literal["T/M", "T/L", "K/T", ""] = Field(default="T/M", description="Thể thức ký")
+    sign_body: Line = Field(default="BAN TUYÊN GIÁO", description="Tập thể hoặc người đứng đầu, sau thể thức ký")
+    signer_position: Line = Field(default="TRƯỞNG BAN", description="Chức vụ người ký")
+    signer_name: Line = Field(default="", description="Họ tên người ký")
     recipients: Annotated[list[Line], Field(max_length=30)] = Field(
         default_factory=lambda: [
             "Thường trực Thành ủy (b/c),",

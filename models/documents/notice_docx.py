@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import _Cell
+from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from models.documents.notice import NoticeText
@@ -59,7 +60,7 @@ def notice_docx(text: NoticeText) -> bytes:
     return buffer.getvalue()
 
 
-def _heading(document: Document, text: NoticeText) -> None:  # type: ignore[valid-type]
+def _heading(document: DocxDocument, text: NoticeText) -> None:
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
@@ -93,7 +94,7 @@ def _cell_para(
 
 
 def _para(
-    document: Document,  # type: ignore[valid-type]
+    document: DocxDocument,
     value: str,
     *,
     bold: bool = False,
@@ -104,7 +105,7 @@ def _para(
     before: float = 0,
     after: float = 0,
 ) -> Paragraph:
-    paragraph = document.add_paragraph()  # type: ignore[attr-defined]
+    paragraph = document.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_before = Pt(before)
     paragraph.paragraph_format.space_after = Pt(after)
@@ -116,8 +117,8 @@ def _para(
     return paragraph
 
 
-def _table(document: Document, text: NoticeText) -> None:  # type: ignore[valid-type]
-    table = document.add_table(rows=1, cols=len(text.headers))  # type: ignore[attr-defined]
+def _table(document: DocxDocument, text: NoticeText) -> None:
+    table = document.add_table(rows=1, cols=len(text.headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.rows[0]
@@ -135,8 +136,8 @@ def _table(document: Document, text: NoticeText) -> None:  # type: ignore[valid-
             cell.width = Cm(width)
 
 
-def _closing_block(document: Document, text: NoticeText) -> None:  # type: ignore[valid-type]
-    table = document.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
+def _closing_block(document: DocxDocument, text: NoticeText) -> None:
+    table = document.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
     left.width, right.width = Cm(8), Cm(8.5)
     _cell_para(left, "Nơi nhận:", bold=True, italic=False, size=12, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -149,9 +150,9 @@ def _closing_block(document: Document, text: NoticeText) -> None:  # type: ignor
     _cell_para(right, text.signer_name, bold=True, size=14)
 
 
-def _repeat_header(row: object) -> None:
+def _repeat_header(row: _Row) -> None:
     """The table's header row is repeated on every page (python-docx has no API for it)."""
-    properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    properties = row._tr.get_or_add_trPr()
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
     properties.append(flag)

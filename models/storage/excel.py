@@ -574,7 +574,6 @@ def _assemble(
     communes: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for number, item, headers in rows[COMMUNES.title]:
-        item.setdefault("teams", [])
         if isinstance(item.get("id"), str):
             index.setdefault(item["id"], len(communes))
         place(["communes", len(communes)], COMMUNES, number, headers)
@@ -585,13 +584,12 @@ def _assemble(
             message = f"trang '{TEAMS.title}', dòng {number}: mã xã không có trong trang '{COMMUNES.title}'"
             problems.append((Issue("$", item.get("id"), message), Place(TEAMS.title, number, headers)))
             continue
-        teams = communes[owner]["teams"]
+        teams = communes[owner].setdefault("teams", [])
         place(["communes", owner, "teams", len(teams)], TEAMS, number, headers)
         teams.append(item)
     delegates: list[dict[str, Any]] = []
     people: dict[str, int] = {}
     for number, item, headers in rows[DELEGATES.title]:
-        item.setdefault("unavailable", [])
         if isinstance(item.get("id"), str):
             people.setdefault(item["id"], len(delegates))
         place(["delegates", len(delegates)], DELEGATES, number, headers)
@@ -602,7 +600,7 @@ def _assemble(
             message = f"trang '{LEAVE.title}', dòng {number}: mã đại biểu không có trong trang '{DELEGATES.title}'"
             problems.append((Issue("$", None, message), Place(LEAVE.title, number, headers)))
             continue
-        periods = delegates[owner]["unavailable"]
+        periods = delegates[owner].setdefault("unavailable", [])
         place(["delegates", owner, "unavailable", len(periods)], LEAVE, number, headers)
         periods.append(item)
     document: dict[str, Any] = {"format": "phancong-instance/1", "communes": communes, "delegates": delegates}
