@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.documents.content import ScheduleLine
 
-Line = Annotated[str, Field(max_length=200)]
+#: One line of text: no control characters (line breaks included) and no non-characters.
+PLAIN = "^[^\x00-\x1f\x7f\ufffe\uffff]*$"
+Line = Annotated[str, Field(max_length=200, pattern=PLAIN)]
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 TABLE_HEADERS = ("STT", "Thời gian", "Đơn vị", "Đại biểu dự và chức vụ", "Tổ tuyên vận dự đột xuất", "Ghi chú")
 
@@ -32,8 +34,8 @@ class NoticeSettings(BaseModel):
     parent: Line = Field(default="THÀNH ỦY LÀO CAI", description="Cơ quan cấp trên (dòng đầu, bên trái)")
     issuer: Line = Field(default="BAN TUYÊN GIÁO", description="Cơ quan ban hành (in đậm, bên trái)")
     issuer_short: Line = Field(default="Ban Tuyên giáo Thành ủy", description="Tên cơ quan trong câu văn")
-    number: Annotated[str, Field(max_length=20)] = Field(default="", description="Số văn bản; trống: để ghi tay")
-    symbol: Annotated[str, Field(max_length=30)] = Field(default="TB/BTG", description="Ký hiệu (sau dấu gạch nối)")
+    number: Annotated[str, Field(max_length=20, pattern=PLAIN)] = Field(default="", description="Số văn bản; trống: để ghi tay")
+    symbol: Annotated[str, Field(max_length=30, pattern=PLAIN)] = Field(default="TB/BTG", description="Ký hiệu (sau dấu gạch nối)")
     place: Line = Field(default="Lào Cai", description="Địa danh ghi ở dòng ngày tháng")
     sign_mode: Literal["T/M", "T/L", "K/T", ""] = Field(default="T/M", description="Thể thức ký")
     sign_body: Line = Field(default="BAN TUYÊN GIÁO", description="Tập thể hoặc người đứng đầu, sau thể thức ký")
