@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -217,7 +217,7 @@ class Limits:
 
     rows_per_sheet: int = 20_000
     cells: int = 1_000_000
-    uncompressed_bytes: int = 200 * 2**20
+    uncompressed_bytes: int = 50 * 2**20
     seconds: float = 30.0
 
 
@@ -349,7 +349,9 @@ def _pass(data: bytes, limits: Limits, deadline: float, *, data_only: bool) -> d
     cells = 0
     sheet = ""
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+        reader = _StreamingReader(io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False)
+        reader.read()
+        book = reader.wb
     except (InvalidFileException, KeyError, ValueError, OSError, EOFError) as error:
         raise _damaged(f"không đọc được tệp Excel (.xlsx): {type(error).__name__}") from None
     except Exception as error:  # zipfile and XML errors of a damaged or foreign file
@@ -358,11 +360,6 @@ def _pass(data: bytes, limits: Limits, deadline: float, *, data_only: bool) -> d
     try:
         for sheet in book.sheetnames:
             ws = book[sheet]
-            if not isinstance(ws, ReadOnlyWorksheet):
-                out[sheet] = []  # a chart sheet: no cells
-                continue
-            # A stale <dimension> would stop the rows where it says; read to the real end.
-            ws.reset_dimensions()
             lines: list[tuple[Any, ...]] = []
             for line in ws.iter_rows():
                 if len(lines) >= limits.rows_per_sheet:
@@ -385,6 +382,31 @@ def _pass(data: bytes, limits: Limits, deadline: float, *, data_only: bool) -> d
     finally:
         book.close()
     return out
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that never believes its ``<dimension>``.
+
+    openpyxl sizes a read-only sheet from it when opening, and without one scans the whole
+    sheet to look for it (the 116 s of a million-row upload, before a row is counted); a
+    stale one makes the rows stop where it says. Left unsized, the rows are read to the
+    real end, as the limits count them.
+    """
+
+    def _get_size(self) -> None:
+        self.reset_dimensions()
+
+
+class _StreamingReader(ExcelReader):
+    """openpyxl's reader with :class:`_UnsizedSheet` for every worksheet (read-only only)."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
 
 
 def _value(cell: Any, data_only: bool) -> Any:
