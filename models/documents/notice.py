@@ -34,8 +34,12 @@ class NoticeSettings(BaseModel):
     parent: Line = Field(default="THÀNH ỦY LÀO CAI", description="Cơ quan cấp trên (dòng đầu, bên trái)")
     issuer: Line = Field(default="BAN TUYÊN GIÁO", description="Cơ quan ban hành (in đậm, bên trái)")
     issuer_short: Line = Field(default="Ban Tuyên giáo Thành ủy", description="Tên cơ quan trong câu văn")
-    number: Annotated[str, Field(max_length=20, pattern=PLAIN)] = Field(default="", description="Số văn bản; trống: để ghi tay")
-    symbol: Annotated[str, Field(max_length=30, pattern=PLAIN)] = Field(default="TB/BTG", description="Ký hiệu (sau dấu gạch nối)")
+    number: Annotated[str, Field(max_length=20, pattern=PLAIN)] = Field(
+        default="", description="Số văn bản; trống: để ghi tay"
+    )
+    symbol: Annotated[str, Field(max_length=30, pattern=PLAIN)] = Field(
+        default="TB/BTG", description="Ký hiệu (sau dấu gạch nối)"
+    )
     place: Line = Field(default="Lào Cai", description="Địa danh ghi ở dòng ngày tháng")
     sign_mode: Literal["T/M", "T/L", "K/T", ""] = Field(default="T/M", description="Thể thức ký")
     sign_body: Line = Field(default="BAN TUYÊN GIÁO", description="Tập thể hoặc người đứng đầu, sau thể thức ký")
