@@ -21,7 +21,7 @@ HEADERS = (
     "STT",
     "Ngày",
     "Giờ",
-    "Đơn vị",
+    "Xã/phường",
     "Mã hội nghị",
     "Đại biểu",
     "Chức vụ",

@@ -85,7 +85,7 @@ def test_csv_is_utf8_with_a_bom(client: TestClient, database: Database, tiny_doc
     assert response.status_code == 200
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["STT", "Ngày", "Giờ", "Đơn vị"]
+    assert rows[0][:4] == ["STT", "Ngày", "Giờ", "Xã/phường"]
     assert all(re.fullmatch(r"\d\d/11/2025", r[1]) for r in rows[1:])
 
 
