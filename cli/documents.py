@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from cli.render import WorkbookInputError
 from models.documents.content import ScheduleLine, lines_from_solution
 from models.documents.notice import NoticeSettings, compose
 from models.errors import InputError, Issue
@@ -39,7 +40,7 @@ def load_instance_file(path: Path) -> Instance:
             located = [
                 Issue(i.path, i.value, located_message(i, p)) for i, p in zip(error.issues, error.places, strict=True)
             ]
-            raise InputError(located, "Tệp Excel bài toán") from None
+            raise WorkbookInputError(located, "Tệp Excel bài toán") from None
     if path.suffix.lower() != ".json":
         raise InputError([Issue("$", str(path), "tệp bài toán phải là .json hoặc .xlsx")], WHAT)
     return load_instance(path)
