@@ -23,6 +23,8 @@ from models.documents.content import ScheduleLine
 PLAIN = "^[^\x00-\x1f\x7f\ufffe\uffff]*$"
 Line = Annotated[str, Field(max_length=200, pattern=PLAIN)]
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+#: Widths of the table's columns (cm), the same in both layouts: 16.5 cm of A4 less the margins.
+WIDTHS_CM = (1.3, 2.5, 2.8, 4.8, 2.6, 2.5)
 TABLE_HEADERS = ("STT", "Thời gian", "Đơn vị", "Đại biểu dự và chức vụ", "Tổ tuyên vận dự đột xuất", "Ghi chú")
 
 
@@ -85,7 +87,7 @@ def date_line(place: str, day: dt.date) -> str:
 
 
 def when(line: ScheduleLine) -> str:
-    return f"{line.start:%H}h{line.start:%M}, {WEEKDAYS[line.start.weekday()]}\n{line.start:%d/%m/%Y}"
+    return f"{line.start:%H}h{line.start:%M}\n{WEEKDAYS[line.start.weekday()]}\n{line.start:%d/%m/%Y}"
 
 
 def compose(settings: NoticeSettings, month: str, lines: Sequence[ScheduleLine], issued: dt.date) -> NoticeText:

@@ -17,14 +17,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import _Cell, _Row
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from models.documents.notice import NoticeText
+from models.documents.notice import WIDTHS_CM, NoticeText
 from models.documents.sheets import AUTHOR, xml_safe
 
 FONT = "Times New Roman"
-WIDTHS_CM = (1.1, 2.5, 2.8, 5.0, 2.6, 2.5)
 
 
 def notice_docx(text: NoticeText) -> bytes:
@@ -63,8 +62,8 @@ def notice_docx(text: NoticeText) -> bytes:
 def _heading(document: DocxDocument, text: NoticeText) -> None:
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(table, (7.5, 9.0))
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(7.5), Cm(9)
     _cell_para(left, text.parent, size=14, first=True)
     _cell_para(left, text.issuer, bold=True, size=14)
     _cell_para(left, "*", size=14)
@@ -131,15 +130,13 @@ def _table(document: DocxDocument, text: NoticeText) -> None:
             align = WD_ALIGN_PARAGRAPH.CENTER if i in (0, 1) else WD_ALIGN_PARAGRAPH.LEFT
             for n, part in enumerate(value.split("\n") or [""]):
                 _cell_para(cell, part, size=12, first=n == 0, align=align)
-    for row in table.rows:
-        for cell, width in zip(row.cells, WIDTHS_CM, strict=True):
-            cell.width = Cm(width)
+    _widths(table, WIDTHS_CM)
 
 
 def _closing_block(document: DocxDocument, text: NoticeText) -> None:
     table = document.add_table(rows=1, cols=2)
+    _widths(table, (8.0, 8.5))
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(8), Cm(8.5)
     _cell_para(left, "Nơi nhận:", bold=True, italic=False, size=12, first=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     for recipient in text.recipients:
         _cell_para(left, f"- {recipient}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -148,6 +145,16 @@ def _closing_block(document: DocxDocument, text: NoticeText) -> None:
     for _ in range(4):
         _cell_para(right, "", size=14)
     _cell_para(right, text.signer_name, bold=True, size=14)
+
+
+def _widths(table: Table, widths: tuple[float, ...]) -> None:
+    """Column widths in the grid (LibreOffice reads these) and on every cell (Word does)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
 
 
 def _repeat_header(row: _Row) -> None:

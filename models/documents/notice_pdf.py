@@ -23,7 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from models.documents.notice import NoticeText
+from models.documents.notice import WIDTHS_CM, NoticeText
 from models.documents.sheets import AUTHOR, xml_safe
 
 FONT_DIRS = (
@@ -35,7 +35,6 @@ FACES = {
     "LiberationSerif": ("Regular", "Bold", "Italic", "BoldItalic"),
     "DejaVuSerif": ("", "-Bold", "-Italic", "-BoldItalic"),
 }
-WIDTHS_CM = (1.1, 2.5, 2.8, 5.0, 2.6, 2.5)
 
 
 class FontMissing(RuntimeError):
