@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -101,6 +101,10 @@ def today() -> dt.date:
 # Notice options shared by `solve` and `notice`.
 Parent = Annotated[str | None, typer.Option("--parent", help="Thông báo: cơ quan cấp trên (THÀNH ỦY LÀO CAI)")]
 Issuer = Annotated[str | None, typer.Option("--issuer", help="Thông báo: cơ quan ban hành (BAN TUYÊN GIÁO)")]
+IssuerShort = Annotated[
+    str | None, typer.Option("--issuer-short", help="Thông báo: tên cơ quan trong câu văn (Ban Tuyên giáo Thành ủy)")
+]
+SignBody = Annotated[str | None, typer.Option("--sign-body", help="Thông báo: sau thể thức ký (BAN TUYÊN GIÁO)")]
 Number = Annotated[str | None, typer.Option("--number", help="Thông báo: số văn bản")]
 Symbol = Annotated[str | None, typer.Option("--symbol", help="Thông báo: ký hiệu (TB/BTG)")]
 PlaceName = Annotated[str | None, typer.Option("--place", help="Thông báo: địa danh (Lào Cai)")]
@@ -121,6 +125,8 @@ def notice_settings(
     signer: str | None = None,
     signer_position: str | None = None,
     recipients: list[str] | None = None,
+    issuer_short: str | None = None,
+    sign_body: str | None = None,
 ) -> NoticeSettings:
     from pydantic import ValidationError
 
@@ -134,12 +140,45 @@ def notice_settings(
         "signer_name": signer,
         "signer_position": signer_position,
         "recipients": recipients or None,
+        "issuer_short": issuer_short,
+        "sign_body": sign_body,
     }
     try:
         return NoticeSettings.model_validate({k: v for k, v in given.items() if v is not None})
     except ValidationError as error:
-        issues = [Issue(".".join(map(str, e["loc"])), e.get("input"), str(e["msg"])) for e in error.errors()]
+        issues = [
+            Issue(OPTIONS.get(str(e["loc"][0]), str(e["loc"][0])), e.get("input"), _said(e)) for e in error.errors()
+        ]
         raise InputError(issues, "Tùy chọn thông báo") from None
+
+
+OPTIONS = {
+    "parent": "--parent",
+    "issuer": "--issuer",
+    "issuer_short": "--issuer-short",
+    "number": "--number",
+    "symbol": "--symbol",
+    "place": "--place",
+    "sign_mode": "--sign-mode",
+    "sign_body": "--sign-body",
+    "signer_name": "--signer",
+    "signer_position": "--signer-position",
+    "recipients": "--recipient",
+}
+
+
+def _said(error: Any) -> str:
+    """A settings error in Vietnamese."""
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind == "literal_error":
+        return "phải là T/M, T/L hoặc K/T"
+    if kind == "string_too_long":
+        return f"dài quá {context.get('max_length')} ký tự"
+    if kind == "too_long":
+        return f"nhiều quá {context.get('max_length')} dòng"
+    if kind == "string_pattern_mismatch":
+        return "có ký tự điều khiển (xuống dòng, tab…) hoặc ký tự không hợp lệ"
+    return "giá trị không hợp lệ"
 
 
 def issued_on(text: str | None) -> dt.date:

@@ -89,6 +89,8 @@ def solve(
     ] = False,
     parent: docs.Parent = None,
     issuer: docs.Issuer = None,
+    issuer_short: docs.IssuerShort = None,
+    sign_body: docs.SignBody = None,
     number: docs.Number = None,
     symbol: docs.Symbol = None,
     place: docs.PlaceName = None,
@@ -105,7 +107,17 @@ def solve(
     loaded = _load(instance)
     try:
         settings = docs.notice_settings(
-            parent, issuer, number, symbol, place, sign_mode, signer, signer_position, recipient
+            parent,
+            issuer,
+            number,
+            symbol,
+            place,
+            sign_mode,
+            signer,
+            signer_position,
+            recipient,
+            issuer_short,
+            sign_body,
         )
         day = docs.issued_on(issued)
     except InputError as error:
@@ -233,6 +245,8 @@ def notice(
     out_path: Annotated[Path, typer.Option("--out", help="Tệp thông báo .docx hoặc .pdf (hoặc bảng lịch .xlsx)")],
     parent: docs.Parent = None,
     issuer: docs.Issuer = None,
+    issuer_short: docs.IssuerShort = None,
+    sign_body: docs.SignBody = None,
     number: docs.Number = None,
     symbol: docs.Symbol = None,
     place: docs.PlaceName = None,
@@ -249,7 +263,17 @@ def notice(
     try:
         schedule = load_solution(solution)
         settings = docs.notice_settings(
-            parent, issuer, number, symbol, place, sign_mode, signer, signer_position, recipient
+            parent,
+            issuer,
+            number,
+            symbol,
+            place,
+            sign_mode,
+            signer,
+            signer_position,
+            recipient,
+            issuer_short,
+            sign_body,
         )
         day = docs.issued_on(issued)
     except InputError as error:

@@ -91,3 +91,12 @@ def test_template_is_a_valid_instance_workbook(tmp_path: Path) -> None:
     book = tmp_path / "mau.xlsx"
     assert phancong("template", "--out", book).returncode == 0
     assert phancong("validate", book).returncode == 0
+
+
+def test_a_bad_notice_option_is_named_in_vietnamese(tmp_path: Path) -> None:
+    """An unknown signing form is refused before solving, naming the option (exit 2)."""
+    out = tmp_path / "n.pdf"
+    result = phancong("solve", TINY, "--out", out, "--sign-mode", "X", "--time-limit", "5")
+    assert result.returncode == 2
+    assert '--sign-mode = "X": phải là T/M, T/L hoặc K/T' in result.stderr
+    assert not out.exists()
