@@ -24,6 +24,7 @@ from api.routes import (
     calendar,
     communes,
     delegates,
+    documents,
     flags,
     health,
     imports,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         flags,
         statistics,
         themes,
+        documents,
     )
     for module in routers:
         app.include_router(module.router)
