@@ -103,14 +103,15 @@ def list_users() -> None:
     from services import accounts
 
     with _session() as session:
-        out.print("mã\ttên đăng nhập\tvai trò\tliên kết\ttrạng thái\ttên", markup=False)
+        # Plain tab-separated lines (rich would expand the tabs): easy to read and to script.
+        typer.echo("mã\ttên đăng nhập\tvai trò\tliên kết\ttrạng thái\ttên")
         for user in accounts.list_accounts(session):
             link = user.delegate_id or user.commune_id or "-"
             state = "hoạt động" if user.active else "đã khóa"
             if user.active and user.password_hash is None:
                 state += ", chưa có mật khẩu"
             line = f"{user.id}\t{user.username or '-'}\t{user.role}\t{link}\t{state}\t{user.name}"
-            out.print(line, markup=False)
+            typer.echo(line)
 
 
 @user_app.command("token")
@@ -119,7 +120,7 @@ def token(username: Annotated[str, typer.Argument(help="Tên đăng nhập")]) -
     from services import accounts
 
     with _session() as session:
-        out.print(accounts.new_token(session, username), markup=False)
+        typer.echo(accounts.new_token(session, username))
 
 
 @user_app.command("password")
