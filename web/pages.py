@@ -38,6 +38,7 @@ from web.session import Viewer
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
+DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
 Errors = dict[str, str]
 
 
@@ -260,16 +261,25 @@ async def _commune_page(
 
 
 def _start(values: dict[str, str], errors: Errors) -> dt.datetime | None:
-    """The local start of the form's ``date`` (YYYY-MM-DD) and ``time`` (HH:MM) fields."""
+    """The local start of the form's ``date`` (dd/mm/yyyy) and ``time`` (HH:MM) fields.
+
+    Plain text fields, not the browser's date and time pickers: those show the date in
+    the browser's own locale (mm/dd/yyyy on many machines), and the pages say dd/mm/yyyy.
+    """
     day = time = None
+    text = values.get("date", "").strip()
     try:
-        day = dt.date.fromisoformat(values.get("date", ""))
+        if DATE.fullmatch(text):
+            number, month, year = (int(part) for part in re.split(r"[/.-]", text))
+            day = dt.date(year, month, number)
+        else:
+            day = dt.date.fromisoformat(text)
     except ValueError:
-        errors["date"] = "Ngày không đọc được: chọn ngày trên lịch (dd/mm/yyyy)"
+        errors["date"] = "Ngày không đúng: nhập ngày/tháng/năm, ví dụ 12/03/2024"
     try:
-        time = dt.time.fromisoformat(values.get("time", ""))
+        time = dt.time.fromisoformat(values.get("time", "").strip().zfill(5))
     except ValueError:
-        errors["time"] = "Giờ không đọc được: nhập giờ:phút, ví dụ 07:30"
+        errors["time"] = "Giờ không đúng: nhập giờ:phút (0–23 giờ), ví dụ 07:30"
     if day is None or time is None:
         return None
     return dt.datetime.combine(day, time.replace(second=0, microsecond=0), tzinfo=LOCAL)
