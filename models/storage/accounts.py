@@ -68,6 +68,8 @@ def by_username(session: Session, username: str) -> UserRow | None:
 def open_session(session: Session, user: UserRow, now: dt.datetime | None = None) -> tuple[str, WebSessionRow]:
     """A new signed-in browser of ``user``: the cookie value (in clear, never stored) and its row."""
     now = now or utcnow()
+    # Expired sessions are of no use to anyone: swept here, where sessions are made.
+    session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= now))
     token = new_secret()
     row = WebSessionRow(
         user_id=user.id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -13,7 +14,9 @@ from sqlalchemy import select
 from api.seed import prepare
 from models.storage.db import Database
 from models.storage.tables import CommuneRow, DelegateRow, MeetingRow, UserRow, WebSessionRow
+from services import overview
 from services.accounts import FAILURE_LIMIT
+from services.errors import Forbidden, NotFound
 from tests.api.world import World
 from tests.web.conftest import PASSWORD, csrf_of, sign_in
 from web.session import COOKIE
@@ -309,3 +312,41 @@ def test_serve_gives_admin_a_password_once(database: Database, browser_of: Brows
     assert sign_in(browser_of(), "admin", first.password).status_code == 303
     with database.reader() as session:
         assert session.scalar(select(WebSessionRow.id)) is not None
+
+
+def test_an_unexpected_fault_is_a_vietnamese_page(world: World, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(overview, "month_view", broken)
+    with TestClient(app, raise_server_exceptions=False) as browser:
+        assert sign_in(browser, "canbo").status_code == 303
+        response = browser.get("/thang/2025-11")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Lỗi máy chủ" in response.text
+    assert "hỏng" not in response.text  # no trace of the fault shown
+
+
+def test_the_overview_keeps_to_the_matrix(world: World, database: Database) -> None:
+    """The filters under the pages: a delegate reads only their own meetings, a commune
+    only its own commune's; the other roles are refused."""
+    with database.reader() as session:
+        by_name = {u.username: u for u in session.scalars(select(UserRow)) if u.username}
+        with pytest.raises(Forbidden):
+            overview.delegate_meetings(session, by_name["kien"], "d2")
+        with pytest.raises(Forbidden):
+            overview.delegate_meetings(session, by_name["coclieu"], "d1")
+        assert overview.delegate_meetings(session, by_name["canbo"], "d2").delegate == "d2"
+        with pytest.raises(Forbidden):
+            overview.month_view(session, by_name["kien"], "2025-11")
+        own = overview.month_view(session, by_name["coclieu"], "2025-11")
+        assert {m.commune for m in own.meetings} == {"c1"}
+        assert {m.commune for m in overview.month_view(session, by_name["canbo"], "2025-11").meetings} == {
+            "c1",
+            "c2",
+            "c3",
+            "c4",
+        }
+        with pytest.raises(NotFound):
+            overview.commune_meetings(session, by_name["canbo"])
