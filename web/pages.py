@@ -216,9 +216,10 @@ async def home(request: Request) -> Response:
 # -- the delegate's page ------------------------------------------------------------
 
 
-def _qr_svg(url: str) -> Markup:
-    # segno writes the SVG from the URL alone (no user text in it): safe to inline as is.
-    svg = segno.make(url, error="m").svg_inline(scale=4, title="Mã QR địa chỉ đăng ký lịch")
+def _qr_svg(url: str, title: str = "Mã QR địa chỉ đăng ký lịch") -> Markup:
+    # segno writes the SVG from our own URL and a constant title (no user text in it):
+    # safe to inline as is.
+    svg = segno.make(url, error="m").svg_inline(scale=4, title=title)
     return Markup(svg)
 
 
@@ -385,7 +386,8 @@ async def _accounts_page(
         }
 
     data = await _read(request, work)
-    context = {**data, "errors": errors, "values": values, "link": link, "roles": accounts.ROLE_LABELS}
+    qr = _qr_svg(link, "Mã QR liên kết đăng nhập lần đầu") if link else None
+    context = {**data, "errors": errors, "values": values, "link": link, "qr": qr, "roles": accounts.ROLE_LABELS}
     return render(request, "accounts.html", context, status=status)
 
 

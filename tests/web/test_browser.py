@@ -170,3 +170,33 @@ def test_planner_sees_the_month(chromium: Any, live: str) -> None:
     assert page.get_by_role("heading", name="Không tìm thấy trang").is_visible()
     _shot(page, "loi-404")
     context.close()
+
+
+def test_planner_creates_an_account_whose_link_signs_in(chromium: Any, live: str) -> None:
+    context = chromium.new_context(viewport=DESK, locale="vi-VN")
+    page = context.new_page()
+    _sign_in(page, live, "canbo")
+    page.goto(f"{live}/nguoi-dung")
+    page.get_by_label("Tên đăng nhập", exact=True).fill("lovanson")
+    page.get_by_label("Vai trò", exact=True).select_option("delegate")
+    page.get_by_label("Đại biểu (với vai trò Đại biểu)").select_option("d3")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tạo tài khoản và liên kết đăng nhập").click()
+    link = page.locator(".feed a").get_attribute("href")
+    assert link is not None
+    assert link.startswith(f"{live}/kich-hoat/")
+    assert page.locator(".qr svg").is_visible()
+    _shot(page, "nguoi-dung-lien-ket")
+    context.close()
+    phone = chromium.new_context(viewport=PHONE, locale="vi-VN")
+    page = phone.new_page()
+    page.goto(link)
+    assert "lovanson" in page.locator("main").inner_text()
+    page.get_by_label("Mật khẩu mới", exact=True).fill("mat-khau-rieng-9")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("mat-khau-rieng-9")
+    _shot(page, "kich-hoat")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đặt mật khẩu và đăng nhập").click()
+    assert page.get_by_role("heading", name="Lịch dự hội nghị của tôi").is_visible()
+    assert "Lò Văn Sơn" in page.locator("main").inner_text()
+    phone.close()

@@ -290,6 +290,7 @@ def test_planner_creates_an_account_with_a_one_use_link(world: World, browser_of
     assert made.status_code == 201
     link = re.search(r'href="http://testserver(/kich-hoat/[^"]+)"', made.text)
     assert link is not None
+    assert "<svg" in made.text  # to print or photograph
     newcomer = browser_of()
     form = newcomer.get(link.group(1))
     assert form.status_code == 200
