@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from models.errors import Issue
 from models.storage import accounts, audit, users
 from models.storage.clock import local
 from models.storage.tables import CommuneRow, DelegateRow, UserRow
+from models.storage.text import refused
 from models.storage.types import utcnow
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound, TooMany
@@ -104,9 +106,11 @@ def create_account(
         problem = password_problem(password)
         if problem:
             problems.append(Issue("password", "…", problem))
-    display = (name or "").strip() or linked_name or username
+    display = unicodedata.normalize("NFC", (name or "").strip()) or linked_name or username
     if len(display) > 200:
         problems.append(Issue("name", display[:20] + "…", "tên dài quá 200 ký tự"))
+    elif (why := refused(display)) is not None:
+        problems.append(Issue("name", display, why))
     if problems:
         raise Invalid("Tài khoản không hợp lệ", problems)
     user, _token = users.create_user(session, display, role, delegate_id or None, commune_id or None)

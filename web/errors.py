@@ -8,6 +8,7 @@ signed-in account redirects to /dang-nhap instead of answering 401.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.errors import ApiError, from_service
 from models.errors import InputError
 from services.errors import ServiceError
-from web.session import CsrfRefused, SignInRequired
+from web.session import CsrfRefused, SignInRequired, viewer
 from web.templating import render
 
 log = logging.getLogger("phancong.web")
@@ -84,6 +85,10 @@ def _wrap(json_handler: AnyHandler | None) -> Handler:
                 return RedirectResponse("/dang-nhap", status_code=303)
             if status == 500:
                 log.exception("lỗi không lường trước ở trang %s %s", request.method, request.url.path, exc_info=exc)
+            else:
+                # So that an error page keeps the signed-in menu (a 500 does not touch the database again).
+                with contextlib.suppress(Exception):
+                    await viewer(request)
             return page(request, status, message)
         answer = json_handler(request, exc)
         return answer if isinstance(answer, Response) else await answer

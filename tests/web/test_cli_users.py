@@ -73,6 +73,7 @@ def test_add_then_list(url: str) -> None:
         (["kien", "--role", "delegate", "--delegate", "d99"], "mat-khau-1\n", "delegate = 'd99': không có mã này"),
         (["xa", "--role", "commune", "--commune", "c1", "--delegate", "d1"], "mat-khau-1\n", "delegate = 'd1'"),
         (["canbo", "--role", "planner"], "ngan\n", "password"),
+        (["canbo", "--role", "planner", "--name", "Tên\x07lạ"], "mat-khau-1\n", "name = 'Tên\\x07lạ'"),
         (["canbo", "--role", "planner"], "\n", "password: đầu vào chuẩn trống"),
     ],
 )
@@ -82,6 +83,17 @@ def test_add_refuses_naming_the_field(url: str, args: list[str], stdin: str, nam
     assert named in err
     assert "Traceback" not in err
     assert _run("user", "list")[1].count("\n") == 1  # the header only: nothing written
+
+
+def test_a_name_is_stored_in_nfc(url: str) -> None:
+    decomposed = "Nguye\u0302\u0303n Va\u0306n Kie\u0302n"  # the same letters, decomposed
+    code, _, _ = _run(
+        "user", "add", "kien2", "--role", "planner", "--name", decomposed, "--password-stdin", stdin="mat-khau-1\n"
+    )
+    assert code == 0
+    user = _user(url, "kien2")
+    assert user is not None
+    assert user.name == "Nguyễn Văn Kiên"
 
 
 def test_add_needs_password_stdin(url: str) -> None:

@@ -264,6 +264,7 @@ def test_error_pages_are_vietnamese_html(world: World, browser_of: Browser) -> N
     missing = browser.get("/khong-co-trang-nay", headers={"accept": "text/html"})
     assert missing.status_code == 404
     assert "Không tìm thấy trang" in missing.text
+    assert "Đăng xuất" in missing.text  # the signed-in menu stays
     assert browser.get("/thang/2025-13").status_code == 404
     # The JSON API answers as before.
     api = browser.get("/khong-co-trang-nay")
