@@ -10,6 +10,7 @@ filters are :mod:`services.access`, the same as the JSON API's. Moments are loca
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -189,3 +190,33 @@ def commune_meetings(session: Session, user: UserRow) -> tuple[CommuneRow, list[
         view = month_view(session, user, month)
         out += [CommuneMeeting(line, month, view.published) for line in view.meetings]
     return commune, out
+
+
+@dataclass(frozen=True)
+class MonthFilter:
+    """What the planner narrows a month to; every field empty: the whole month."""
+
+    commune: str = ""
+    """A part of the commune's name (case and accents as typed, compared in NFC lower case)."""
+    week: int | None = None
+    """1–5: days 1–7, 8–14, 15–21, 22–28, 29–31 of the month."""
+    flagged: bool = False
+    empty: bool = False
+    """Only meetings with empty seats."""
+
+    def keeps(self, line: MeetingLine) -> bool:
+        if self.commune and _folded(self.commune) not in _folded(line.commune_name):
+            return False
+        if self.week is not None and (line.start.day - 1) // 7 + 1 != self.week:
+            return False
+        if self.flagged and not line.flag:
+            return False
+        return not (self.empty and not line.empty_seats)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def filtered(view: MonthView, keep: MonthFilter) -> MonthView:
+    return MonthView(view.month, view.schedule, view.published, [m for m in view.meetings if keep.keeps(m)])

@@ -358,7 +358,16 @@ def from_status(error: ServiceError) -> int:
 
 
 @router.get("/thang/{month}")
-async def month_page(request: Request, month: str) -> Response:
+async def month_page(
+    request: Request,
+    month: str,
+    xa: Annotated[str | None, Query(max_length=100)] = None,
+    tuan: Annotated[str | None, Query(max_length=2)] = None,
+    co: Annotated[str | None, Query(max_length=2)] = None,
+    trong: Annotated[str | None, Query(max_length=2)] = None,
+) -> Response:
+    """A month; a planner may narrow it (``xa`` a part of a commune's name, ``tuan`` the
+    week 1–5, ``co`` flagged only, ``trong`` empty seats only: a GET form, bookmarkable)."""
     viewer = await web_session.require(request)
     if not is_month(month):
         raise NotFound(f"Không có tháng {month} (địa chỉ dạng /thang/YYYY-MM)")
@@ -369,7 +378,12 @@ async def month_page(request: Request, month: str) -> Response:
         items = [m for m in [*mine.upcoming, *mine.past[::-1]] if f"{m.start:%Y-%m}" == month]
         return render(request, "delegate_month.html", {"month": month, "items": items})
     view = await _read(request, lambda s: overview.month_view(s, user, month))
-    return render(request, "month.html", {"month": month, "view": view})
+    total = len(view.meetings)
+    week = int(tuan) if tuan and tuan.isdigit() and 1 <= int(tuan) <= 5 else None
+    keep = overview.MonthFilter(commune=(xa or "").strip(), week=week, flagged=co == "1", empty=trong == "1")
+    if user.role == "planner":
+        view = overview.filtered(view, keep)
+    return render(request, "month.html", {"month": month, "view": view, "total": total, "keep": keep})
 
 
 # -- the planner's accounts -----------------------------------------------------------

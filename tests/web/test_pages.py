@@ -352,3 +352,21 @@ def test_the_overview_keeps_to_the_matrix(world: World, database: Database) -> N
         }
         with pytest.raises(NotFound):
             overview.commune_meetings(session, by_name["canbo"])
+
+
+def test_the_planner_narrows_the_month(world: World, browser_of: Browser) -> None:
+    planner = browser_of("canbo")
+    communes = re.compile(r"<td>(Phường [^<]+|Xã [^<]+)</td>")
+
+    def shown(query: str) -> list[str]:
+        response = planner.get(f"/thang/2025-11{query}")
+        assert response.status_code == 200, response.text
+        return communes.findall(response.text)
+
+    assert len(shown("")) == 4
+    assert shown("?xa=hợp") == ["Xã Hợp Thành"]
+    assert len(shown("?tuan=1")) == 4  # 4 and 6 November
+    assert shown("?tuan=2") == []
+    assert set(shown("?co=1")) == {"Xã Hợp Thành", "Xã Tả Phời"}
+    assert "Không có hội nghị nào khớp bộ lọc" in planner.get("/thang/2025-11?tuan=2").text
+    assert planner.get("/thang/2025-11?la=1").status_code == 422  # an unknown parameter is said, not ignored
