@@ -4,7 +4,7 @@
 role, ``/thang/YYYY-MM`` a month (as the account may see it), ``/tai-khoan`` change of
 password, ``/nguoi-dung`` the planner's accounts, ``/kich-hoat/{token}`` a first sign-in.
 A delegate's home is their meetings and calendar subscription; a commune's, its meetings
-with the register and move forms. Every form that changes data carries a CSRF token;
+and the form that registers the month's meeting or moves it. Every form that changes data carries a CSRF token;
 every rule is a call into ``services/`` (never into an API route).
 """
 
@@ -48,7 +48,7 @@ def _database(request: Request) -> Database:
 
 
 def _field_errors(error: ServiceError) -> Errors:
-    """Each issue's message under its field name (the last part of its path)."""
+    """Each issue's message under its field name (the first part of its path)."""
     out: Errors = {}
     for issue in error.issues:
         name = re.split(r"[.\[\]]", issue.path.strip("$."))[0] or "form"
@@ -57,10 +57,11 @@ def _field_errors(error: ServiceError) -> Errors:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only a path of this site: never an address elsewhere (no open redirect).
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    # Only a path of this site: never an address elsewhere (no open redirect). Browsers
+    # drop tabs and line breaks from a URL, so "/\t/elsewhere" would become "//elsewhere".
+    if not target or any(ord(c) < 33 or c == "\\" for c in target):
+        return "/"
+    return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
 def _write(request: Request, work: Any) -> Any:

@@ -370,3 +370,15 @@ def test_the_planner_narrows_the_month(world: World, browser_of: Browser) -> Non
     assert set(shown("?co=1")) == {"Xã Hợp Thành", "Xã Tả Phời"}
     assert "Không có hội nghị nào khớp bộ lọc" in planner.get("/thang/2025-11?tuan=2").text
     assert planner.get("/thang/2025-11?la=1").status_code == 422  # an unknown parameter is said, not ignored
+
+
+@pytest.mark.parametrize(
+    "target", ["//elsewhere.example", "/\t/elsewhere.example", "https://elsewhere.example", "/\\x"]
+)
+def test_sign_in_never_sends_elsewhere(world: World, browser_of: Browser, target: str) -> None:
+    browser = browser_of()
+    page = browser.get("/dang-nhap")
+    data = {"csrf": csrf_of(page.text), "username": "canbo", "password": PASSWORD, "next": target}
+    response = browser.post("/dang-nhap", data=data, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
