@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
+import web
 from api import errors, openapi
 from api.characters import reject_control_characters
 from api.jobs import Runner, make_runner
@@ -104,4 +105,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     for module in routers:
         app.include_router(module.router)
+    web.install(app)  # the pages, after the API's routes and error handlers (it wraps them)
     return app
