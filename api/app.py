@@ -38,6 +38,7 @@ from api.routes import (
     statistics,
     themes,
     users,
+    workspace,
 )
 from api.settings import Settings
 from models.storage.db import Database
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         flags,
         statistics,
         themes,
+        workspace,
     )
     for module in routers:
         app.include_router(module.router)

@@ -53,6 +53,62 @@ class ScoreReport:
         return not self.violations
 
 
+@dataclass(frozen=True)
+class BalanceGroup:
+    """One tier group of the ``balance`` term: each delegate's load, and who counts."""
+
+    tiers: tuple[int, ...]
+    delegates: tuple[str, ...]
+    """Every delegate of the group's tiers, in the instance's order."""
+    members: tuple[str, ...]
+    """Those the term counts (not at ``max_per_month`` 0, not away on every meeting day)."""
+    schedule: dict[str, int]
+    """Assignments in the schedule."""
+    history: dict[str, int]
+    """History attendances in the window (twelve months before the first meeting, up to the day before)."""
+
+    def load(self, delegate: str) -> int:
+        return self.schedule.get(delegate, 0) + self.history.get(delegate, 0)
+
+    @property
+    def spread(self) -> int:
+        """max − min of the members' loads; 0 for a group of fewer than two."""
+        if len(self.members) < 2:
+            return 0
+        loads = [self.load(d) for d in self.members]
+        return max(loads) - min(loads)
+
+
+def balance_groups(instance: Instance, assigned: Iterable[str]) -> list[BalanceGroup]:
+    """The tier groups of RULES.md's ``balance`` for a schedule whose assignments are
+    ``assigned`` (one delegate id per valid assignment); empty when there are no meetings."""
+    if not instance.meetings:
+        return []
+    first = min(m.day for m in instance.meetings)
+    since = twelve_months_before(first)
+    days = {m.day for m in instance.meetings}
+    schedule: Counter[str] = Counter(assigned)
+    history: Counter[str] = Counter()
+    for row in instance.history.attendances:
+        if since <= row.date < first:
+            history[row.delegate] += 1
+    out = []
+    for group in TIER_GROUPS:
+        everyone = [d for d in instance.delegates if d.tier in group]
+        members = [d.id for d in everyone if d.max_per_month > 0 and not all(d.away_on(day) for day in days)]
+        ids = tuple(d.id for d in everyone)
+        out.append(
+            BalanceGroup(
+                tiers=group,
+                delegates=ids,
+                members=tuple(members),
+                schedule={d: schedule[d] for d in ids},
+                history={d: history[d] for d in ids},
+            )
+        )
+    return out
+
+
 def score(instance: Instance, pairs: Iterable[tuple[str, str]]) -> ScoreReport:
     """Score a schedule given as ``(meeting id, delegate id)`` pairs."""
     return _Scorer(instance, list(pairs)).run()
@@ -230,26 +286,7 @@ class _Scorer:
 
     def balance(self) -> int:
         """Σ over tier groups of (max − min) of twelve-month loads, per RULES.md."""
-        if not self.inst.meetings:
-            return 0
-        first = min(m.day for m in self.inst.meetings)
-        since = twelve_months_before(first)
-        days = {m.day for m in self.inst.meetings}
-        load: Counter[str] = Counter(d.id for _, d in self.valid)
-        for row in self.inst.history.attendances:
-            if since <= row.date < first:
-                load[row.delegate] += 1
-        total = 0
-        for group in TIER_GROUPS:
-            members = [
-                d
-                for d in self.inst.delegates
-                if d.tier in group and d.max_per_month > 0 and not all(d.away_on(day) for day in days)
-            ]
-            if len(members) >= 2:
-                loads = [load[d.id] for d in members]
-                total += max(loads) - min(loads)
-        return total
+        return sum(group.spread for group in balance_groups(self.inst, [d.id for _, d in self.valid]))
 
     def senior_at_stable(self) -> int:
         """Tier 1–2 delegates sent to a flag-0 commune."""
