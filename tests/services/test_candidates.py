@@ -30,7 +30,8 @@ def _facts(candidate: CandidateOut) -> set[tuple[str, str]]:
 def test_candidates_are_ranked_allowed_first_by_score_change(session: Session, world: World) -> None:
     """Every delegate not at the meeting is listed; allowed ones first, cheapest first."""
     ranked = candidates.rank(session, account(session, "planner"), MONTH, "m1", schedule_id=world.ids["draft"])
-    assert ranked.seat.replacing is not None and ranked.seat.replacing.delegate == "d1"
+    assert ranked.seat.replacing is not None
+    assert ranked.seat.replacing.delegate == "d1"
     assert {c.delegate for c in ranked.candidates} == {"d2", "d3", "d4", "d5", "d8"}
     allowed = [c for c in ranked.candidates if c.allowed]
     assert [c.total_delta for c in allowed] == sorted(c.total_delta for c in allowed)
