@@ -39,6 +39,7 @@ from services.months import load_month
 from services.workspace import PersonRef, check_month, chosen_version, senior_label
 from solver import ScoreReport, Violation, score
 from solver.calendar import month_index
+from solver.score import ScoreFacts
 
 
 class View(BaseModel):
@@ -127,7 +128,8 @@ def rank(
     pairs = schedules.pairs_of(session, schedule.id)
     seated = sorted((d for m, d in pairs if m == meeting_id), key=lambda d: (instance.delegate(d).tier, d))
     replace = _seat(instance, meeting, seated, replace)
-    before = score(instance, pairs)
+    facts = ScoreFacts(instance)  # the instance's part of scoring, once for every candidate
+    before = score(instance, pairs, facts)
     kept = [p for p in pairs if p != (meeting_id, replace)]
     loads = Counter(d for m, d in pairs if month_index(instance.meeting(m).day) == month_index(meeting.day))
     out = []
@@ -135,7 +137,7 @@ def rank(
         if person.id in seated:
             continue
         trial = [*kept, (meeting_id, person.id)]
-        after = score(instance, trial)
+        after = score(instance, trial, facts)
         broken = new_violations(before, after)
         out.append(_candidate(instance, meeting, person, trial, before, after, broken, loads[person.id]))
     out.sort(key=lambda c: (not c.allowed, len(c.blockers), c.total_delta, c.tier, c.delegate))
