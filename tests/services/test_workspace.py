@@ -14,7 +14,7 @@ from models.storage import schedules
 from models.storage.tables import MeetingRow
 from services import candidates, robustness, versions, workload, workspace
 from services import schedules as schedule_service
-from services.errors import Forbidden, Invalid, NotFound
+from services.errors import Forbidden, Invalid, NotFound, TooLarge
 from services.months import load_month
 from services.workspace import Filters
 from solver import score
@@ -200,6 +200,23 @@ def test_robustness_seats_from_the_database(session: Session, world: World) -> N
     assert [s.free for s in out.seats] == sorted(s.free for s in out.seats)
     assert all(s.words for s in out.seats)
     assert out.absences is None
+
+
+def test_robustness_absences_from_the_database(session: Session, world: World) -> None:
+    """Each assigned delegate's absence is re-solved on the stored month: the Secretary's costs changes."""
+    out = robustness.robustness(session, account(session, "planner"), MONTH, absences=True, time_limit=2)
+    assert out.absences is not None
+    assert {a.delegate for a in out.absences} == {d for _, d in OPTIMUM}
+    d1 = next(a for a in out.absences if a.delegate == "d1")
+    assert d1.assignments == 2
+    assert d1.month_changes >= 2  # both of their meetings must go to someone else
+
+
+def test_robustness_refuses_too_many_resolves(session: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the cap of re-solves per request the answer says to use fewer or the command line."""
+    monkeypatch.setattr(robustness, "MAX_ABSENCES", 2)
+    with pytest.raises(TooLarge, match="phancong scenario robustness"):
+        robustness.robustness(session, account(session, "planner"), MONTH, absences=True)
 
 
 def test_robustness_needs_a_published_month(session: Session, world: World) -> None:
