@@ -230,7 +230,7 @@ def month_view(
     in_force_id = pointer.schedule_id if pointer else None
     schedule = chosen_version(versions, schedule_id, month)
     directory = _directory(session)
-    _check_filters(session, filters, directory)
+    _check_filters(filters, directory)
 
     first, following = month_bounds(month)
     rows = list(
@@ -289,7 +289,7 @@ def _directory(session: Session) -> _Directory:
     )
 
 
-def _check_filters(session: Session, filters: Filters, directory: _Directory) -> None:
+def _check_filters(filters: Filters, directory: _Directory) -> None:
     issues = []
     if filters.agency is not None and all(d.agency != filters.agency for d in directory.delegates.values()):
         issues.append(Issue("agency", filters.agency, "không có cơ quan này trong danh sách đại biểu"))
