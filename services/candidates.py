@@ -71,6 +71,9 @@ class CandidateOut(View):
     load: int = Field(description="Số buổi trong bản nháp tháng này (trước khi đổi)")
     allowed: bool = Field(description="Không vi phạm quy tắc bắt buộc nào")
     blockers: list[Blocker]
+    warnings: list[Blocker] = Field(
+        description="Được phép nhưng để thiếu cấp lãnh đạo (H2): lịch chấp nhận, điểm tính như một chỗ trống"
+    )
     total_delta: int = Field(description="Điểm thay đổi nếu người này nhận chỗ (âm: tốt hơn)")
     terms: list[TermChange] = Field(description="Các tiêu chí thay đổi")
 
@@ -139,7 +142,12 @@ def rank(
         trial = [*kept, (meeting_id, person.id)]
         after = score(instance, trial, facts)
         broken = new_violations(before, after)
-        out.append(_candidate(instance, meeting, person, trial, before, after, broken, loads[person.id]))
+        candidate = _candidate(instance, meeting, person, trial, before, after, broken, loads[person.id])
+        if _senior_lost(before, after, meeting.id):
+            label = senior_label(instance.senior_tier(meeting)) or ""
+            fact = f"{TIER_LABELS[person.tier]}, hội nghị {label[:1].lower()}{label[1:]}"
+            candidate.warnings.append(Blocker(rule="H2", rule_label=HARD_RULE_LABELS["H2"], fact=fact))
+        out.append(candidate)
     out.sort(key=lambda c: (not c.allowed, len(c.blockers), c.total_delta, c.tier, c.delegate))
     return CandidatesOut(
         schedule=schedule.id,
@@ -149,6 +157,15 @@ def rank(
         seat=_seat_out(instance, meeting, seated, replace),
         candidates=out,
     )
+
+
+def _senior_lost(before: ScoreReport, after: ScoreReport, meeting_id: str) -> bool:
+    """Does the meeting lack its senior after the change and not before (the scorer's gaps)?"""
+
+    def missing(report: ScoreReport) -> bool:
+        return any(g.meeting == meeting_id and g.senior_missing for g in report.gaps)
+
+    return missing(after) and not missing(before)
 
 
 def _seat(instance: Instance, meeting: Meeting, seated: list[str], replace: str | None) -> str | None:
@@ -214,6 +231,7 @@ def _candidate(
         load=load,
         allowed=not blockers,
         blockers=blockers,
+        warnings=[],
         total_delta=after.total - before.total,
         terms=[
             TermChange(

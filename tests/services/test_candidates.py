@@ -78,6 +78,16 @@ def test_another_meeting_that_day_is_named(session: Session, world: World) -> No
     assert _facts(d1) == {("H4", "đang dự hội nghị khác cùng ngày: Phường Cốc Lếu lúc 08:00–11:00")}
 
 
+def test_a_junior_in_the_only_senior_seat_is_warned(session: Session, world: World) -> None:
+    """At Hợp Thành (flag 1, a leader asked) a staff member may sit but leaves seniority unmet."""
+    ranked = candidates.rank(session, account(session, "planner"), MONTH, "m2")
+    d4 = _by_id(ranked)["d4"]
+    assert d4.allowed
+    assert [(w.rule, w.fact) for w in d4.warnings] == [("H2", "Chuyên viên, hội nghị cần Lãnh đạo cơ quan trở lên")]
+    assert any(t.term == "unfilled" and t.count == 1 for t in d4.terms)
+    assert _by_id(ranked)["d3"].warnings == []
+
+
 def test_capacity_is_shown_with_the_monthly_maximum(session: Session, world: World) -> None:
     """A delegate at their monthly maximum is refused with that maximum."""
     d3 = session.get(DelegateRow, "d3")
