@@ -31,7 +31,15 @@ from models.labels import FLAG_LABELS, HARD_RULE_LABELS, TIER_LABELS, term_label
 from models.storage import audit, schedules
 from models.storage.clock import month_label
 from models.storage.schedules import Pair
-from models.storage.tables import DelegateRow, MeetingRow, PinRow, ScheduleRow, UserRow
+from models.storage.tables import (
+    AssignmentRow,
+    DelegateRow,
+    MeetingRow,
+    PinRow,
+    ReplanNoticeRow,
+    ScheduleRow,
+    UserRow,
+)
 from services import schedules as schedule_service
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound
@@ -344,7 +352,8 @@ class PinState:
 def pin(session: Session, planner: UserRow, meeting_id: str, delegate_id: str) -> PinState:
     """Pin the pair (committed): every schedule of the month must keep it (H6). A pair the
     delegate could never hold (on leave that day, in charge of the commune) is refused
-    with its fact, as the scorer finds it; a ban of the pair is lifted."""
+    with its fact, as the scorer finds it; a ban of the pair is lifted. A published
+    schedule without the pair gets a re-plan notice (a ban: one with it)."""
     return _set(session, planner, meeting_id, delegate_id, "pinned")
 
 
@@ -401,9 +410,33 @@ def _set(session: Session, planner: UserRow, meeting_id: str, delegate_id: str, 
         session.delete(row)
     session.flush()
     session.add(PinRow(meeting_id=meeting_id, delegate_id=delegate_id, kind=kind))
+    _notify(session, planner, meeting, delegate_id, kind)
     audit.record(session, planner, f"pin.{kind}", "meeting", meeting_id, {"delegate": delegate_id})
     session.commit()
     return PinState(meeting_id, delegate_id, kind)
+
+
+def _notify(session: Session, planner: UserRow, meeting: MeetingRow, delegate_id: str, kind: str) -> None:
+    """A re-plan notice when the month's published schedule breaks the new pin or ban."""
+    current = schedules.current(session, meeting.month)
+    if current is None:
+        return
+    held = session.scalar(
+        select(AssignmentRow.id).where(
+            AssignmentRow.schedule_id == current.id,
+            AssignmentRow.meeting_id == meeting.id,
+            AssignmentRow.delegate_id == delegate_id,
+        )
+    )
+    person = session.get(DelegateRow, delegate_id)
+    name = person.name if person else delegate_id
+    if kind == "forbidden" and held is not None:
+        reason = f"Đại biểu {name} bị cấm dự hội nghị này nhưng có trong lịch đã công bố"
+    elif kind == "pinned" and held is None:
+        reason = f"Đại biểu {name} được ghim vào hội nghị này nhưng không có trong lịch đã công bố"
+    else:
+        return
+    session.add(ReplanNoticeRow(schedule_id=current.id, meeting_id=meeting.id, reason=reason, user_id=planner.id))
 
 
 def _check_pin(session: Session, meeting: MeetingRow, delegate_id: str) -> None:

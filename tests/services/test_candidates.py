@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.storage import schedules
 from models.storage.tables import DelegateRow, MeetingRow, ScheduleRow
-from services import candidates
+from services import candidates, workspace
 from services.candidates import CandidateOut, CandidatesOut
 from services.errors import Conflict, Forbidden, Invalid, PreconditionFailed
 from services.months import load_month
@@ -172,6 +172,18 @@ def test_pin_forbid_release(session: Session, world: World) -> None:
     assert [(p.delegate, p.kind) for p in candidates.pins_of(session, planner, "m1")] == [("d1", "forbidden")]
     candidates.release(session, planner, "m1", "d1")
     assert candidates.pins_of(session, planner, "m1") == []
+
+
+def test_a_ban_the_published_schedule_breaks_asks_for_a_replan(session: Session, world: World) -> None:
+    """Forbidding the Secretary at Cốc Lếu, where the published version sends them, leaves a re-plan notice."""
+    planner = account(session, "planner")
+    assert not workspace.month_view(session, planner, MONTH).needs_replan
+    candidates.forbid(session, planner, "m1", "d1")
+    notices = schedules.notices(session, world.ids["published"])
+    assert [(n.meeting_id, n.reason) for n in notices] == [
+        ("m1", "Đại biểu Nguyễn Văn Kiên bị cấm dự hội nghị này nhưng có trong lịch đã công bố")
+    ]
+    assert workspace.month_view(session, planner, MONTH).needs_replan
 
 
 @pytest.mark.parametrize("role", ["delegate", "commune"])
