@@ -41,6 +41,7 @@ from api.routes import (
     statistics,
     themes,
     users,
+    workspace,
 )
 from api.settings import Settings
 from models.storage.db import Database
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         statistics,
         themes,
         documents,
+        workspace,
     )
     for module in routers:
         app.include_router(module.router)
