@@ -3,7 +3,8 @@
 ``create_app`` builds an app around a database (one is opened from the settings when
 none is given); nothing here runs migrations, loads data or fails the jobs a previous
 process left unfinished: that is the job of :mod:`api.server`, once per process. The job
-runner is made with the app, so that an app used without its lifespan (an in-process
+runner (:func:`api.jobs.make_runner`: threads here on SQLite, the procrastinate queue on
+PostgreSQL) is made with the app, so that an app used without its lifespan (an in-process
 test client) still runs solves; the lifespan stops the runner at shutdown.
 """
 
@@ -14,15 +15,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
+import web
 from api import errors, openapi
 from api.characters import reject_control_characters
-from api.jobs import JobRunner
+from api.jobs import Runner, make_runner
 from api.limits import BodyLimit, BodyTimeout, reject_unknown_query
 from api.routes import (
     audit,
     calendar,
     communes,
     delegates,
+    documents,
     flags,
     health,
     imports,
@@ -38,6 +41,7 @@ from api.routes import (
     statistics,
     themes,
     users,
+    workspace,
 )
 from api.settings import Settings
 from models.storage.db import Database
@@ -58,7 +62,7 @@ Xác thực: `Authorization: Bearer <mã>`. Lỗi luôn là JSON `{detail, error
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or Settings()
     database = database or Database.connect(settings.database_url)
-    runner = JobRunner(database, settings)
+    runner: Runner = make_runner(database, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -100,7 +104,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         flags,
         statistics,
         themes,
+        documents,
+        workspace,
     )
     for module in routers:
         app.include_router(module.router)
+    web.install(app)  # the pages, after the API's routes and error handlers (it wraps them)
     return app

@@ -18,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
-from api.jobs import JobRunner
+from api.jobs import Runner
 from api.settings import Settings
 from models.storage.db import Database
 from models.storage.tables import UserRow
@@ -42,8 +42,8 @@ async def get_database(request: Request) -> Database:
     return database
 
 
-async def get_runner(request: Request) -> JobRunner:
-    runner: JobRunner = request.app.state.runner
+async def get_runner(request: Request) -> Runner:
+    runner: Runner = request.app.state.runner
     return runner
 
 
@@ -56,7 +56,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
-RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+RunnerDep = Annotated[Runner, Depends(get_runner)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}

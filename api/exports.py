@@ -5,14 +5,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from api.present import schedule_out
-from models.labels import TIER_LABELS
 from models.rules import TERMS
 from models.solution import Assignment, Score, Solution, Unfilled, VisitSuggestion
 from models.storage import config, schedules
 from models.storage.clock import month_label
-from models.storage.excel import table_workbook
-from models.storage.tables import DelegateRow, MeetingRow, ScheduleRow
-from models.storage.themes import month_themes
+from models.storage.tables import ScheduleRow
 
 
 def solution(session: Session, row: ScheduleRow) -> Solution:
@@ -33,51 +30,22 @@ def solution(session: Session, row: ScheduleRow) -> Solution:
 
 
 def workbook(session: Session, row: ScheduleRow) -> bytes:
-    """The assignment notice as Excel: the schedule, the empty seats, the score."""
+    """The schedule as Excel: the schedule in the notice's order, the empty seats, the score."""
+    from models.documents.schedule_book import schedule_workbook
+    from models.documents.sheets import Table
+    from services.documents import lines_of
+
     view = schedule_out(session, row)
-    people = {
-        d.id: d for d in session.query(DelegateRow).filter(DelegateRow.id.in_({a.delegate for a in view.assignments}))
-    }
-    meetings = {
-        m.id: m for m in session.query(MeetingRow).filter(MeetingRow.id.in_({a.meeting for a in view.assignments}))
-    }
-    plan_theme = month_themes(session, [row.month]).get(row.month)
-    lines = []
-    for number, a in enumerate(view.assignments, start=1):
-        person = people[a.delegate]
-        lines.append(
-            [
-                number,
-                a.start.strftime("%d/%m/%Y"),
-                a.start.strftime("%H:%M"),
-                a.commune_name,
-                a.meeting,
-                person.name,
-                person.title or TIER_LABELS.get(person.tier, ""),
-                person.agency,
-                a.team_name or "",
-                meetings[a.meeting].theme or plan_theme or "",
-            ]
-        )
-    headers = [
-        "STT",
-        "Ngày",
-        "Giờ",
-        "Xã/phường",
-        "Mã hội nghị",
-        "Đại biểu",
-        "Chức vụ",
-        "Cơ quan",
-        "Tổ dự đột xuất (gợi ý)",
-        "Chủ đề",
-    ]
     gaps = [[g.meeting, g.commune_name or "", g.seats, "có" if g.senior_missing else "", g.reason] for g in view.gaps]
-    terms = [[t.label, t.count, t.weight, t.points] for t in view.terms]
+    terms: list[list[object]] = [[t.label, t.count, t.weight, t.points] for t in view.terms]
     terms.append(["Tổng", "", "", view.score_total])
-    return table_workbook(
+    label = month_label(row.month)
+    return schedule_workbook(
+        f"Lịch tháng {label.replace('/', '-')}",
+        lines_of(session, row),
         [
-            (f"Lịch tháng {month_label(row.month).replace('/', '-')}", headers, lines),
-            ("Chỗ trống", ["Mã hội nghị", "Xã/phường", "Thiếu người", "Thiếu lãnh đạo", "Lý do"], gaps),
-            ("Điểm", ["Tiêu chí", "Số lần", "Trọng số", "Điểm"], terms),
-        ]
+            Table("Chỗ trống", ["Mã hội nghị", "Xã/phường", "Thiếu người", "Thiếu lãnh đạo", "Lý do"], gaps),
+            Table("Điểm", ["Tiêu chí", "Số lần", "Trọng số", "Điểm"], terms),
+        ],
+        caption=f"{config.name(session)} — lịch phân công tháng {label} (bản {row.version})",
     )

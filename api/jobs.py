@@ -1,32 +1,55 @@
-"""Solve jobs run by a bounded executor inside the server process.
+"""Running solve jobs, behind one :class:`Runner` interface with two kinds of runner.
 
 A job solves a month into a draft (:class:`SolveOrder`) or runs a what-if scenario
 (:class:`services.scenario_runs.ScenarioOrder`, whose answer is a scenario result, never a
 schedule version). A job's state lives in its database row (:mod:`models.storage.jobs`):
 status, progress (best score and bound so far, written at most every
-``progress_interval`` seconds), the draft or result it produced, or the error. The only
-thing held in memory is each running job's stop event, which is how a job is cancelled
-(the solver then returns the best schedule found so far). At start-up, jobs a previous
-process left unfinished are marked failed.
+``progress_interval`` seconds), who runs it and that runner's heartbeat, the cancel
+flag, the draft or result it produced, or the error. Any process can therefore read a
+job, follow it, or cancel it (:func:`models.storage.jobs.request_cancel`).
+
+* :class:`ThreadRunner`, the embedded default (SQLite: ``make run``, ``phancong serve``
+  alone): a bounded executor of threads inside the web process, as before. At start-up
+  it fails the jobs a previous process left unfinished, those with no live heartbeat.
+* :class:`QueueRunner` (PostgreSQL): a job is deferred as a procrastinate task carrying
+  only the job's id; ``phancong worker`` processes (:mod:`api.worker`) run it. A web
+  process never runs, fails or retakes a job; the workers retake a job whose worker's
+  heartbeat is stale.
+
+Both run a job through :class:`Executor`: claim the row under a worker name, beat
+while solving (each beat reads the cancel flag and stops the solver when it is set, or
+when the job was taken from this worker), and finish it guarded by that name, the draft
+and the job's link to it in one transaction (so there is never a draft no job points to).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api.planning import plan_from_result
 from api.settings import Settings
 from models.instance import Instance
 from models.storage import audit, jobs, schedules
 from models.storage.db import Database
-from models.storage.tables import UserRow
+from models.storage.jobs import Lost
+from models.storage.tables import JobRow, UserRow
+from models.storage.types import utcnow
+from scenarios import robustness
+from scenarios.robustness import Absence
 from services import scenario_runs
 from services.scenario_runs import ScenarioOrder
 from solver import Result, solve
@@ -34,10 +57,15 @@ from solver.backends import Progress
 
 log = logging.getLogger("phancong.jobs")
 
+QUEUE = "phancong"
+"""The procrastinate queue of every job."""
+TASK = "phancong.run_job"
+"""The procrastinate task's name: its only argument is our job's id."""
+
 
 @dataclass(frozen=True)
 class SolveOrder:
-    """Everything a job needs, fixed when it is accepted."""
+    """Everything a month's solve needs; rebuilt from the job's row by a worker."""
 
     job_id: str
     month: str
@@ -49,35 +77,326 @@ class SolveOrder:
     user_id: int | None
 
 
-class JobRunner:
-    """Runs at most ``settings.solve_executors`` solves at once; the rest wait in order."""
+@dataclass(frozen=True)
+class ReplanOrder:
+    """One part of a fanned-out robustness analysis (:mod:`api.fanout`): re-plan the
+    parent's schedule for one absence."""
+
+    job_id: str
+    parent_id: str
+    absence: Absence
+    time_limit: float
+
+
+Order = SolveOrder | ScenarioOrder | ReplanOrder
+Reason = Literal["cancel", "shutdown", "lost"]
+
+
+class Stop(threading.Event):
+    """The solver's stop event, with why it was set: a cancel ends the job ``cancelled``;
+    a worker shutting down saves the best schedule and ends it ``done``; a job taken from
+    this worker (found dead while it was only slow) writes nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason: Reason | None = None
+
+    def stop(self, reason: Reason) -> None:
+        if self.reason is None:
+            self.reason = reason
+        self.set()
+
+
+class Gone(Exception):
+    """What the job was to run no longer exists (a scenario deleted while its run waited)."""
+
+
+class Runner(Protocol):
+    """What runs the jobs; :mod:`services.jobs` only submits and cancels."""
+
+    def submit(self, order: Order) -> None: ...
+
+    def cancel(self, job_id: str) -> bool: ...
+
+    def recover(self) -> int: ...
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+def worker_name(kind: str = "") -> str:
+    """``host:pid`` (with a kind): unique among the live processes on one database."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}{kind}"
+
+
+def make_runner(database: Database, settings: Settings) -> Runner:
+    """The queue on PostgreSQL, threads in this process on SQLite (``job_runner`` may force either)."""
+    kind = settings.job_runner
+    if kind == "auto":
+        kind = "queue" if database.backend == "postgresql" else "thread"
+    if kind == "queue":
+        return QueueRunner(database, settings)
+    return ThreadRunner(database, settings)
+
+
+# -- running one job, in whichever process ---------------------------------------------
+
+
+class Executor:
+    """Runs one job under the name ``worker``: claim, beat, solve, finish."""
+
+    def __init__(
+        self, database: Database, settings: Settings, worker: str, solve_function: Callable[..., Result] = solve
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.worker = worker
+        self._solve_function = solve_function  # the solver's facade; tests may wrap it
+
+    def run(self, job_id: str, stop: Stop, order: Order | None = None, queue_job_id: int | None = None) -> None:
+        """Run the job if it is still queued; ``order`` given by an in-process runner, else
+        rebuilt from the row. Always leaves the job ended, or held by no one (retaken)."""
+        with self.database.transaction() as session:
+            claimed = jobs.claim(session, job_id, self.worker, queue_job_id)
+        if not claimed:
+            return  # cancelled before it started, or another worker runs it
+        beat = _Heartbeat(self.database, job_id, self.worker, stop, self.settings.heartbeat_seconds)
+        try:
+            if order is None:
+                with self.database.reader() as session:
+                    order = order_of(session, job_id)
+            if isinstance(order, ReplanOrder):
+                self._replan(order, stop)
+            elif isinstance(order, ScenarioOrder):
+                progress = self._progress(job_id)
+                scenario_runs.run(self.database, self.settings, order, stop, progress, worker=self.worker)
+            else:
+                self._solve(order, stop)
+        except Lost:
+            log.warning("job %s was taken from %s; its answer is dropped", job_id, self.worker)
+        except Gone as error:
+            with self.database.transaction() as session:
+                jobs.finish(session, job_id, "cancelled", error=str(error), worker=self.worker)
+        except Exception as error:  # a job must end with a status, whatever went wrong
+            log.exception("job %s failed", job_id)
+            message = getattr(error, "detail", None) or f"{type(error).__name__}: {error}"
+            with self.database.transaction() as session:
+                jobs.finish(session, job_id, "failed", error=f"Lỗi khi giải: {message}", worker=self.worker)
+        finally:
+            beat.close()
+
+    def _progress(self, job_id: str) -> Callable[[Progress], None]:
+        """A callback storing the solver's progress in the job's row, at most once per interval."""
+        throttle = _Throttle(self.settings.progress_interval)
+
+        def on_progress(progress: Progress) -> None:
+            if throttle.due():
+                with self.database.transaction() as session:
+                    jobs.progress(
+                        session, job_id, progress.seconds, progress.objective, progress.bound, worker=self.worker
+                    )
+
+        return on_progress
+
+    def _solve(self, order: SolveOrder, stop: Stop) -> None:
+        on_progress = self._progress(order.job_id)
+        hint = [(p.meeting, p.delegate) for p in order.instance.reference] or None
+        result = self._solve_function(
+            order.instance,
+            time_limit=order.time_limit,
+            workers=self.settings.solver_threads,
+            hint=hint,
+            on_progress=on_progress,
+            stop=stop,
+            priority=("changes",) if order.changes_first and order.instance.reference else (),
+        )
+        if stop.reason == "lost":
+            raise Lost(order.job_id)
+        status = "cancelled" if stop.reason == "cancel" else "done"
+        if result.status == "infeasible" or result.report is None:
+            with self.database.transaction() as session:
+                message = "Không lập được lịch: " + " ".join(result.problems)
+                finished = jobs.finish(
+                    session, order.job_id, "failed", result_status="infeasible", error=message, worker=self.worker
+                )
+            if not finished:
+                raise Lost(order.job_id)
+            return
+        plan = plan_from_result(result)
+        for attempt in range(3):
+            try:
+                with self.database.transaction() as session:
+                    # The draft and the job's link to it commit together, or neither does.
+                    draft = schedules.create_draft(
+                        session, order.month, plan, order.base_id, order.user_id, job_id=order.job_id
+                    )
+                    finished = jobs.finish(
+                        session,
+                        order.job_id,
+                        status,
+                        schedule_id=draft.id,
+                        result_status=result.status,
+                        best=result.report.total,
+                        bound=result.bound,
+                        seconds=round(result.seconds, 3),
+                        worker=self.worker,
+                    )
+                    if not finished:
+                        raise Lost(order.job_id)  # rolls the draft back
+                    user = session.get(UserRow, order.user_id) if order.user_id is not None else None
+                    detail = {"job": order.job_id, "score": plan.total, "status": result.status}
+                    audit.record(session, user, "schedule.solve", "schedule", draft.id, detail)
+                return
+            except IntegrityError:
+                # Another job of the same month took this version number meanwhile: take the next.
+                if attempt == 2:
+                    raise
+
+    def _replan(self, order: ReplanOrder, stop: Stop) -> None:
+        instance, pairs = self._parent(order.parent_id)
+        answer = robustness.replan(
+            instance,
+            pairs,
+            order.time_limit,
+            order.absence,
+            workers=self.settings.solver_threads or 1,
+            stop=stop,
+            on_progress=self._progress(order.job_id),
+        )
+        if stop.reason == "lost":
+            raise Lost(order.job_id)
+        with self.database.transaction() as session:
+            finished = jobs.finish(
+                session,
+                order.job_id,
+                "cancelled" if stop.reason == "cancel" else "done",
+                result_status=answer.status,
+                seconds=round(answer.seconds, 3),
+                answer=robustness.answer_json(answer),
+                worker=self.worker,
+            )
+        if not finished:
+            raise Lost(order.job_id)
+
+    def _parent(self, parent_id: str) -> tuple[Instance, list[tuple[str, str]]]:
+        """The parent's month (with its schedule as reference) and schedule, read and built
+        once per process for the parts of one parent, which come in a row."""
+        with _PARENTS_LOCK:
+            if parent_id not in _PARENTS:
+                with self.database.reader() as session:
+                    parent = session.get(JobRow, parent_id)
+                    if parent is None or parent.payload is None:
+                        raise LookupError(f"no parent job {parent_id}")
+                    payload = parent.payload
+                pairs = [(m, d) for m, d in payload["pairs"]]
+                _PARENTS.clear()
+                _PARENTS[parent_id] = (robustness.with_reference(payload["document"], pairs), pairs)
+            return _PARENTS[parent_id]
+
+
+_PARENTS: dict[str, tuple[Instance, list[tuple[str, str]]]] = {}
+_PARENTS_LOCK = threading.Lock()
+
+
+def order_of(session: Session, job_id: str) -> Order:
+    """A job's order rebuilt from its row and the data as they are now: a solve's month
+    (against the published version recorded when it was accepted), or a scenario's run."""
+    from services.months import load_month
+    from services.scenario_runs import as_mode, prepare
+    from services.scenarios import load_changes
+
+    job = session.get(JobRow, job_id)
+    if job is None:
+        raise LookupError(f"no job {job_id}")
+    if job.parent_id is not None:
+        if job.payload is None:
+            raise LookupError(f"job {job_id} has no payload")
+        return ReplanOrder(job.id, job.parent_id, robustness.absence_of(job.payload["absence"]), job.time_limit)
+    if job.scenario_id is None:
+        _, instance = load_month(session, job.month)
+        return SolveOrder(job.id, job.month, instance, job.base_id, job.time_limit, job.changes_first, job.user_id)
+    from models.storage.tables import ScenarioRow
+
+    scenario = session.get(ScenarioRow, job.scenario_id)
+    if scenario is None:
+        raise Gone("Kịch bản đã bị xóa trước khi chạy")
+    mode = as_mode(job.mode or scenario.mode)
+    prepared = prepare(session, scenario.month, scenario.base_id, load_changes(scenario.changes), mode)
+    return ScenarioOrder(
+        job.id,
+        scenario.id,
+        scenario.revision,
+        scenario.name,
+        list(scenario.changes),
+        prepared,
+        job.time_limit,
+        job.user_id,
+    )
+
+
+class _Heartbeat:
+    """A thread refreshing the job's heartbeat every ``interval`` seconds; each beat reads
+    the cancel flag (any web process may have set it) and stops the solver when it is
+    set, or when the job is no longer this worker's."""
+
+    def __init__(self, database: Database, job_id: str, worker: str, stop: Stop, interval: float) -> None:
+        self.database, self.job_id, self.worker, self.stop, self.interval = database, job_id, worker, stop, interval
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"phancong-beat-{job_id[:8]}", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._closed.wait(self.interval):
+            try:
+                with self.database.transaction() as session:
+                    flag = jobs.heartbeat(session, self.job_id, self.worker)
+            except Exception:  # a missed beat is retried; only a long silence retakes the job
+                log.exception("heartbeat of job %s", self.job_id)
+                continue
+            if flag is None:
+                self.stop.stop("lost")
+            elif flag:
+                self.stop.stop("cancel")
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join(timeout=self.interval + 5)
+
+
+# -- the embedded default: threads in the web process ------------------------------------
+
+
+class ThreadRunner:
+    """Runs at most ``settings.solve_executors`` solves at once in this process; the rest wait in order."""
 
     def __init__(self, database: Database, settings: Settings, solve_function: Callable[..., Result] = solve) -> None:
         self.database = database
         self.settings = settings
-        self._solve_function = solve_function  # the solver's facade; tests may wrap it
-        self._executor = ThreadPoolExecutor(max_workers=settings.solve_executors, thread_name_prefix="phancong-solve")
-        self._stops: dict[str, threading.Event] = {}
+        self.executor = Executor(database, settings, worker_name(":thread"), solve_function)
+        self._pool = ThreadPoolExecutor(max_workers=settings.solve_executors, thread_name_prefix="phancong-solve")
+        self._stops: dict[str, Stop] = {}
         self._futures: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
 
     def recover(self) -> int:
-        """Fail the jobs a previous process left queued or running."""
+        """Fail the jobs a previous process left queued, or running with a stale heartbeat."""
+        stale = utcnow() - dt.timedelta(seconds=self.settings.stale_seconds)
         with self.database.transaction() as session:
-            return jobs.fail_orphans(session)
+            return jobs.fail_stale(session, stale)
 
-    def submit(self, order: SolveOrder | ScenarioOrder) -> None:
+    def submit(self, order: Order) -> None:
         with self._lock:
-            self._stops[order.job_id] = threading.Event()
-            self._futures[order.job_id] = self._executor.submit(self._run, order)
+            self._stops[order.job_id] = Stop()
+            self._futures[order.job_id] = self._pool.submit(self._run, order)
 
     def cancel(self, job_id: str) -> bool:
-        """Ask a queued or running job to stop; False when this process does not run it."""
+        """Stop a job this process runs at once (the flag in its row would, a beat later)."""
         with self._lock:
-            event = self._stops.get(job_id)
-        if event is None:
+            stop = self._stops.get(job_id)
+        if stop is None:
             return False
-        event.set()
+        stop.stop("cancel")
         return True
 
     def wait(self, job_id: str, timeout: float | None = None) -> None:
@@ -90,91 +409,79 @@ class JobRunner:
     def shutdown(self) -> None:
         """Stop every job (each saves its best schedule so far) and wait for them."""
         with self._lock:
-            for event in self._stops.values():
-                event.set()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+            for stop in self._stops.values():
+                stop.stop("shutdown")
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
-    # -- in the worker thread -----------------------------------------------------
-
-    def _run(self, order: SolveOrder | ScenarioOrder) -> None:
+    def _run(self, order: Order) -> None:
         stop = self._stops[order.job_id]
         try:
-            if stop.is_set() or not self._start(order):
-                self._finish_cancelled_before_start(order)
+            if stop.is_set():
+                with self.database.transaction() as session:
+                    jobs.cancel_queued(session, order.job_id)
                 return
-            if isinstance(order, ScenarioOrder):
-                scenario_runs.run(self.database, self.settings, order, stop, self._progress(order.job_id))
-            else:
-                self._solve(order, stop)
-        except Exception as error:  # a job must end with a status, whatever went wrong
-            log.exception("job %s failed", order.job_id)
-            with self.database.transaction() as session:
-                jobs.finish(session, order.job_id, "failed", error=f"Lỗi khi giải: {type(error).__name__}: {error}")
+            self.executor.run(order.job_id, stop, order)
         finally:
             with self._lock:
                 self._stops.pop(order.job_id, None)
                 self._futures.pop(order.job_id, None)
 
-    def _start(self, order: SolveOrder | ScenarioOrder) -> bool:
+
+JobRunner = ThreadRunner
+"""The name of the in-process runner before the queue existed."""
+
+
+# -- PostgreSQL: procrastinate --------------------------------------------------------------
+
+
+def defer(session: Session, job_id: str) -> int:
+    """Put a procrastinate job carrying ``job_id`` in the queue, in ``session``'s transaction.
+
+    Through procrastinate's own SQL function (the one its ``defer`` calls), so that putting a
+    retaken job back in the queue commits with its row; the pinned release has it.
+    """
+    args = json.dumps({"job_id": job_id})
+    query = text(
+        "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL, CAST(:args AS jsonb), "
+        "NULL)::procrastinate_job_to_defer_v1]))"
+    )
+    return int(session.execute(query, {"queue": QUEUE, "task": TASK, "args": args}).scalar_one())
+
+
+class QueueRunner:
+    """Defers each job to procrastinate; ``phancong worker`` processes run them."""
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+
+    def recover(self) -> int:
+        """Nothing: a web process never touches a job (workers retake those of dead workers)."""
+        return 0
+
+    def submit(self, order: Order) -> None:
         with self.database.transaction() as session:
-            return jobs.start(session, order.job_id)
+            defer(session, order.job_id)
 
-    def _finish_cancelled_before_start(self, order: SolveOrder | ScenarioOrder) -> None:
-        with self.database.transaction() as session:
-            jobs.cancel_queued(session, order.job_id)
+    def cancel(self, job_id: str) -> bool:
+        """The flag in the job's row (set by :func:`services.jobs.cancel`) is the cancel: the
+        worker's next beat sees it. Nothing runs here."""
+        return False
 
-    def _progress(self, job_id: str) -> Callable[[Progress], None]:
-        """A callback storing the solver's progress in the job's row, at most once per interval."""
-        throttle = _Throttle(self.settings.progress_interval)
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        """Poll the row until the job has ended (tests and scripts)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self.database.reader() as session:
+                job = session.get(JobRow, job_id)
+                if job is None or job.status in jobs.FINISHED:
+                    return
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} still {job.status}")
+            time.sleep(0.1)
 
-        def on_progress(progress: Progress) -> None:
-            if throttle.due():
-                with self.database.transaction() as session:
-                    jobs.progress(session, job_id, progress.seconds, progress.objective, progress.bound)
-
-        return on_progress
-
-    def _solve(self, order: SolveOrder, stop: threading.Event) -> None:
-        on_progress = self._progress(order.job_id)
-        hint = [(p.meeting, p.delegate) for p in order.instance.reference] or None
-        result = self._solve_function(
-            order.instance,
-            time_limit=order.time_limit,
-            workers=self.settings.solver_threads,
-            hint=hint,
-            on_progress=on_progress,
-            stop=stop,
-            priority=("changes",) if order.changes_first and order.instance.reference else (),
-        )
-        status = "cancelled" if stop.is_set() else "done"
-        if result.status == "infeasible" or result.report is None:
-            with self.database.transaction() as session:
-                message = "Không lập được lịch: " + " ".join(result.problems)
-                jobs.finish(session, order.job_id, "failed", result_status="infeasible", error=message)
-            return
-        plan = plan_from_result(result)
-        for attempt in range(3):
-            try:
-                with self.database.transaction() as session:
-                    draft = schedules.create_draft(session, order.month, plan, order.base_id, order.user_id)
-                    jobs.finish(
-                        session,
-                        order.job_id,
-                        status,
-                        schedule_id=draft.id,
-                        result_status=result.status,
-                        best=result.report.total,
-                        bound=result.bound,
-                        seconds=round(result.seconds, 3),
-                    )
-                    user = session.get(UserRow, order.user_id) if order.user_id is not None else None
-                    detail = {"job": order.job_id, "score": plan.total, "status": result.status}
-                    audit.record(session, user, "schedule.solve", "schedule", draft.id, detail)
-                return
-            except IntegrityError:
-                # Another job of the same month took this version number meanwhile: take the next.
-                if attempt == 2:
-                    raise
+    def shutdown(self) -> None:
+        """Nothing to stop in a web process."""
 
 
 class _Throttle:

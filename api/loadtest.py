@@ -39,7 +39,7 @@ from models.io import instance_from_document
 from models.storage import importer, migrate, schedules, users
 from models.storage.db import Database
 from models.storage.mapping import month_instance
-from models.storage.tables import CommuneRow, DelegateRow
+from models.storage.tables import CommuneRow, DelegateRow, JobRow, ScheduleRow
 from scenarios.generator import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,14 +74,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Dữ liệu sẵn sàng sau {time.monotonic() - started:.1f} s", flush=True)
     port = args.port or _free_port()
     server = _serve(url, port, args.workers)
+    worker = None
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(base, server)
+        if args.with_solve:
+            worker, job_id = _solve_meanwhile(url, args)
         load_before = os.getloadavg()[0]
         outcomes = asyncio.run(_measure(base, tokens, args, server.pid))
+        if worker is not None:
+            print(f"Lượt giải chạy cùng lúc: {_job_state(url, job_id)}", flush=True)
     finally:
         server.terminate()
         server.wait(30)
+        if worker is not None:
+            worker.terminate()  # SIGTERM: its solve saves its best and it exits
+            worker.wait(60)
     report(outcomes, url, args, load_before)
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(o) for o in outcomes], indent=1), encoding="utf-8")
@@ -101,7 +109,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of each endpoint's run")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
     parser.add_argument("--connections", type=int, default=32, help="client connections (keep-alive)")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="web processes (above 1: PostgreSQL; server CPU is then the parent's)"
+    )
+    parser.add_argument(
+        "--with-solve",
+        action="store_true",
+        help="PostgreSQL: a phancong worker solves the first month (re-planned) during the whole measurement",
+    )
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -189,10 +204,46 @@ def _free_port() -> int:
 def _serve(url: str, port: int, workers: int) -> subprocess.Popen[str]:
     env = {**os.environ, "PHANCONG_DATABASE_URL": url, "PHANCONG_LOAD_SAMPLE": "false"}
     command = [sys.executable, "-m", "api.server", "--host", "127.0.0.1", "--port", str(port)]
-    if workers > 1:
-        raise SystemExit("--workers > 1 is not supported by api.server.run (one process)")
+    command += ["--workers", str(workers)]
     log = tempfile.NamedTemporaryFile("w", prefix="phancong-load-server-", suffix=".log", delete=False)  # noqa: SIM115
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+
+
+def _solve_meanwhile(url: str, args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
+    """A worker process and a queued solve of the first month long enough to outlast the load."""
+    from api.jobs import defer
+    from models.storage import jobs
+
+    database = Database.connect(url)
+    if database.backend != "postgresql":
+        raise SystemExit("--with-solve cần PostgreSQL (hàng đợi lượt giải)")
+    with database.transaction() as session:
+        month = min(session.scalars(select(ScheduleRow.month)))
+        seconds = 2 * (args.warmup + args.seconds) + 10
+        job = jobs.create(session, None, month, seconds)
+        defer(session, job.id)
+    env = {**os.environ, "PHANCONG_DATABASE_URL": url}
+    log = tempfile.NamedTemporaryFile("w", prefix="phancong-load-worker-", suffix=".log", delete=False)  # noqa: SIM115
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "api.worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True
+    )
+    deadline = time.monotonic() + 60
+    while _job_state(url, job.id) == "queued":
+        if time.monotonic() > deadline or worker.poll() is not None:
+            raise SystemExit("máy giải không nhận lượt giải (xem nhật ký phancong-load-worker-*.log)")
+        time.sleep(0.2)
+    database.dispose()
+    return worker, job.id
+
+
+def _job_state(url: str, job_id: str) -> str:
+    database = Database.connect(url)
+    try:
+        with database.reader() as session:
+            job = session.get(JobRow, job_id)
+            return "?" if job is None else job.status
+    finally:
+        database.dispose()
 
 
 def _wait_ready(base: str, server: subprocess.Popen[str]) -> None:

@@ -1,17 +1,22 @@
 """``phancong serve``: migrate the database, load the sample into an empty one, print a
-planner token, and serve the API with uvicorn.
+planner token, and serve the API with uvicorn, in one web process or in ``--workers N``.
 
 SQLite (``phancong.db`` in the working directory) unless ``PHANCONG_DATABASE_URL`` names
-another database.
+another database. On SQLite the solves run in this process (:class:`api.jobs.ThreadRunner`)
+and there is one web process; on PostgreSQL they go to the procrastinate queue and
+``phancong worker`` runs them, so any number of web processes can share the database.
+The start-up work is done once, in the parent; each web process only builds its app.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 
 from api.app import create_app
 from api.seed import prepare
@@ -25,26 +30,62 @@ KEEP_ALIVE_SECONDS = 5
 MAX_HEAD_BYTES = 64 * 1024
 
 
-def run(host: str = "127.0.0.1", port: int = 8000) -> None:
+class NeedsQueue(Exception):
+    """Several web processes need the queue (PostgreSQL): threads cannot be shared."""
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     settings = Settings()
     if "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
     database = Database.connect(settings.database_url)
+    queued = settings.job_runner == "queue" or (settings.job_runner == "auto" and database.backend == "postgresql")
+    if workers > 1 and not queued:
+        database.dispose()
+        raise NeedsQueue(
+            "nhiều tiến trình web cần PostgreSQL (PHANCONG_DATABASE_URL) và phancong worker; "
+            "với SQLite các lượt giải chạy trong một tiến trình duy nhất"
+        )
     migrate.upgrade(settings.database_url, engine=database.engine)
     prepared = prepare(database, load_sample=settings.load_sample)
     app = create_app(settings, database)
+    # In-process runner: fail the jobs a previous process left (no live heartbeat). The
+    # queue's runner touches nothing: jobs held by live workers are theirs, dead ones are
+    # retaken by the workers.
     orphans = app.state.runner.recover()
-    database.warm()
     where = database.engine.url.render_as_string(hide_password=True)
     print(f"Cơ sở dữ liệu: {where}")
     if prepared.loaded_sample:
         print("Đã nạp dữ liệu mẫu: Thành phố Lào Cai, tháng 3/2024 (17 xã/phường, 45 đại biểu).")
+    print(f"Trang web: {settings.public_url}/dang-nhap")
+    if prepared.password is not None:
+        print(f"Đăng nhập: tên admin, mật khẩu {prepared.password} (hãy đổi ở {settings.public_url}/tai-khoan)")
+    else:
+        print("Đăng nhập bằng tài khoản đã có; đặt lại mật khẩu: phancong user password admin --password-stdin")
     print(f"Mã truy cập cán bộ Ban Tuyên giáo (planner): {prepared.token}")
     print(f"Thử: curl -H 'Authorization: Bearer {prepared.token}' {settings.public_url}/months/2024-03")
     print(f"Tài liệu API: {settings.public_url}/docs")
     if orphans:
         print(f"{orphans} lượt giải dở dang từ lần chạy trước được đánh dấu thất bại.")
+    if queued:
+        print(f"Các lượt giải vào hàng đợi: chạy phancong worker để giải ({workers} tiến trình web).")
     sys.stdout.flush()
+    if workers > 1:
+        database.dispose()
+        # Each web process builds its app from the environment: hand it the public URL.
+        os.environ["PHANCONG_PUBLIC_URL"] = settings.public_url
+        uvicorn.run(
+            "api.server:web_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        )
+        return
+    database.warm()
     # Everything built so far lives as long as the process: keep it out of the garbage
     # collector's full passes, whose pauses would otherwise show in the latency tail.
     gc.collect()
@@ -62,12 +103,24 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     )
 
 
+def web_app() -> FastAPI:
+    """One of ``--workers N`` web processes: the app on the settings of the environment."""
+    settings = Settings()
+    database = Database.connect(settings.database_url)
+    app = create_app(settings, database)
+    database.warm()
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m api.server", description="Chạy dịch vụ phancong")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    run(args.host, args.port)
+    run(args.host, args.port, args.workers)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,17 @@ class Settings(BaseSettings):
     max_delegates: int = Field(default=2000, ge=1, description="Delegates in one solve")
     progress_interval: float = Field(default=0.5, gt=0, description="Seconds between stored progress updates")
 
+    # Jobs
+    job_runner: Literal["auto", "thread", "queue"] = Field(
+        default="auto", description="auto: the procrastinate queue on PostgreSQL, threads in the server on SQLite"
+    )
+    heartbeat_seconds: float = Field(default=2.0, gt=0, description="Seconds between a running job's heartbeats")
+    stale_seconds: float = Field(
+        default=20.0, gt=0, description="A running job with no heartbeat for this long has lost its worker"
+    )
+    max_retakes: int = Field(default=2, ge=0, description="Times a job is taken up again after its worker died")
+    worker_poll_seconds: float = Field(default=2.0, gt=0, description="A worker's fallback poll of the queue")
+
     # Requests
     max_body_bytes: int = Field(default=5_000_000, ge=1024, description="Largest request body (413 above)")
     body_timeout_seconds: float = Field(
@@ -31,6 +43,11 @@ class Settings(BaseSettings):
     )
     sse_poll_seconds: float = Field(default=0.5, gt=0)
     sse_max_seconds: float = Field(default=900.0, gt=0, description="An event stream closes after this long")
+
+    # Pages
+    secure_cookies: bool = Field(
+        default=False, description="Session cookies marked Secure even over plain HTTP (behind a TLS proxy)"
+    )
 
     # Start-up
     load_sample: bool = Field(default=True, description="Load the Lào Cai sample into an empty database")

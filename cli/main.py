@@ -21,6 +21,7 @@ from typing import Annotated  # noqa: E402
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 
+from cli import documents as docs  # noqa: E402
 from cli import render  # noqa: E402
 from models.errors import InputError  # noqa: E402
 
@@ -40,25 +41,29 @@ RESERVE = 0.5
 
 def _register_subcommands() -> None:
     from cli.scenario import scenario_app
+    from cli.users import user_app
 
     app.add_typer(scenario_app, name="scenario", help="Kịch bản giả định, lập lại lịch, độ vững.")
+    app.add_typer(user_app, name="user", help="Tài khoản: thêm, liệt kê, cấp mã truy cập, đặt mật khẩu.")
 
 
 _register_subcommands()
 
 
 def _load(path: Path):  # type: ignore[no-untyped-def]
-    from models.io import load_instance
+    from cli.documents import load_instance_file
 
     try:
-        return load_instance(path)
+        return load_instance_file(path)
     except InputError as error:
         render.print_input_error(err, error)
         raise typer.Exit(EXIT_BAD) from None
 
 
 @app.command()
-def validate(instance: Annotated[Path, typer.Argument(help="Tệp bài toán (JSON phancong-instance/1)")]) -> None:
+def validate(
+    instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json phancong-instance/1 hoặc .xlsx)")],
+) -> None:
     """Kiểm tra tệp bài toán: định dạng, mã trùng, tham chiếu, ngày tháng, đường đi."""
     loaded = _load(instance)
     out.print(
@@ -69,8 +74,13 @@ def validate(instance: Annotated[Path, typer.Argument(help="Tệp bài toán (JS
 
 @app.command()
 def solve(
-    instance: Annotated[Path, typer.Argument(help="Tệp bài toán (JSON phancong-instance/1)")],
-    out_path: Annotated[Path | None, typer.Option("--out", help="Ghi lịch ra tệp JSON phancong-solution/1")] = None,
+    instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json phancong-instance/1 hoặc .xlsx)")],
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Ghi lịch ra tệp: .json (phancong-solution/1), .xlsx (bảng lịch), .docx/.pdf (thông báo)"
+        ),
+    ] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Giới hạn thời gian (giây)")] = 60.0,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Số luồng tính toán")] = None,
     backend: Annotated[str, typer.Option("--backend", help="auto, cpsat hoặc pulp")] = "auto",
@@ -79,15 +89,44 @@ def solve(
     rolling: Annotated[
         bool, typer.Option("--rolling", help="Nhiều tháng: lập từng tháng một, chỉ biết các tháng trước")
     ] = False,
+    parent: docs.Parent = None,
+    issuer: docs.Issuer = None,
+    issuer_short: docs.IssuerShort = None,
+    sign_body: docs.SignBody = None,
+    number: docs.Number = None,
+    symbol: docs.Symbol = None,
+    place: docs.PlaceName = None,
+    sign_mode: docs.SignMode = None,
+    signer: docs.Signer = None,
+    signer_position: docs.Position = None,
+    recipient: docs.Recipients = None,
+    issued: docs.Issued = None,
 ) -> None:
     """Lập lịch phân công tốt nhất trong thời gian cho phép."""
-    from models.io import write_solution
     from solver import SolveError
     from solver import solve as run_solve
 
     loaded = _load(instance)
+    try:
+        settings = docs.notice_settings(
+            parent,
+            issuer,
+            number,
+            symbol,
+            place,
+            sign_mode,
+            signer,
+            signer_position,
+            recipient,
+            issuer_short,
+            sign_body,
+        )
+        day = docs.issued_on(issued)
+    except InputError as error:
+        render.print_input_error(err, error)
+        raise typer.Exit(EXIT_BAD) from None
     if out_path is not None:
-        _check_writable(out_path)
+        _check_output(out_path)
     budget = max(0.1, time_limit - (time.perf_counter() - _STARTED) - RESERVE)
     progress = _Progress()
     try:
@@ -106,7 +145,7 @@ def solve(
     progress.done()
     if out_path is not None:
         # Infeasible too: the exchange format says so, with the reason per meeting.
-        write_solution(result.to_solution(loaded), out_path)
+        docs.write_output(loaded, result.to_solution(loaded), out_path, settings, day)
     if result.status == "infeasible":
         err.print("[bold red]Không lập được lịch:[/bold red]")
         for problem in result.problems:
@@ -162,6 +201,89 @@ def score(
                 f"[yellow]Điểm ghi trong tệp ({schedule.score.total}) khác điểm chấm lại ({report.total}).[/yellow]"
             )
     raise typer.Exit(EXIT_PARTIAL if report.violations else EXIT_OK)
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Tệp bài toán nguồn (.json hoặc .xlsx)")],
+    target: Annotated[Path, typer.Argument(help="Tệp đích (.xlsx hoặc .json)")],
+) -> None:
+    """Chuyển tệp bài toán giữa JSON và Excel (giữ nguyên mã, giá trị, lịch sử, ghim, quy tắc)."""
+    from models.io import dump_json, instance_to_document
+    from models.storage.excel import instance_workbook
+
+    if target.suffix.lower() not in docs.INSTANCE_SUFFIXES:
+        err.print(f"[red]Lỗi:[/red] {target}: tệp đích phải là .json hoặc .xlsx")
+        raise typer.Exit(EXIT_BAD)
+    loaded = _load(source)
+    _check_writable(target)
+    document = instance_to_document(loaded)
+    if target.suffix.lower() == ".xlsx":
+        target.write_bytes(instance_workbook(document))
+    else:
+        target.write_text(dump_json(document), encoding="utf-8")
+    out.print(f"Đã ghi {target}: {len(loaded.communes)} xã/phường, {len(loaded.meetings)} hội nghị.")
+
+
+@app.command()
+def template(
+    out_path: Annotated[Path, typer.Option("--out", help="Tệp mẫu Excel (.xlsx) để điền bài toán")],
+) -> None:
+    """Ghi tệp Excel mẫu: mỗi loại dữ liệu một trang, có dòng ví dụ và trang hướng dẫn."""
+    from models.documents.template import template_workbook
+
+    if out_path.suffix.lower() != ".xlsx":
+        err.print(f"[red]Lỗi:[/red] --out {out_path}: tệp mẫu phải là .xlsx")
+        raise typer.Exit(EXIT_BAD)
+    _check_writable(out_path)
+    out_path.write_bytes(template_workbook())
+    out.print(f"Đã ghi tệp mẫu {out_path}")
+
+
+@app.command()
+def notice(
+    instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json hoặc .xlsx)")],
+    solution: Annotated[Path, typer.Argument(help="Tệp lịch (JSON phancong-solution/1)")],
+    out_path: Annotated[Path, typer.Option("--out", help="Tệp thông báo .docx hoặc .pdf (hoặc bảng lịch .xlsx)")],
+    parent: docs.Parent = None,
+    issuer: docs.Issuer = None,
+    issuer_short: docs.IssuerShort = None,
+    sign_body: docs.SignBody = None,
+    number: docs.Number = None,
+    symbol: docs.Symbol = None,
+    place: docs.PlaceName = None,
+    sign_mode: docs.SignMode = None,
+    signer: docs.Signer = None,
+    signer_position: docs.Position = None,
+    recipient: docs.Recipients = None,
+    issued: docs.Issued = None,
+) -> None:
+    """Ghi thông báo phân công (DOCX hoặc PDF) từ một lịch đã có."""
+    from models.io import load_solution
+
+    loaded = _load(instance)
+    try:
+        schedule = load_solution(solution)
+        settings = docs.notice_settings(
+            parent,
+            issuer,
+            number,
+            symbol,
+            place,
+            sign_mode,
+            signer,
+            signer_position,
+            recipient,
+            issuer_short,
+            sign_body,
+        )
+        day = docs.issued_on(issued)
+    except InputError as error:
+        render.print_input_error(err, error)
+        raise typer.Exit(EXIT_BAD) from None
+    _check_output(out_path)
+    docs.write_output(loaded, schedule, out_path, settings, day)
+    out.print(f"Đã ghi {out_path}")
 
 
 @app.command()
@@ -226,16 +348,53 @@ def bench(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Cổng")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Số tiến trình web (trên 1: cần PostgreSQL)")
+    ] = 1,
 ) -> None:
     """Chạy dịch vụ web (API cho cán bộ, đại biểu và xã/phường).
+
+    Với SQLite, các lượt giải chạy ngay trong tiến trình này; với PostgreSQL, chúng vào
+    hàng đợi và do ``phancong worker`` giải (xem docs/deploy.md).
 
     Cơ sở dữ liệu: tệp SQLite phancong.db ở thư mục hiện tại, hoặc PHANCONG_DATABASE_URL.
     Cơ sở dữ liệu trống được nạp dữ liệu mẫu; mỗi lần chạy in một mã truy cập mới của
     cán bộ Ban Tuyên giáo (planner).
     """
-    from api.server import run
+    from api.server import NeedsQueue, run
 
-    run(host, port)
+    try:
+        run(host, port, workers)
+    except NeedsQueue as error:
+        err.print(f"[red]Lỗi:[/red] --workers {workers}: {error}", markup=True)
+        raise typer.Exit(EXIT_BAD) from None
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=64, help="Số tiến trình giải chạy song song trên máy này")
+    ] = 1,
+) -> None:
+    """Chạy máy giải: nhận các lượt giải từ hàng đợi trên PostgreSQL (PHANCONG_DATABASE_URL).
+
+    Mỗi tiến trình giải một lượt một lúc; --concurrency N chạy N tiến trình. SIGTERM: lượt
+    đang giải dừng sớm và lưu lịch tốt nhất đã tìm được rồi mới thoát.
+    """
+    from api import worker as queue_worker
+
+    code = queue_worker.main() if concurrency == 1 else queue_worker.supervise(concurrency)
+    if code:
+        raise typer.Exit(code)
+
+
+def _check_output(path: Path) -> None:
+    """An output whose extension says what to write, and that can be written."""
+    problem = docs.out_kind(path)
+    if problem is not None:
+        err.print(f"[red]Lỗi:[/red] --out {path}: {problem}", markup=True)
+        raise typer.Exit(EXIT_BAD)
+    _check_writable(path)
 
 
 def _check_writable(path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from rich.console import Console
 from rich.table import Table
 
@@ -63,4 +65,14 @@ def summary(result: Result) -> str:
 def print_input_error(console: Console, error: InputError) -> None:
     console.print(f"[bold red]{error.what} không hợp lệ[/bold red] ({len(error.issues)} lỗi):")
     for issue in error.issues:
-        console.print(f"  • {issue}", markup=False, highlight=False, soft_wrap=True)
+        # A workbook's issue says its sheet, row and column in the message: no JSON path.
+        text = (
+            f"{issue.message} (giá trị: {json.dumps(issue.value, ensure_ascii=False, default=str)[:80]})"
+            if isinstance(error, WorkbookInputError)
+            else str(issue)
+        )
+        console.print(f"  • {text}", markup=False, highlight=False, soft_wrap=True)
+
+
+class WorkbookInputError(InputError):
+    """Issues of a workbook, each message already naming its sheet, row and column."""

@@ -202,10 +202,28 @@ def robustness(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Giới hạn mỗi lần giải lại (giây)")] = 10.0,
     days: Annotated[bool, typer.Option("--days/--no-days", help="Xét cả vắng từng ngày có lịch")] = True,
     top: Annotated[int, typer.Option("--top", min=1, help="Số dòng mỗi bảng")] = 10,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue", help="Mỗi lần giải lại là một lượt trong hàng đợi, do các phancong worker giải (PostgreSQL)"
+        ),
+    ] = False,
 ) -> None:
     """Độ vững của lịch: đại biểu vắng thì phải đổi bao nhiêu phân công; chỗ nào khó thay người."""
-    from scenarios.robustness import Answer, analyse
+    from api.fanout import FanoutFailed, robustness_on_queue
+    from scenarios.robustness import Answer, SolveAll, analyse
     from scenarios.runner import load_base
+
+    solve_all: SolveAll | None = None
+    database = None
+    if queue:
+        from api.settings import Settings
+        from models.storage.db import Database
+
+        database = Database.connect(Settings().database_url)
+        if database.backend != "postgresql":
+            _err().print("[red]Lỗi:[/red] --queue cần PostgreSQL (PHANCONG_DATABASE_URL=postgresql://…)", markup=True)
+            raise typer.Exit(EXIT_BAD)
 
     try:
         loaded = load_base(base, published, time_limit=max(time_limit, 30.0))
@@ -223,17 +241,28 @@ def robustness(
     def done(_: Answer) -> None:
         progress.advance(task)
 
-    with progress:
-        report = analyse(
-            loaded.document,
-            loaded.pairs,
-            processes=processes,
-            time_limit=time_limit,
-            days=days,
-            on_start=started,
-            on_done=done,
-        )
+    if database is not None:
+        solve_all = robustness_on_queue(database, loaded.document, loaded.pairs, time_limit)
+    try:
+        with progress:
+            report = analyse(
+                loaded.document,
+                loaded.pairs,
+                processes=processes,
+                time_limit=time_limit,
+                days=days,
+                on_start=started,
+                on_done=done,
+                solve_all=solve_all,
+            )
+    except FanoutFailed as error:
+        _err().print(f"[red]Lỗi:[/red] {error}", markup=True)
+        raise typer.Exit(EXIT_PARTIAL) from None
+    finally:
+        if database is not None:
+            database.dispose()
     _print_robustness(report, loaded.instance, top)
+    _err().print(f"Thời gian: {report.seconds:.1f} giây", markup=False)
 
 
 @scenario_app.command("bench-replan")

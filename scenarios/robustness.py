@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from models.instance import Delegate, Instance, Meeting, Pair, Unavailability
 from models.io import instance_from_document
 from scenarios.replan import changes_proved, repair_hint
 from solver import solve
+from solver.backends import ProgressCallback
 from solver.calendar import month_index
 from solver.travel import EPSILON, TravelTimes
 
@@ -112,9 +114,7 @@ _WORKER: dict[str, Any] = {}
 
 def _start(document: dict[str, Any], pairs: list[tuple[str, str]], time_limit: float) -> None:
     """Process initialiser: the instance, with the schedule as its reference, built once."""
-    instance = instance_from_document(document)
-    reference = tuple(Pair(meeting=m, delegate=d) for m, d in pairs)
-    _WORKER.update(instance=instance.model_copy(update={"reference": reference}), pairs=pairs, time_limit=time_limit)
+    _WORKER.update(instance=with_reference(document, pairs), pairs=pairs, time_limit=time_limit)
 
 
 def _away(instance: Instance, absence: Absence) -> Instance:
@@ -135,14 +135,78 @@ def _away(instance: Instance, absence: Absence) -> Instance:
 
 def resolve_absence(absence: Absence) -> Answer:
     """Fewest changes to the schedule when ``absence`` happens (worker side)."""
-    instance = _away(_WORKER["instance"], absence)
-    hint = repair_hint(instance, _WORKER["pairs"])
-    result = solve(instance, time_limit=_WORKER["time_limit"], workers=1, hint=hint, priority=("changes",))
+    return replan(_WORKER["instance"], _WORKER["pairs"], _WORKER["time_limit"], absence)
+
+
+def with_reference(document: dict[str, Any], pairs: Sequence[tuple[str, str]]) -> Instance:
+    """The month with the schedule as its reference, what every re-plan starts from."""
+    instance = instance_from_document(document)
+    reference = tuple(Pair(meeting=m, delegate=d) for m, d in pairs)
+    return instance.model_copy(update={"reference": reference})
+
+
+def replan(
+    instance: Instance,
+    pairs: Sequence[tuple[str, str]],
+    time_limit: float,
+    absence: Absence,
+    *,
+    workers: int | None = 1,
+    stop: threading.Event | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Answer:
+    """One re-plan: the fewest changes to ``pairs`` when ``absence`` happens (also a queue job's work)."""
+    away = _away(instance, absence)
+    hint = repair_hint(away, list(pairs))
+    result = solve(
+        away,
+        time_limit=time_limit,
+        workers=workers,
+        hint=hint,
+        priority=("changes",),
+        stop=stop,
+        on_progress=on_progress,
+    )
     report = result.report
-    changes = report.terms.get("changes", 0) if report is not None else len(_WORKER["pairs"])
+    changes = report.terms.get("changes", 0) if report is not None else len(pairs)
     unfilled = report.terms.get("unfilled", 0) if report is not None else 0
     proved = changes_proved(result, "changes_first")  # solved as changes_first is
     return Answer(absence, result.status, changes, unfilled, proved, result.seconds)
+
+
+def absence_json(absence: Absence) -> dict[str, Any]:
+    return {
+        "delegate": absence.delegate,
+        "start": absence.start.isoformat(),
+        "end": absence.end.isoformat(),
+        "whole": absence.whole,
+    }
+
+
+def absence_of(stored: dict[str, Any]) -> Absence:
+    start, end = dt.date.fromisoformat(stored["start"]), dt.date.fromisoformat(stored["end"])
+    return Absence(stored["delegate"], start, end, bool(stored["whole"]))
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "absence": absence_json(answer.absence),
+        "status": answer.status,
+        "changes": answer.changes,
+        "unfilled": answer.unfilled,
+        "proved": answer.proved,
+        "seconds": answer.seconds,
+    }
+
+
+def answer_of(stored: dict[str, Any]) -> Answer:
+    fields = ("status", "changes", "unfilled", "proved", "seconds")
+    status, changes, unfilled, proved, seconds = (stored[f] for f in fields)
+    return Answer(absence_of(stored["absence"]), status, int(changes), int(unfilled), bool(proved), float(seconds))
+
+
+SolveAll = Callable[[list[Absence], Callable[[Answer], None]], None]
+"""Re-plans every absence, handing each answer over as it comes (any order)."""
 
 
 # --- the whole analysis ---------------------------------------------------------------------
@@ -157,8 +221,11 @@ def analyse(
     days: bool = True,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[Answer], None] | None = None,
+    solve_all: SolveAll | None = None,
 ) -> Robustness:
-    """Every absence re-solved in ``processes`` processes; ``time_limit`` is per re-solve."""
+    """Every absence re-solved in ``processes`` processes of this machine, or by
+    ``solve_all`` (the job queue's workers: :func:`api.fanout.robustness_on_queue`);
+    ``time_limit`` is per re-solve."""
     started = time.perf_counter()
     instance = instance_from_document(document)
     pairs = list(pairs)
@@ -166,16 +233,22 @@ def analyse(
     if on_start is not None:
         on_start(len(todo))
     answers: list[Answer] = []
+
+    def take(answer: Answer) -> None:
+        answers.append(answer)
+        if on_done is not None:
+            on_done(answer)
+
+    if solve_all is not None:
+        solve_all(todo, take)
+        return Robustness(_rank(pairs, answers), seats(instance, pairs), time.perf_counter() - started)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=max(1, processes), mp_context=context, initializer=_start, initargs=(document, pairs, time_limit)
     ) as pool:
         futures: list[Future[Answer]] = [pool.submit(resolve_absence, a) for a in todo]
         for future in as_completed(futures):
-            answer = future.result()
-            answers.append(answer)
-            if on_done is not None:
-                on_done(answer)
+            take(future.result())
     return Robustness(_rank(pairs, answers), seats(instance, pairs), time.perf_counter() - started)
 
 

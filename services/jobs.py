@@ -36,7 +36,7 @@ RETRY_AFTER = 5
 
 
 class Runner(Protocol):
-    """What runs the jobs (:class:`api.jobs.JobRunner`)."""
+    """What runs the jobs (:class:`api.jobs.Runner`: threads here, or the queue)."""
 
     def submit(self, order: Order) -> None: ...
 
@@ -156,7 +156,7 @@ def start_solve(
         base_id = base.id if base else None
 
         def record() -> JobRow:
-            job = jobs.create(session, planner.id, month, limit, changes_first, idempotency_key)
+            job = jobs.create(session, planner.id, month, limit, changes_first, idempotency_key, base_id=base_id)
             audit.record(session, planner, "solve.start", "job", job.id, {"month": month, "time_limit": limit})
             return job
 
@@ -183,6 +183,9 @@ def cancel(session: Session, planner: UserRow, runner: Runner, job_id: str) -> J
     if job.status not in jobs.ACTIVE:
         raise Conflict(f"Lượt giải đã kết thúc ({job.status})")
     if not jobs.cancel_queued(session, job_id):
+        # The flag reaches the job wherever it runs (its worker's next heartbeat reads it);
+        # an in-process runner also stops it at once.
+        jobs.request_cancel(session, job_id)
         runner.cancel(job_id)
     audit.record(session, planner, "solve.cancel", "job", job_id)
     session.commit()

@@ -148,8 +148,11 @@ def run(
     order: ScenarioOrder,
     stop: threading.Event,
     on_progress: Callable[[Progress], None],
+    worker: str | None = None,
 ) -> None:
-    """Solve the scenario and store its result; the job ends done, or cancelled when stopped."""
+    """Solve the scenario and store its result; the job ends done, or cancelled when
+    cancelled. With ``worker``, every end is written only while that worker holds the job
+    (:class:`~models.storage.jobs.Lost` otherwise, and the result is rolled back)."""
     outcome = solve_prepared(
         order.prepared,
         order.name,
@@ -159,16 +162,20 @@ def run(
         stop=stop,
     )
     result = outcome.result
-    status = "cancelled" if stop.is_set() else "done"
+    reason = getattr(stop, "reason", "cancel" if stop.is_set() else None)
+    if reason == "lost":
+        raise jobs.Lost(order.job_id)
+    status = "cancelled" if reason == "cancel" else "done"
     with database.transaction() as session:
         if stop.is_set() and result.report is None:
-            jobs.finish(session, order.job_id, "cancelled", error="Đã dừng trước khi có lịch")
+            _end(jobs.finish(session, order.job_id, "cancelled", error="Đã dừng trước khi có lịch", worker=worker))
             return
         row = result_row(order, outcome)
         if store.save_result(session, row) is None:
-            jobs.finish(session, order.job_id, "cancelled", error="Kịch bản đã bị xóa khi đang chạy")
+            error = "Kịch bản đã bị xóa khi đang chạy"
+            _end(jobs.finish(session, order.job_id, "cancelled", error=error, worker=worker))
             return
-        jobs.finish(
+        finished = jobs.finish(
             session,
             order.job_id,
             status,
@@ -176,10 +183,18 @@ def run(
             best=result.total,
             bound=result.bound,
             seconds=round(result.seconds, 3),
+            worker=worker,
         )
+        _end(finished, order.job_id)
         user = session.get(UserRow, order.user_id) if order.user_id is not None else None
         detail = {"job": order.job_id, "status": result.status, "score": result.total, "result": row.id}
         audit.record(session, user, "scenario.result", "scenario", order.scenario_id, detail)
+
+
+def _end(finished: bool, job_id: str = "") -> None:
+    """Roll the transaction back (by raising) when the job was not this worker's to end."""
+    if not finished:
+        raise jobs.Lost(job_id)
 
 
 def result_row(order: ScenarioOrder, outcome: Outcome) -> ScenarioResultRow:

@@ -129,6 +129,7 @@ def delete(session: Session, planner: UserRow, runner: Runner, scenario_id: int,
     check_version(scenario, if_match)
     for job in store.active_jobs(session, scenario_id):
         if not jobs.cancel_queued(session, job.id):
+            jobs.request_cancel(session, job.id)
             runner.cancel(job.id)
     store.delete(session, scenario)
     audit.record(session, planner, "scenario.delete", "scenario", scenario_id, {"name": scenario.name})

@@ -16,7 +16,7 @@ from api.errors import ApiError, ErrorItem, input_error, responses
 from api.schemas.people import ImportOut
 from models.errors import InputError
 from models.storage import audit, importer
-from models.storage.excel import MIME, WorkbookError, located_message
+from models.storage.excel import MIME, WorkbookError, WorkbookTooLarge, located_message
 
 router = APIRouter(tags=["import"])
 WRITE = responses(401, 403, 409, 413, 422)
@@ -67,6 +67,9 @@ def import_workbook(data: Annotated[bytes, Depends(raw_body)], planner: Planner,
         summary = importer.import_workbook(session, data, planner.id)
         audit.record(session, planner, "import.workbook", "instance", None, {"rows": vars(summary)})
         session.commit()
+    except WorkbookTooLarge as error:
+        session.rollback()
+        raise ApiError(413, error.issues[0].message) from None
     except WorkbookError as error:
         session.rollback()
         items = [

@@ -8,6 +8,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 
 from models.storage.db import make_engine
+from models.storage.migrate import include_name
 from models.storage.tables import Base
 from models.storage.types import UTCDateTime
 
@@ -42,6 +43,7 @@ def run_online() -> None:
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
                 render_item=render_item,
+                include_name=include_name,
             )
             with context.begin_transaction():
                 context.run_migrations()

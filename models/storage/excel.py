@@ -11,17 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
-from openpyxl import Workbook, load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from models.errors import InputError, Issue, json_path
 from models.instance import Instance
 from models.io import instance_from_document, nfc
+from models.rules import TERMS
 
 WHAT = "Tệp Excel bài toán"
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -134,10 +139,43 @@ PINS = Sheet(
         Column("Loại", "kind", required=True),
     ),
 )
-SHEETS: tuple[Sheet, ...] = (COMMUNES, TEAMS, DELEGATES, LEAVE, MEETINGS, PLACES, ROADS, ATTENDANCES, VISITS, PINS)
+GENERAL = Sheet(
+    "Thông tin chung",
+    (
+        Column("Khóa", "key", required=True),
+        Column("Giá trị", "value", "any"),
+        Column("Giải thích", "note"),
+    ),
+)
+SHEETS: tuple[Sheet, ...] = (
+    GENERAL,
+    COMMUNES,
+    TEAMS,
+    DELEGATES,
+    LEAVE,
+    MEETINGS,
+    PLACES,
+    ROADS,
+    ATTENDANCES,
+    VISITS,
+    PINS,
+)
+#: Sheets a reader may find and skips: the template's explanations.
+GUIDE = "Hướng dẫn"
 
 KINDS = {"xa": "xa", "xã": "xa", "phuong": "phuong", "phường": "phuong", "thi_tran": "thi_tran", "thị trấn": "thi_tran"}
-PIN_KINDS = {"ghim": "pinned", "pinned": "pinned", "cấm": "forbidden", "forbidden": "forbidden"}
+PIN_KINDS = {
+    "ghim": "pinned",
+    "pinned": "pinned",
+    "cấm": "forbidden",
+    "forbidden": "forbidden",
+    "tham chiếu": "reference",
+    "reference": "reference",
+}
+PIN_WORDS = {"pinned": "ghim", "forbidden": "cấm", "reference": "tham chiếu"}
+KIND_WORDS = {"xa": "xã", "phuong": "phường", "thi_tran": "thị trấn"}
+OWN_COMMUNE = {"bắt buộc": "hard", "hard": "hard", "mềm": "soft", "soft": "soft", "tắt": "off", "off": "off"}
+OWN_COMMUNE_WORDS = {"hard": "bắt buộc", "soft": "mềm", "off": "tắt"}
 NO_SENIOR = {"không", "khong", "none", "-"}
 
 
@@ -163,17 +201,42 @@ class WorkbookError(InputError):
         ]
 
 
+class WorkbookTooLarge(WorkbookError):
+    """The workbook costs more to read than :class:`Limits` allow (an API answers 413)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What reading one workbook may cost, whatever its size on the wire.
+
+    A compressed upload of a few hundred kilobytes can hold a million rows, and the
+    ``<dimension>`` a sheet declares may lie, so rows and cells are counted while they
+    are streamed, the declared uncompressed size is checked before anything is parsed,
+    and the clock is watched.
+    """
+
+    rows_per_sheet: int = 20_000
+    cells: int = 1_000_000
+    uncompressed_bytes: int = 50 * 2**20
+    seconds: float = 30.0
+
+
+LIMITS = Limits()
+
+
 # -- reading ------------------------------------------------------------------------
 
 
-def read_instance(data: bytes, more: Callable[[dict[str, Any]], list[Issue]] | None = None) -> Instance:
+def read_instance(
+    data: bytes, more: Callable[[dict[str, Any]], list[Issue]] | None = None, limits: Limits = LIMITS
+) -> Instance:
     """A validated :class:`models.Instance` from workbook bytes; raises :class:`WorkbookError`.
 
     Cells that cannot be read, rows the instance checks refuse and rows the ``more``
     checks of the document (NFC) refuse are reported together; a row already reported
     for an unreadable cell is not reported again.
     """
-    document, where, issues, places = _read(data)
+    document, where, issues, places = _read(data, limits)
     found: list[Issue] = []
     instance = None
     try:
@@ -193,50 +256,164 @@ def read_instance(data: bytes, more: Callable[[dict[str, Any]], list[Issue]] | N
     raise WorkbookError(issues, places)
 
 
-def read_document(data: bytes) -> tuple[dict[str, Any], dict[str, Place]]:
+def read_document(data: bytes, limits: Limits = LIMITS) -> tuple[dict[str, Any], dict[str, Place]]:
     """The instance document a workbook spells, and the place of each of its parts."""
-    document, where, issues, places = _read(data)
+    document, where, issues, places = _read(data, limits)
     if issues:
         raise WorkbookError(issues, places)
     return document, where
 
 
-def _read(data: bytes) -> tuple[dict[str, Any], dict[str, Place], list[Issue], list[Place | None]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, ValueError, OSError, EOFError) as error:
-        raise WorkbookError(
-            [Issue("$", None, f"không đọc được tệp Excel (.xlsx): {type(error).__name__}")], [None]
-        ) from None
-    except Exception as error:  # zipfile and XML errors of a damaged or foreign file
-        raise WorkbookError(
-            [Issue("$", None, f"tệp không phải Excel .xlsx hợp lệ: {type(error).__name__}")], [None]
-        ) from None
+def _read(data: bytes, limits: Limits) -> tuple[dict[str, Any], dict[str, Place], list[Issue], list[Place | None]]:
+    contents = _streamed(data, limits)
     issues: list[Issue] = []
     places: list[Place | None] = []
     rows: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
     for sheet in SHEETS:
-        if sheet.title not in book.sheetnames:
+        if sheet.title not in contents:
             if sheet.required:
                 issues.append(Issue("$", sheet.title, f"thiếu trang tính '{sheet.title}'"))
                 places.append(None)
             rows[sheet.title] = []
             continue
-        found, problems = _read_sheet(sheet, book[sheet.title].iter_rows(values_only=True))
+        found, problems = _read_sheet(sheet, contents[sheet.title])
         rows[sheet.title] = found
         for issue, row in problems:
             issues.append(issue)
             places.append(Place(sheet.title, row, {}))
-    for name in book.sheetnames:
-        if name not in {s.title for s in SHEETS}:
+    for name in contents:
+        if name not in {s.title for s in SHEETS} | {GUIDE}:
             issues.append(Issue("$", name, f"trang tính không dùng đến: '{name}' (tên các trang: xem hướng dẫn)"))
             places.append(Place(name, 1, {}))
-    book.close()
     document, where, more = _assemble(rows)
     for issue, place in more:
         issues.append(issue)
         places.append(place)
     return document, where, issues, places
+
+
+@dataclass(frozen=True)
+class _Formula:
+    """A cell holding a formula; its value is the one Excel cached, when it saved one."""
+
+    text: str
+
+
+def _damaged(message: str) -> WorkbookError:
+    return WorkbookError([Issue("$", None, message)], [None])
+
+
+def _too_large(message: str) -> WorkbookTooLarge:
+    return WorkbookTooLarge([Issue("$", None, message)], [None])
+
+
+def _streamed(data: bytes, limits: Limits) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every sheet, as values, read within ``limits``.
+
+    Any failure of a damaged or foreign file (zip, XML, shared strings out of range…),
+    while opening or while reading rows, is an input error, never an exception of the
+    library. A formula whose value was not cached by the program that saved the file is
+    kept as a :class:`_Formula`, so that it is reported rather than read as blank.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            declared = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        raise _damaged(f"không đọc được tệp Excel (.xlsx): {type(error).__name__}") from None
+    if declared > limits.uncompressed_bytes:
+        raise _too_large(
+            f"tệp Excel quá lớn khi giải nén: {declared // 2**20} MB (tối đa {limits.uncompressed_bytes // 2**20} MB)"
+        )
+    deadline = time.monotonic() + limits.seconds
+    values = _pass(data, limits, deadline, data_only=False)
+    formulas = {
+        (name, r, c)
+        for name, lines in values.items()
+        for r, line in enumerate(lines)
+        for c, v in enumerate(line)
+        if isinstance(v, _Formula)
+    }
+    if formulas:
+        cached = _pass(data, limits, deadline, data_only=True)
+        for name, r, c in formulas:
+            line = cached[name][r] if r < len(cached[name]) else ()
+            value = line[c] if c < len(line) else None
+            if value is not None:
+                row = list(values[name][r])
+                row[c] = value
+                values[name][r] = tuple(row)
+    return values
+
+
+def _pass(data: bytes, limits: Limits, deadline: float, *, data_only: bool) -> dict[str, list[tuple[Any, ...]]]:
+    cells = 0
+    sheet = ""
+    try:
+        reader = _StreamingReader(io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False)
+        reader.read()
+        book = reader.wb
+    except (InvalidFileException, KeyError, ValueError, OSError, EOFError) as error:
+        raise _damaged(f"không đọc được tệp Excel (.xlsx): {type(error).__name__}") from None
+    except Exception as error:  # zipfile and XML errors of a damaged or foreign file
+        raise _damaged(f"tệp không phải Excel .xlsx hợp lệ: {type(error).__name__}") from None
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    try:
+        for sheet in book.sheetnames:
+            ws = book[sheet]
+            lines: list[tuple[Any, ...]] = []
+            for line in ws.iter_rows():
+                if len(lines) >= limits.rows_per_sheet:
+                    raise _too_large(
+                        f"trang '{sheet}' có quá {limits.rows_per_sheet} dòng (tối đa {limits.rows_per_sheet})"
+                    )
+                cells += len(line)
+                if cells > limits.cells:
+                    raise _too_large(f"tệp có quá {limits.cells} ô (tối đa {limits.cells})")
+                if len(lines) % 500 == 0 and time.monotonic() > deadline:
+                    raise _too_large(f"đọc tệp Excel quá {limits.seconds:g} giây: tệp quá lớn hoặc quá phức tạp")
+                lines.append(tuple(_value(cell, data_only) for cell in line))
+            out[sheet] = lines
+    except WorkbookError:
+        raise
+    except Exception as error:  # malformed XML inside a sheet, a shared string out of range…
+        xml = isinstance(error, ParseError) or "XML" in type(error).__name__
+        detail = "XML không hợp lệ (có ký tự không được phép?)" if xml else type(error).__name__
+        raise _damaged(f"tệp Excel bị hỏng, không đọc được trang '{sheet}': {detail}") from None
+    finally:
+        book.close()
+    return out
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that never believes its ``<dimension>``.
+
+    openpyxl sizes a read-only sheet from it when opening, and without one scans the whole
+    sheet to look for it (the 116 s of a million-row upload, before a row is counted); a
+    stale one makes the rows stop where it says. Left unsized, the rows are read to the
+    real end, as the limits count them.
+    """
+
+    def _get_size(self) -> None:
+        self.reset_dimensions()
+
+
+class _StreamingReader(ExcelReader):
+    """openpyxl's reader with :class:`_UnsizedSheet` for every worksheet (read-only only)."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
+def _value(cell: Any, data_only: bool) -> Any:
+    value = getattr(cell, "value", None)
+    if not data_only and getattr(cell, "data_type", None) == "f" and isinstance(value, str):
+        return _Formula(value)
+    return value
 
 
 def _read_sheet(
@@ -267,7 +444,16 @@ def _read_sheet(
         for column, value in zip(columns, line, strict=False):
             if column is None or value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            converted = _convert(column, value)
+            if isinstance(value, str) and _FORBIDDEN.search(value):
+                char = _FORBIDDEN.search(value).group()  # type: ignore[union-attr]
+                message = (
+                    f"trang '{sheet.title}', dòng {number}, cột '{column.header}': "
+                    f"chứa ký tự không được phép U+{ord(char):04X}"
+                )
+                problems.append((Issue("$", value, message), number))
+                item[column.key] = value
+                continue
+            converted = _Bad(_formula_message(value.text)) if isinstance(value, _Formula) else _convert(column, value)
             if isinstance(converted, _Bad):
                 message = f"trang '{sheet.title}', dòng {number}, cột '{column.header}': {converted.message}"
                 problems.append((Issue("$", _cell(value), message), number))
@@ -284,7 +470,17 @@ class _Bad:
     message: str
 
 
+def _formula_message(formula: str) -> str:
+    return f"ô chứa công thức {formula} chưa có giá trị tính sẵn: hãy nhập giá trị (hoặc mở và lưu lại bằng Excel)"
+
+
+#: Non-characters and C0 controls other than tab and line breaks: text must not carry them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _cell(value: Any) -> Any:
+    if isinstance(value, _Formula):
+        return value.text
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value
@@ -300,6 +496,7 @@ def _convert(column: Column, value: Any) -> Any:
         "list": _list,
         "kind": _kind,
         "senior": _senior,
+        "any": _any,
     }
     return converters[column.kind](value)
 
@@ -361,6 +558,14 @@ def _datetime(value: Any) -> Any:
     return _Bad("ngày giờ không đọc được (dd/mm/yyyy hh:mm)")
 
 
+def _any(value: Any) -> Any:
+    if isinstance(value, str):
+        return nfc(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _list(value: Any) -> Any:
     return [part for part in (p.strip() for p in re.split(r"[,;]", _text(value))) if part]
 
@@ -391,7 +596,6 @@ def _assemble(
     communes: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for number, item, headers in rows[COMMUNES.title]:
-        item.setdefault("teams", [])
         if isinstance(item.get("id"), str):
             index.setdefault(item["id"], len(communes))
         place(["communes", len(communes)], COMMUNES, number, headers)
@@ -402,13 +606,12 @@ def _assemble(
             message = f"trang '{TEAMS.title}', dòng {number}: mã xã không có trong trang '{COMMUNES.title}'"
             problems.append((Issue("$", item.get("id"), message), Place(TEAMS.title, number, headers)))
             continue
-        teams = communes[owner]["teams"]
+        teams = communes[owner].setdefault("teams", [])
         place(["communes", owner, "teams", len(teams)], TEAMS, number, headers)
         teams.append(item)
     delegates: list[dict[str, Any]] = []
     people: dict[str, int] = {}
     for number, item, headers in rows[DELEGATES.title]:
-        item.setdefault("unavailable", [])
         if isinstance(item.get("id"), str):
             people.setdefault(item["id"], len(delegates))
         place(["delegates", len(delegates)], DELEGATES, number, headers)
@@ -419,7 +622,7 @@ def _assemble(
             message = f"trang '{LEAVE.title}', dòng {number}: mã đại biểu không có trong trang '{DELEGATES.title}'"
             problems.append((Issue("$", None, message), Place(LEAVE.title, number, headers)))
             continue
-        periods = delegates[owner]["unavailable"]
+        periods = delegates[owner].setdefault("unavailable", [])
         place(["delegates", owner, "unavailable", len(periods)], LEAVE, number, headers)
         periods.append(item)
     document: dict[str, Any] = {"format": "phancong-instance/1", "communes": communes, "delegates": delegates}
@@ -440,17 +643,49 @@ def _assemble(
         elif items:
             document.setdefault(path[0], {})[path[1]] = items
     document.setdefault("meetings", [])
-    pins: dict[str, list[dict[str, Any]]] = {"pinned": [], "forbidden": []}
+    for number, item, headers in rows[GENERAL.title]:
+        problem = _general(document, item)
+        if problem is not None:
+            message = f"trang '{GENERAL.title}', dòng {number}: {problem}"
+            problems.append((Issue("$", item.get("key"), message), Place(GENERAL.title, number, headers)))
+    pins: dict[str, list[dict[str, Any]]] = {"pinned": [], "forbidden": [], "reference": []}
     for number, item, headers in rows[PINS.title]:
         kind = PIN_KINDS.get(str(item.pop("kind", "")).casefold())
         if kind is None:
-            message = f"trang '{PINS.title}', dòng {number}: loại phải là 'ghim' hoặc 'cấm'"
+            message = f"trang '{PINS.title}', dòng {number}: loại phải là 'ghim', 'cấm' hoặc 'tham chiếu'"
             problems.append((Issue("$", None, message), Place(PINS.title, number, headers)))
             continue
         place([kind, len(pins[kind])], PINS, number, headers)
         pins[kind].append(item)
     document |= {k: v for k, v in pins.items() if v}
     return document, where, problems
+
+
+#: The keys of the general sheet: the instance's own values and its rules, by path.
+GENERAL_KEYS: dict[str, str] = {
+    "name": "Tên kế hoạch",
+    "timezone": "Múi giờ (Asia/Ho_Chi_Minh)",
+    "rules.own_commune": "Đổi chéo: bắt buộc, mềm hoặc tắt",
+    "rules.rotation_months": "Số tháng xét luân phiên",
+    **{f"rules.weights.{t}": f"Trọng số '{t}'" for t in TERMS},
+}
+
+
+def _general(document: dict[str, Any], item: dict[str, Any]) -> str | None:
+    """Put one row of the general sheet into the document; the problem in words, if any."""
+    key, value = item.get("key"), item.get("value")
+    if key not in GENERAL_KEYS:
+        return f"khóa không biết '{key}' (các khóa: {', '.join(GENERAL_KEYS)})"
+    if value is None:
+        return None
+    if key == "rules.own_commune":
+        value = OWN_COMMUNE.get(str(value).casefold(), value)
+    parts = str(key).split(".")
+    target = document
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+    return None
 
 
 def _locate(where: dict[str, Place], path: str) -> Place | None:
@@ -479,14 +714,22 @@ def located_message(issue: Issue, place: Place | None) -> str:
 # -- writing ------------------------------------------------------------------------
 
 
-def instance_workbook(document: dict[str, Any]) -> bytes:
-    """The instance as a workbook that :func:`read_document` reads back to the same instance."""
-    book = Workbook()
-    book.remove(book.active)
+def instance_workbook(document: dict[str, Any], guide: bool = False) -> bytes:
+    """The instance as a workbook that :func:`read_document` reads back to the same instance.
+
+    Dates are real date cells shown dd/mm/yyyy, ids and names text cells (leading zeros
+    kept, never a formula), lists of choices as data validation; ``guide`` adds the sheet
+    that explains each column (the template).
+    """
+    from models.documents import sheets as cells
+    from models.documents.template import add_guide, add_validations
+
+    book = cells.new_book()
     communes = document.get("communes", [])
     delegates = document.get("delegates", [])
     history = document.get("history", {})
     content: list[tuple[Sheet, list[dict[str, Any]]]] = [
+        (GENERAL, _general_rows(document)),
         (COMMUNES, communes),
         (TEAMS, [{**t, "commune": c["id"]} for c in communes for t in c.get("teams", [])]),
         (DELEGATES, delegates),
@@ -496,20 +739,37 @@ def instance_workbook(document: dict[str, Any]) -> bytes:
         (ROADS, document.get("roads", [])),
         (ATTENDANCES, history.get("attendances", [])),
         (VISITS, history.get("visits", [])),
-        (
-            PINS,
-            [{**p, "kind": "ghim"} for p in document.get("pinned", [])]
-            + [{**p, "kind": "cấm"} for p in document.get("forbidden", [])],
-        ),
+        (PINS, [{**p, "kind": PIN_WORDS[k]} for k in PIN_WORDS for p in document.get(k, [])]),
     ]
     for sheet, items in content:
         ws = book.create_sheet(sheet.title)
-        ws.append([c.header for c in sheet.columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for item in items:
-            ws.append([_out(column, item) for column in sheet.columns])
-    return _save(book)
+        for number, column in enumerate(sheet.columns, start=1):
+            cells.put(ws, 1, number, column.header).font = Font(bold=True)
+        for row, item in enumerate(items, start=2):
+            for number, column in enumerate(sheet.columns, start=1):
+                cells.put(ws, row, number, _out(column, item), FORMATS.get(column.kind))
+        cells.finish(ws, len(sheet.columns), len(items) + 1, sheet.title)
+        add_validations(ws, sheet)
+    if guide:
+        add_guide(book)
+    return cells.save(book)
+
+
+FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "text": "@", "list": "@"}
+
+
+def _general_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for key, note in GENERAL_KEYS.items():
+        target: Any = document
+        for part in key.split("."):
+            target = target.get(part) if isinstance(target, dict) else None
+        if target is None:
+            continue
+        if key == "rules.own_commune":
+            target = OWN_COMMUNE_WORDS.get(target, target)
+        rows.append({"key": key, "value": target, "note": note})
+    return rows
 
 
 def _out(column: Column, item: dict[str, Any]) -> Any:
@@ -520,6 +780,8 @@ def _out(column: Column, item: dict[str, Any]) -> Any:
         return ", ".join(value)
     if column.kind == "senior" and value is None:
         return "không"
+    if column.kind == "kind" and value is not None:
+        return KIND_WORDS.get(value, value)
     if column.kind == "datetime":
         return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
     if column.kind == "date":
@@ -528,22 +790,8 @@ def _out(column: Column, item: dict[str, Any]) -> Any:
 
 
 def table_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """A workbook of simple tables: (sheet title, headers, rows) each, headers in bold."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, headers, lines in sheets:
-        ws = book.create_sheet(title)
-        ws.append(list(headers))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for line in lines:
-            ws.append(list(line))
-        for i, header in enumerate(headers):
-            ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = max(12, min(60, len(header) + 4))
-    return _save(book)
+    """A workbook of simple tables: (sheet title, headers, rows) each, laid out as every
+    workbook of the product is (:mod:`models.documents.sheets`)."""
+    from models.documents.sheets import Table, tables_workbook
 
-
-def _save(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return tables_workbook([Table(title, headers, [list(line) for line in lines]) for title, headers, lines in sheets])

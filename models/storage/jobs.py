@@ -1,32 +1,44 @@
-"""Solve jobs as rows: created queued, run by the service's executor, finished with a
-link to the draft they produced (a scenario's run makes no draft: its result points at
-the job). A job is the only record of a solve; nothing about it lives only in memory
-except the event that can stop it.
+"""Solve jobs as rows: created queued, run by a runner (a thread of the web process on
+SQLite, a worker process on PostgreSQL), finished with a link to the draft they produced
+(a scenario's run makes no draft: its result points at the job). A job is the only record
+of a solve: its state, its progress, who runs it and that runner's heartbeat, and whether
+a cancel was asked, all live in its row, so that any process can read or cancel it.
+
+A job held by a worker (``worker`` set) is written only under that worker's name: every
+update from the worker is guarded by ``worker = :me``, so a worker found dead and replaced
+(:func:`retake_stale`) cannot finish a job that is now someone else's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from models.storage.tables import JobRow
+from models.storage.tables import JobRow, ScheduleRow
 from models.storage.types import utcnow
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
 
 
+class Lost(Exception):
+    """The job is no longer this worker's (it was retaken): whatever it wrote is rolled back."""
+
+
 def create(
     session: Session,
-    user_id: int,
+    user_id: int | None,
     month: str,
     time_limit: float,
     changes_first: bool = False,
     idempotency_key: str | None = None,
     scenario_id: int | None = None,
     mode: str | None = None,
+    base_id: int | None = None,
 ) -> JobRow:
     """A queued job: a solve of ``month``, or a run of the scenario ``scenario_id`` in ``mode``."""
     job = JobRow(
@@ -39,6 +51,9 @@ def create(
         idempotency_key=idempotency_key,
         scenario_id=scenario_id,
         mode=mode,
+        base_id=base_id,
+        attempts=0,
+        cancel_requested=False,
     )
     session.add(job)
     session.flush()
@@ -65,12 +80,16 @@ def start(session: Session, job_id: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def progress(session: Session, job_id: str, seconds: float, best: int | None, bound: int | None) -> None:
+def progress(
+    session: Session, job_id: str, seconds: float, best: int | None, bound: int | None, worker: str | None = None
+) -> None:
+    query = update(JobRow).where(JobRow.id == job_id, JobRow.status == "running")
+    if worker is not None:
+        query = query.where(JobRow.worker == worker)
     session.execute(
-        update(JobRow)
-        .where(JobRow.id == job_id, JobRow.status == "running")
-        .values(progress_seconds=seconds, best_score=best, bound=bound, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        query.values(progress_seconds=seconds, best_score=best, bound=bound, updated_at=utcnow()).execution_options(
+            synchronize_session=False
+        )
     )
 
 
@@ -85,22 +104,27 @@ def finish(
     bound: int | None = None,
     seconds: float | None = None,
     error: str | None = None,
-) -> None:
+    worker: str | None = None,
+    answer: dict[str, object] | None = None,
+) -> bool:
+    """End an active job; with ``worker``, only while that worker still holds it.
+    False when nothing was ended (the job had ended, or was retaken from this worker)."""
     now = utcnow()
     values: dict[str, object] = {"status": status, "finished_at": now, "updated_at": now}
     values |= {"schedule_id": schedule_id, "result_status": result_status, "error": error}
+    if answer is not None:
+        values["answer"] = answer
     if best is not None:
         values["best_score"] = best
     if bound is not None:
         values["bound"] = bound
     if seconds is not None:
         values["progress_seconds"] = seconds
-    session.execute(
-        update(JobRow)
-        .where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    query = update(JobRow).where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+    if worker is not None:
+        query = query.where(JobRow.worker == worker)
+    result = session.execute(query.values(**values).execution_options(synchronize_session=False))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def cancel_queued(session: Session, job_id: str) -> bool:
@@ -115,12 +139,107 @@ def cancel_queued(session: Session, job_id: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def fail_orphans(session: Session) -> int:
-    """Jobs left queued or running by a previous process can never finish: mark them failed."""
+def claim(session: Session, job_id: str, worker: str, queue_job_id: int | None = None) -> bool:
+    """Mark a queued job running under ``worker`` with a fresh heartbeat; False when it is
+    no longer queued (cancelled, finished, or taken by another worker)."""
     now = utcnow()
     result = session.execute(
         update(JobRow)
-        .where(JobRow.status.in_(ACTIVE))
+        .where(JobRow.id == job_id, JobRow.status == "queued")
+        .values(
+            status="running",
+            worker=worker,
+            heartbeat_at=now,
+            started_at=func.coalesce(JobRow.started_at, now),
+            updated_at=now,
+            queue_job_id=queue_job_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def heartbeat(session: Session, job_id: str, worker: str) -> bool | None:
+    """Refresh the heartbeat of a job ``worker`` runs; the job's cancel flag, or None when
+    the worker no longer holds the job (it was retaken, or ended)."""
+    row = session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.worker == worker, JobRow.status == "running")
+        .values(heartbeat_at=utcnow())
+        .returning(JobRow.cancel_requested)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return None if row is None else bool(row[0])
+
+
+def request_cancel(session: Session, job_id: str) -> bool:
+    """Raise the cancel flag of a running job (whichever process runs it sees it)."""
+    result = session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.status == "running")
+        .values(cancel_requested=True, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Retaken:
+    """What :func:`retake_stale` did: jobs put back in the queue, jobs failed for good."""
+
+    queued: list[JobRow]
+    failed: list[str]
+
+
+GIVEN_UP = "Máy giải đã dừng đột ngột {n} lần khi đang chạy lượt này; lượt giải dừng hẳn, hãy chạy lại"
+
+
+def retake_stale(session: Session, stale_before: dt.datetime, max_retakes: int) -> Retaken:
+    """Running jobs whose worker's heartbeat is older than ``stale_before``: the worker
+    died. Each goes back to the queue (``attempts`` + 1), or, when it was already retaken
+    ``max_retakes`` times, fails with a message in Vietnamese. Drafts a dead worker wrote
+    for the job but never linked to it are deleted (none should exist: a draft and its
+    link are written in one transaction; this keeps that promise if the rule is broken).
+
+    Rows are locked with ``SKIP LOCKED`` on PostgreSQL, so two workers sweeping at once
+    never retake the same job twice.
+    """
+    query = (
+        select(JobRow)
+        .where(JobRow.status == "running", JobRow.heartbeat_at.is_not(None), JobRow.heartbeat_at < stale_before)
+        .order_by(JobRow.created_at)
+        .with_for_update(skip_locked=True)
+    )
+    queued: list[JobRow] = []
+    failed: list[str] = []
+    now = utcnow()
+    for job in session.scalars(query).all():
+        linked = select(JobRow.schedule_id).where(JobRow.schedule_id.is_not(None)).scalar_subquery()
+        session.execute(
+            delete(ScheduleRow)
+            .where(ScheduleRow.job_id == job.id, ScheduleRow.status == "draft", ScheduleRow.id.not_in(linked))
+            .execution_options(synchronize_session=False)
+        )
+        if job.attempts >= max_retakes:
+            job.status, job.finished_at, job.updated_at = "failed", now, now
+            job.error = GIVEN_UP.format(n=job.attempts + 1)
+            failed.append(job.id)
+        else:
+            job.status, job.attempts, job.updated_at = "queued", job.attempts + 1, now
+            queued.append(job)
+        job.worker, job.heartbeat_at = None, None
+    session.flush()
+    return Retaken(queued, failed)
+
+
+def fail_stale(session: Session, stale_before: dt.datetime) -> int:
+    """For the in-process runner at start-up: fail the jobs no live runner holds, those
+    queued (its queue was in the memory of a process now gone) or running with no
+    heartbeat since ``stale_before``. A running job whose runner still beats is left alone."""
+    now = utcnow()
+    result = session.execute(
+        update(JobRow)
+        .where(JobRow.status.in_(ACTIVE), or_(JobRow.heartbeat_at.is_(None), JobRow.heartbeat_at < stale_before))
         .values(status="failed", finished_at=now, updated_at=now, error="Máy chủ đã khởi động lại khi đang giải")
         .execution_options(synchronize_session=False)
     )

@@ -20,6 +20,15 @@ from models.storage.db import database_url, make_engine
 SCRIPTS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+QUEUE_PREFIX = "procrastinate"
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """For autogenerate: the procrastinate queue's tables (applied by migration 0010 from
+    its own schema file, on PostgreSQL) are not ours to compare with the models."""
+    return not (type_ == "table" and (name or "").startswith(QUEUE_PREFIX))
+
+
 def config(url: str | None = None, engine: Engine | None = None) -> Config:
     """An Alembic config for ``url``; with ``engine`` the migration runs on that engine."""
     cfg = Config()

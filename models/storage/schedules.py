@@ -104,11 +104,14 @@ def plan_of(session: Session, schedule: ScheduleRow) -> Plan:
     )
 
 
-def create_draft(session: Session, month: str, plan: Plan, base_id: int | None, user_id: int | None) -> ScheduleRow:
-    """A new draft version of ``month``; the caller retries on a version clash (IntegrityError)."""
+def create_draft(
+    session: Session, month: str, plan: Plan, base_id: int | None, user_id: int | None, job_id: str | None = None
+) -> ScheduleRow:
+    """A new draft version of ``month`` (made by the solve ``job_id``, if one made it); the
+    caller retries on a version clash (IntegrityError)."""
     version = (session.scalar(select(func.max(ScheduleRow.version)).where(ScheduleRow.month == month)) or 0) + 1
     schedule = ScheduleRow(
-        month=month, version=version, status="draft", revision=1, base_id=base_id, created_by=user_id
+        month=month, version=version, status="draft", revision=1, base_id=base_id, created_by=user_id, job_id=job_id
     )
     _score_into(schedule, plan)
     session.add(schedule)

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from models.storage.types import UTCDateTime, utcnow
@@ -233,6 +234,44 @@ class UserRow(Base):
     commune_id: Mapped[str | None] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    username: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The sign-in name of the pages (lower case); None: an account that uses tokens only."""
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """argon2id (argon2-cffi's encoded form); None: no password yet (a first-sign-in link)."""
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the SHA-256 of its cookie, and the CSRF token its forms carry."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class SignInFailureRow(Base):
+    """Failed sign-ins of one user name from one address, to lock it after repeated failures."""
+
+    __tablename__ = "sign_in_failures"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ActivationRow(Base):
+    """A one-use first-sign-in link (``/kich-hoat/{token}``): sets the account's password."""
+
+    __tablename__ = "activations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class ApiTokenRow(Base):
@@ -287,6 +326,8 @@ class ScheduleRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    job_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    """The solve job that made this draft, if one did (a retaken job discards its unlinked drafts)."""
 
     assignments: Mapped[list[AssignmentRow]] = relationship(
         back_populates="schedule", cascade="all, delete-orphan", passive_deletes=True
@@ -458,6 +499,24 @@ class JobRow(Base):
     scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id", ondelete="SET NULL"), index=True)
     mode: Mapped[str | None] = mapped_column(String(16))
     """A scenario run's mode (weighted, changes_first or fresh); None for a solve."""
+    base_id: Mapped[int | None] = mapped_column(Integer)
+    """A solve's published version when it was accepted (its draft is planned against it)."""
+    worker: Mapped[str | None] = mapped_column(String(64))
+    """Who runs it now (``host:pid``); None while queued."""
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """Refreshed by the running worker; a stale one means the worker died and the job is retaken."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times the job was taken up again after its worker died."""
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    """Set by any web process; the worker running the job sees it and stops the solve."""
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The procrastinate job carrying it (PostgreSQL only)."""
+    parent_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    """A part of a fanned-out job (mode ``replan``: one re-plan of a robustness analysis)."""
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """A fanned-out job's input: the parent's month and schedule, a part's absence."""
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """A part's answer, read by whoever gathers the parts."""
 
 
 class AuditRow(Base):

@@ -21,9 +21,11 @@ __all__ = ["backend", "database", "migrated", "sample_document", "tiny_document"
 
 @pytest.fixture
 def settings() -> Settings:
-    """Settings for tests: short solves, fast progress and event polling."""
+    """Settings for tests: short solves, fast progress and event polling; jobs in threads
+    of the test process on both databases (tests/api/test_queue.py runs real workers)."""
     return Settings(
         load_sample=False,
+        job_runner="thread",
         max_solve_seconds=10,
         default_solve_seconds=5,
         progress_interval=0.05,

@@ -40,7 +40,8 @@ def test_migrated_schema_matches_the_models(migrated: Migrated, backend: str) ->
     """Autogenerate finds nothing to change after `upgrade head`: migrations and tables agree."""
     database = migrated.get(backend)
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": migrate.include_name}
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
 
 

@@ -1,0 +1,210 @@
+"""``phancong worker``: run solve jobs from the procrastinate queue, on PostgreSQL.
+
+A worker process runs one job at a time (a solve is CPU-bound: ``--concurrency N`` starts
+N such processes under a supervisor that forwards signals to them). The procrastinate
+task carries only our job's id; the job's row says everything else
+(:func:`api.jobs.order_of`) and keeps its state, as with the in-process runner.
+
+Crash safety, all through the jobs table:
+
+* the worker running a job refreshes its ``heartbeat_at`` every ``heartbeat_seconds``
+  (each beat also reads the cancel flag, set by whichever web process got the cancel);
+* every worker sweeps every few seconds for running jobs whose heartbeat is older than
+  ``stale_seconds`` (their worker was killed, or its machine lost): each is put back in
+  the queue, with a new procrastinate job in the same transaction, at most
+  ``max_retakes`` times, then failed with a message in Vietnamese
+  (:func:`models.storage.jobs.retake_stale`);
+* a worker that receives SIGTERM (or SIGINT) stops its solve early: the solver returns
+  the best schedule found so far, which is saved as the job's draft (the job ends
+  ``done``), and the process exits once it is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from procrastinate import App, JobContext, PsycopgConnector
+from procrastinate import worker as procrastinate_worker
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from api.jobs import QUEUE, TASK, Executor, Stop, defer, worker_name
+from api.settings import Settings
+from models.storage import jobs
+from models.storage.db import Database, database_url
+from models.storage.types import utcnow
+from solver import Result, solve
+
+log = logging.getLogger("phancong.worker")
+
+
+class NotPostgres(Exception):
+    """Workers need the shared PostgreSQL database: SQLite runs its jobs in the server."""
+
+
+def conninfo(url: str | None) -> str:
+    """The libpq URL procrastinate's psycopg pool takes, from our SQLAlchemy URL."""
+    return make_url(database_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class Worker:
+    """One worker process: a procrastinate worker running one job at a time, and a sweeper."""
+
+    def __init__(self, settings: Settings, solve_function: Callable[..., Result] = solve) -> None:
+        self.settings = settings
+        self.database = Database.connect(settings.database_url, pool_size=4, max_overflow=4)
+        if self.database.backend != "postgresql":
+            self.database.dispose()
+            raise NotPostgres(
+                "phancong worker cần PostgreSQL (PHANCONG_DATABASE_URL=postgresql://…); "
+                "với SQLite, phancong serve tự chạy các lượt giải"
+            )
+        self.name = worker_name()
+        self.executor = Executor(self.database, settings, self.name, solve_function)
+        self._stops: dict[str, Stop] = {}
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self.app = App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url), min_size=1, max_size=3))
+        self.app.task(name=TASK, queue=QUEUE, pass_context=True)(self._task)
+
+    # -- in procrastinate's thread for a sync task --------------------------------------
+
+    def _task(self, context: JobContext, job_id: str) -> None:
+        stop = Stop()
+        with self._lock:
+            self._stops[job_id] = stop
+        try:
+            self.executor.run(job_id, stop, queue_job_id=context.job.id)
+        finally:
+            with self._lock:
+                self._stops.pop(job_id, None)
+
+    # -- the sweeper -----------------------------------------------------------------------
+
+    def sweep(self) -> jobs.Retaken:
+        """Retake the running jobs whose worker stopped beating (see the module's docstring)."""
+        stale = utcnow() - dt.timedelta(seconds=self.settings.stale_seconds)
+        with self.database.transaction() as session:
+            retaken = jobs.retake_stale(session, stale, self.settings.max_retakes)
+            for job in [*retaken.queued]:
+                if job.queue_job_id is not None:
+                    # The dead worker's procrastinate job stays as a failed record of the crash.
+                    session.execute(
+                        text(
+                            "SELECT procrastinate_finish_job_v1(id, 'failed', false) FROM procrastinate_jobs "
+                            "WHERE id = :id AND status = 'doing'"
+                        ),
+                        {"id": job.queue_job_id},
+                    )
+                job.queue_job_id = defer(session, job.id)
+        for job in retaken.queued:
+            log.warning("job %s retaken (attempt %d): its worker stopped beating", job.id, job.attempts)
+        for job_id in retaken.failed:
+            log.error("job %s failed: its workers died %d times", job_id, self.settings.max_retakes + 1)
+        return retaken
+
+    def _sweep_loop(self) -> None:
+        # Often enough that a dead worker's job waits about ``stale_seconds`` more, no more.
+        interval = max(self.settings.heartbeat_seconds, self.settings.stale_seconds / 4)
+        while not self._closed.wait(interval):
+            try:
+                self.sweep()
+            except Exception:  # the next sweep tries again
+                log.exception("sweep")
+
+    # -- running -----------------------------------------------------------------------
+
+    def stop_solves(self) -> None:
+        """Stop every running solve; each saves its best schedule and ends ``done``."""
+        with self._lock:
+            for stop in self._stops.values():
+                stop.stop("shutdown")
+
+    async def _run(self) -> None:
+        async with self.app.open_async():
+            worker = procrastinate_worker.Worker(
+                app=self.app,
+                queues=[QUEUE],
+                concurrency=1,
+                name=self.name,
+                install_signal_handlers=False,
+                fetch_job_polling_interval=self.settings.worker_poll_seconds,
+                abort_job_polling_interval=self.settings.worker_poll_seconds * 5,
+                delete_jobs="successful",
+            )
+            loop = asyncio.get_running_loop()
+
+            def on_signal() -> None:
+                log.info("worker %s stopping: saving the best schedule of its solve", self.name)
+                self.stop_solves()
+                worker.stop()
+
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, on_signal)
+            await worker.run()
+
+    def run(self) -> None:
+        sweeper = threading.Thread(target=self._sweep_loop, name="phancong-sweep", daemon=True)
+        sweeper.start()
+        try:
+            asyncio.run(self._run())
+        finally:
+            self._closed.set()
+            self.stop_solves()
+            self.database.dispose()
+
+
+def run(settings: Settings | None = None, solve_function: Callable[..., Result] = solve) -> None:
+    """Run one worker process until SIGTERM or SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    worker = Worker(settings or Settings(), solve_function)
+    print(f"Máy giải {worker.name} đang chờ việc (hàng đợi {QUEUE})", flush=True)
+    worker.run()
+
+
+def supervise(concurrency: int, command: list[str] | None = None) -> int:
+    """Run ``concurrency`` worker processes; forward SIGTERM/SIGINT to them; start again
+    one that died while not asked to stop (its job is retaken by the others meanwhile)."""
+    command = command or [sys.executable, "-m", "api.worker"]
+    children = [subprocess.Popen(command) for _ in range(concurrency)]
+    stopping = threading.Event()
+
+    def forward(signum: int, _frame: Any) -> None:
+        stopping.set()
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    while True:
+        for index, child in enumerate(children):
+            if child.poll() is not None and not stopping.is_set():
+                log.warning("worker process %d ended (%s); starting another", child.pid, child.returncode)
+                time.sleep(1)
+                children[index] = subprocess.Popen(command)
+        if stopping.is_set() and all(child.poll() is not None for child in children):
+            return 0
+        time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        run()
+    except NotPostgres as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""The documents of a month for planners: the notice (DOCX, PDF), the schedule (workbook,
+CSV), the template, and the notice's settings.
+
+Only a published version is printed: its rows carry the time and the unit's name frozen
+at publication, so a meeting moved since then is printed, and sorted, where the notice
+said it was (the live start would put it out of order). No published version: a
+:class:`~services.errors.Conflict` in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.documents.content import Attendee, ScheduleLine, attendee_title, ordered, unit_name
+from models.documents.notice import NoticeSettings, compose
+from models.storage import audit, schedules
+from models.storage.clock import local, local_naive, month_label
+from models.storage.tables import (
+    AssignmentRow,
+    CommuneRow,
+    ConfigRow,
+    DelegateRow,
+    MeetingRow,
+    ScheduleRow,
+    TeamRow,
+    UserRow,
+)
+from models.storage.themes import month_themes
+from services.access import require_planner
+from services.errors import Conflict
+
+NOTICE_KEY = "notice"
+
+
+def notice_settings(session: Session, user: UserRow) -> NoticeSettings:
+    require_planner(user)
+    row = session.get(ConfigRow, NOTICE_KEY)
+    if row is None or not isinstance(row.value, dict):
+        return NoticeSettings()
+    return NoticeSettings.model_validate(row.value)
+
+
+def set_notice_settings(session: Session, user: UserRow, settings: NoticeSettings) -> NoticeSettings:
+    require_planner(user)
+    value = settings.model_dump(mode="json")
+    row = session.get(ConfigRow, NOTICE_KEY)
+    if row is None:
+        session.add(ConfigRow(key=NOTICE_KEY, value=value))
+    else:
+        row.value = value
+    audit.record(session, user, "notice.settings", "config", NOTICE_KEY, value)
+    session.commit()
+    return settings
+
+
+def published_lines(session: Session, user: UserRow, month: str) -> list[ScheduleLine]:
+    """The lines of the month's published version, in the notice's order."""
+    require_planner(user)
+    schedule = schedules.current(session, month)
+    if schedule is None:
+        raise Conflict(f"Tháng {month_label(month)} chưa có lịch công bố: chưa thể in thông báo hay bảng lịch")
+    return lines_of(session, schedule)
+
+
+def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
+    """The lines of one version: a published one with its frozen times and unit names."""
+    month = schedule.month
+    found = session.execute(
+        select(AssignmentRow, MeetingRow, DelegateRow, TeamRow)
+        .join(MeetingRow, MeetingRow.id == AssignmentRow.meeting_id)
+        .join(DelegateRow, DelegateRow.id == AssignmentRow.delegate_id)
+        .outerjoin(TeamRow, TeamRow.id == AssignmentRow.team_id)
+        .where(AssignmentRow.schedule_id == schedule.id)
+    )
+    communes = {c.id: c for c in session.scalars(select(CommuneRow))}
+    plan_theme = month_themes(session, [month]).get(month) or ""
+    meetings: dict[str, MeetingRow] = {}
+    starts: dict[str, dt.datetime] = {}
+    units: dict[str, str] = {}
+    people: dict[str, list[DelegateRow]] = defaultdict(list)
+    teams: dict[str, list[str]] = defaultdict(list)
+    for assignment, meeting, delegate, team in found:
+        meetings[meeting.id] = meeting
+        # The published row's own time and place, as frozen at publication.
+        starts.setdefault(meeting.id, assignment.starts_at or meeting.starts_at)
+        commune = communes[meeting.commune_id]
+        units.setdefault(meeting.id, assignment.location or commune.name)
+        people[meeting.id].append(delegate)
+        if team is not None:
+            teams[meeting.id].append(team.name)
+    gaps = {g["meeting"]: str(g["reason"]) for g in schedule.gaps}
+    for meeting in session.scalars(select(MeetingRow).where(MeetingRow.id.in_(list(gaps)))):
+        meetings.setdefault(meeting.id, meeting)
+        starts.setdefault(meeting.id, meeting.starts_at)
+        units.setdefault(meeting.id, communes[meeting.commune_id].name)
+    lines = []
+    for meeting_id, meeting in meetings.items():
+        commune = communes[meeting.commune_id]
+        start = local_naive(starts[meeting_id])
+        delegates = sorted(people.get(meeting_id, []), key=lambda d: (d.tier, d.id))
+        lines.append(
+            ScheduleLine(
+                meeting=meeting_id,
+                start=start,
+                minutes=meeting.minutes,
+                unit=unit_name(units[meeting_id], commune.kind),
+                delegates=tuple(Attendee(d.name, attendee_title(d.title, d.tier, d.agency)) for d in delegates),
+                teams=tuple(teams.get(meeting_id, [])),
+                theme=meeting.theme or plan_theme,
+                note=f"Còn thiếu đại biểu: {gaps[meeting_id]}" if meeting_id in gaps else "",
+            )
+        )
+    return ordered(lines)
+
+
+def notice(session: Session, user: UserRow, month: str, kind: str) -> bytes:
+    """The month's notice as ``docx`` or ``pdf``."""
+    from models.documents.notice_docx import notice_docx
+    from models.documents.notice_pdf import notice_pdf
+    from models.storage.types import utcnow
+
+    lines = published_lines(session, user, month)
+    text = compose(notice_settings(session, user), month, lines, local(utcnow()).date())
+    return notice_docx(text) if kind == "docx" else notice_pdf(text)
+
+
+def schedule_csv(session: Session, user: UserRow, month: str) -> bytes:
+    from models.documents.schedule_book import schedule_csv as to_csv
+
+    return to_csv(published_lines(session, user, month))
+
+
+def template(user: UserRow) -> bytes:
+    from models.documents.template import template_workbook
+
+    require_planner(user)
+    return template_workbook()
