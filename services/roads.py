@@ -22,10 +22,10 @@ from services.errors import Conflict, Invalid, NotFound
 
 def names(session: Session, ids: set[str]) -> dict[str, str | None]:
     """Name of each id among the communes and places (a place may have none)."""
-    found: dict[str, str | None] = dict(
-        session.execute(select(CommuneRow.id, CommuneRow.name).where(CommuneRow.id.in_(ids))).tuples().all()
-    )
-    found |= dict(session.execute(select(PlaceRow.id, PlaceRow.name).where(PlaceRow.id.in_(ids))).tuples().all())
+    found: dict[str, str | None] = {}
+    for table in (CommuneRow, PlaceRow):
+        rows = session.execute(select(table.id, table.name).where(table.id.in_(ids)))
+        found |= dict(rows.all())
     return found
 
 
