@@ -42,7 +42,7 @@ TIGHT_LINKS = True
 #: Pairs up to which, once the month-by-month plan is handed over, HiGHS works alone on
 #: the whole horizon (no large-neighbourhood search beside it): on a city's year it
 #: finds and proves the optimum sooner alone (measured, docs/performance.md).
-SOLO_PAIRS = 20_000
+SOLO_PAIRS = 10_000
 #: Share of the time for the relaxation, and for the month-by-month plan.
 RELAXATION_SHARE = 0.4
 ROLLING_SHARE = 0.3
