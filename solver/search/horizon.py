@@ -43,6 +43,10 @@ TIGHT_LINKS = True
 #: the whole horizon (no large-neighbourhood search beside it): on a city's year it
 #: finds and proves the optimum sooner alone (measured, docs/performance.md).
 SOLO_PAIRS = 10_000
+#: Share of the time left after the monthly plan that the search still gets before
+#: HiGHS works alone: a good schedule early (HiGHS's own come late) at no measured
+#: cost to the proof (docs/performance.md).
+SOLO_SEARCH_SHARE = 0.2
 #: Share of the time for the relaxation, and for the month-by-month plan.
 RELAXATION_SHARE = 0.4
 ROLLING_SHARE = 0.3
@@ -144,6 +148,14 @@ def plan_horizon(
         progress.note(objective, "rolling")
         details.update(rolling=round(objective), rolling_seconds=round(time.perf_counter() - began, 2))
         if partner is not None and len(enc.meetings) * len(enc.delegates) <= SOLO_PAIRS:
+            # A short search first, so that the best schedule does not wait for HiGHS's
+            # own (late) ones, and HiGHS prunes with a good schedule from early on.
+            if SOLO_SEARCH_SHARE > 0:
+                now = time.perf_counter()
+                short = now + SOLO_SEARCH_SHARE * (deadline - now)
+                objective = _improve(
+                    enc, schedule, objective, bound, short, workers, halt.event, progress, seed, details, partner
+                )
             partner.offer(schedule, objective)
             partner.wait(deadline, halt.event, progress)
             details["solo"] = True
