@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scenarios.generator import generate
+from scenarios.generator import Shape, generate
 
 Document = dict[str, Any]
 
@@ -49,9 +49,13 @@ class Profile:
     what: str
     tweak: Callable[[Document, int], Document] | None = None
     replan: bool = False
+    shape: Shape | None = None
+    """The generator's difficulty knobs (None: its defaults)."""
 
     def document(self, seed: int) -> Document:
-        doc = generate(communes=self.communes, delegates=self.delegates, months=self.months, seed=seed)
+        doc = generate(
+            communes=self.communes, delegates=self.delegates, months=self.months, seed=seed, shape=self.shape
+        )
         return self.tweak(doc, seed) if self.tweak else doc
 
 
@@ -63,6 +67,22 @@ PROFILES: dict[str, Profile] = {
         Profile("province168", 168, 300, 1, "a province's month, 168 communes"),
         Profile("tight168", 168, 300, 1, "168 communes, a third flagged, seniors often away", tweak=_tight),
         Profile("year17", 17, 45, 12, "a city's year, 12 months"),
+        Profile(
+            "year17sparse",
+            17,
+            45,
+            12,
+            "a city's year, 3 months of thin history, work trips, 30 % flagged",
+            shape=Shape(history_months=3, history_density=0.6, trips=0.1, flags=0.3),
+        ),
+        Profile(
+            "year17busy",
+            17,
+            45,
+            12,
+            "a city's year, two meetings per commune and month, more leave and in-charge",
+            shape=Shape(meetings_per_month=2, leave=1.5, in_charge=4, roads=6),
+        ),
         Profile("year99", 99, 200, 12, "a province's year, 12 months × 99 communes"),
         Profile("replan168", 168, 300, 1, "re-plan one absence in a published 168-commune month", replan=True),
     )

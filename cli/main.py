@@ -293,12 +293,45 @@ def generate(
     months: Annotated[int, typer.Option("--months", min=1, max=24, help="Số tháng cần lập lịch")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Hạt giống ngẫu nhiên")] = 1,
     out_path: Annotated[Path | None, typer.Option("--out", help="Tệp ghi ra (mặc định: in ra màn hình)")] = None,
+    history_months: Annotated[
+        int, typer.Option("--history-months", min=0, max=36, help="Số tháng lịch sử trước tháng đầu")
+    ] = 12,
+    history_density: Annotated[
+        float, typer.Option("--history-density", min=0.0, max=1.0, help="Tỉ lệ xã-tháng trong quá khứ có ghi nhận")
+    ] = 1.0,
+    leave: Annotated[float, typer.Option("--leave", min=0.0, max=10.0, help="Hệ số số đợt nghỉ phép")] = 1.0,
+    trips: Annotated[
+        float, typer.Option("--trips", min=0.0, max=1.0, help="Xác suất mỗi người mỗi tháng đi công tác 3–10 ngày")
+    ] = 0.0,
+    flags: Annotated[
+        float, typer.Option("--flags", min=0.0, max=1.0, help="Tỉ lệ xã cần chú ý hoặc nghiêm trọng")
+    ] = 0.15,
+    in_charge: Annotated[
+        int | None, typer.Option("--in-charge", min=0, max=20, help="Số xã phụ trách tối đa (mặc định: theo quy mô)")
+    ] = None,
+    meetings_per_month: Annotated[
+        int, typer.Option("--meetings-per-month", min=1, max=4, help="Số cuộc họp mỗi xã mỗi tháng")
+    ] = 1,
+    roads: Annotated[
+        int, typer.Option("--roads", min=0, max=20, help="Số điểm gần nhất có đường nối (0: không có đường)")
+    ] = 3,
 ) -> None:
     """Sinh một bài toán giả lập theo mô tả trong DOMAIN.md (thành phố hoặc cấp tỉnh)."""
     from models.io import dump_json, instance_from_document
+    from scenarios.generator import Shape
     from scenarios.generator import generate as make
 
-    document = make(communes=communes, delegates=delegates, months=months, seed=seed)
+    shape = Shape(
+        history_months=history_months,
+        history_density=history_density,
+        leave=leave,
+        trips=trips,
+        flags=flags,
+        in_charge=in_charge,
+        meetings_per_month=meetings_per_month,
+        roads=roads,
+    )
+    document = make(communes=communes, delegates=delegates, months=months, seed=seed, shape=shape)
     instance_from_document(document)  # what we hand out must pass our own checks
     text = dump_json(document)
     if out_path is None:

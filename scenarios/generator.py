@@ -5,6 +5,13 @@ on a map joined by roads, delegates of the Standing Committee, agency leaders an
 with their leave and the communes they are in charge of, one meeting per commune per
 month on a weekday morning or afternoon, and twelve months of history assigned in
 rotation the way planners did by hand. The same seed always gives the same instance.
+
+What makes an instance hard varies with keyword options (``Shape``): history depth and
+density, leave and work trips, the share of flagged communes, the size of in-charge sets,
+meetings per commune and month, and how many roads join the places. Their defaults give
+exactly the instances of earlier versions (same seed, same document): benchmark numbers
+stay comparable. Draws that only a non-default option needs come from a random stream of
+their own, so that turning one knob does not reshuffle everything else.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import calendar
 import datetime as dt
 import math
 import random
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -21,6 +29,46 @@ from scenarios import names
 
 TIMES = ("07:30", "08:00", "13:30", "14:00")
 DURATIONS = (150, 180, 210, 240)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The knobs that change how hard an instance is; the defaults are the original shape.
+
+    * ``history_months``: months of past attendances before the first planned month (the
+      balance counts twelve, rotation ``rotation_months``): fewer months link less.
+    * ``history_density``: share of past commune-months that had a meeting on record.
+    * ``leave``: multiplies the number of leave periods per delegate.
+    * ``trips``: chance per delegate and month of a work trip of 3–10 days on top.
+    * ``flags``: share of communes flagged (a third of them serious, flag 2).
+    * ``in_charge``: largest in-charge set of a committee member (None: by size, 1–3).
+    * ``meetings_per_month``: meetings per commune and month (on different days).
+    * ``roads``: nearest neighbours each place has a road to (0: no roads, travel 0).
+    """
+
+    history_months: int = 12
+    history_density: float = 1.0
+    leave: float = 1.0
+    trips: float = 0.0
+    flags: float = 0.15
+    in_charge: int | None = None
+    meetings_per_month: int = 1
+    roads: int = 3
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("history_months", 0 <= self.history_months <= 36),
+            ("history_density", 0.0 <= self.history_density <= 1.0),
+            ("leave", 0.0 <= self.leave <= 10.0),
+            ("trips", 0.0 <= self.trips <= 1.0),
+            ("flags", 0.0 <= self.flags <= 1.0),
+            ("in_charge", self.in_charge is None or 0 <= self.in_charge <= 20),
+            ("meetings_per_month", 1 <= self.meetings_per_month <= 4),
+            ("roads", 0 <= self.roads <= 20),
+        )
+        for field, ok in checks:
+            if not ok:
+                raise ValueError(f"{field}={getattr(self, field)!r} nằm ngoài khoảng cho phép")
 
 
 def generate(
@@ -34,27 +82,32 @@ def generate(
     coordinates: list[tuple[float, float]] | None = None,
     flagged: dict[int, int] | None = None,
     teams: list[int] | None = None,
+    shape: Shape | None = None,
 ) -> dict[str, Any]:
     """An instance document (``phancong-instance/1``).
 
     ``commune_names`` gives (kind, name) per commune and ``coordinates`` (lat, lon) for
     real places; otherwise both are made up. ``flagged`` maps commune positions to a flag
-    and ``teams`` gives each commune's number of teams.
+    and ``teams`` gives each commune's number of teams. ``shape`` varies the difficulty.
     """
+    shape = shape or Shape()
     rng = random.Random(seed)
+    extra = random.Random(f"{seed}:shape")  # only non-default knobs draw from it
     first = start.replace(day=1)
     lat0, lon0 = 22.48, 103.97
     side_km = 7.0 * math.sqrt(communes)
     places = _places(rng, lat0, lon0)
-    units = _communes(rng, communes, lat0, lon0, side_km, commune_names, coordinates, flagged, teams)
-    roads = _roads(rng, places + units)
-    people = _delegates(rng, delegates, units, first, months)
-    meetings = [m for k in range(months) for m in _meetings(rng, units, _add_months(first, k))]
-    attendances, visits = _history(rng, units, people, first)
+    units = _communes(rng, communes, lat0, lon0, side_km, commune_names, coordinates, flagged, teams, shape.flags)
+    roads = _roads(rng, places + units, shape.roads)
+    people = _delegates(rng, delegates, units, first, months, shape, extra)
+    meetings = [
+        m for k in range(months) for m in _meetings(rng, units, _add_months(first, k), shape.meetings_per_month)
+    ]
+    attendances, visits = _history(rng, units, people, first, shape, extra)
     pinned, forbidden = _pins(rng, meetings, people, units)
     return {
         "format": "phancong-instance/1",
-        "name": name or f"gen-c{communes}-d{delegates}-m{months}-s{seed}",
+        "name": name or f"gen-c{communes}-d{delegates}-m{months}-s{seed}{_shape_label(shape)}",
         "timezone": "Asia/Ho_Chi_Minh",
         "places": places,
         "communes": units,
@@ -65,6 +118,13 @@ def generate(
         "pinned": pinned,
         "forbidden": forbidden,
     }
+
+
+def _shape_label(shape: Shape) -> str:
+    """The knobs turned away from their defaults, for the instance's name ("" when none)."""
+    default = Shape()
+    turned = [f"{k}={v}" for k, v in vars(shape).items() if v != getattr(default, k)]
+    return f" ({', '.join(turned)})" if turned else ""
 
 
 def _add_months(day: dt.date, k: int) -> dt.date:
@@ -91,6 +151,7 @@ def _communes(
     coordinates: list[tuple[float, float]] | None,
     flagged: dict[int, int] | None,
     teams: list[int] | None,
+    share: float = 0.15,
 ) -> list[dict[str, Any]]:
     out = []
     used: set[str] = set()
@@ -115,7 +176,8 @@ def _communes(
             flag = flagged.get(i, 0)
         else:
             roll = rng.random()
-            flag = 2 if roll < 0.05 else 1 if roll < 0.15 else 0
+            # The same roll for any share, so that more flags keep the earlier ones.
+            flag = 2 if roll < share / 3 else 1 if roll < share else 0
         cid = f"c{i + 1:03d}"
         unit: dict[str, Any] = {"id": cid, "name": title, "kind": kind, "flag": flag}
         if flag:
@@ -136,11 +198,16 @@ def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
     return math.hypot(dx, dy)
 
 
-def _roads(rng: random.Random, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each place to its three nearest neighbours, plus a spanning tree so all connect."""
+def _roads(rng: random.Random, points: list[dict[str, Any]], neighbours: int = 3) -> list[dict[str, Any]]:
+    """Each place to its ``neighbours`` nearest, plus a spanning tree so all connect.
+
+    No neighbours means no roads at all: every travel time is 0 (RULES.md).
+    """
+    if neighbours == 0:
+        return []
     graph = nx.Graph()
     for a in points:
-        nearest = sorted((p for p in points if p is not a), key=lambda p: _km(a, p))[:3]
+        nearest = sorted((p for p in points if p is not a), key=lambda p: _km(a, p))[:neighbours]
         for b in nearest:
             graph.add_edge(a["id"], b["id"], km=_km(a, b))
     complete = nx.Graph()
@@ -163,7 +230,13 @@ def _person(rng: random.Random) -> str:
 
 
 def _delegates(
-    rng: random.Random, count: int, units: list[dict[str, Any]], first: dt.date, months: int
+    rng: random.Random,
+    count: int,
+    units: list[dict[str, Any]],
+    first: dt.date,
+    months: int,
+    shape: Shape,
+    extra: random.Random,
 ) -> list[dict[str, Any]]:
     standing = 3 if count < 100 else 5
     committee = min(max(4, round(count * 0.22)), 10 if count < 100 else 18)
@@ -199,14 +272,18 @@ def _delegates(
         add(4, f"Chuyên viên {agency}", agency, base)
 
     ids = [u["id"] for u in units]
-    per_senior = max(1, min(3, len(ids) // 6))
+    per_senior = max(1, min(3, len(ids) // 6)) if shape.in_charge is None else max(1, min(shape.in_charge, len(ids)))
     for person in people:
         tier = person["tier"]
-        if tier <= 2 or (tier == 3 and rng.random() < 0.15):
+        if shape.in_charge == 0:
+            pass  # nobody is in charge of a commune: no cross-assignment rule bites
+        elif tier <= 2 or (tier == 3 and rng.random() < 0.15):
             k = rng.randint(1, per_senior) if tier > 1 else rng.randint(2, max(2, per_senior))
             person["in_charge_of"] = sorted(rng.sample(ids, min(k, len(ids))))
         leave = {1: (1, 3), 2: (1, 3), 3: (0, 2), 4: (0, 1)}[tier]
         periods = rng.randint(*leave) * months if tier < 4 else int(rng.random() < 0.25) * months
+        if shape.leave != 1.0:
+            periods = round(periods * shape.leave)
         span_days = 31 * months
         person["unavailable"] = []
         for _ in range(periods):
@@ -219,6 +296,17 @@ def _delegates(
                     "reason": rng.choice(names.LEAVE_REASONS),
                 }
             )
+        for k in range(months if shape.trips > 0 else 0):
+            if extra.random() < shape.trips:
+                begin = _add_months(first, k) + dt.timedelta(days=extra.randint(0, 27))
+                length = extra.randint(3, 10)
+                person["unavailable"].append(
+                    {
+                        "from": begin.isoformat(),
+                        "to": (begin + dt.timedelta(days=length - 1)).isoformat(),
+                        "reason": "Đi công tác",
+                    }
+                )
         if not person["unavailable"]:
             del person["unavailable"]
     return people
@@ -229,39 +317,57 @@ def _weekdays(month_start: dt.date) -> list[dt.date]:
     return [d for d in (month_start.replace(day=k) for k in range(1, days + 1)) if d.weekday() < 5]
 
 
-def _meetings(rng: random.Random, units: list[dict[str, Any]], month_start: dt.date) -> list[dict[str, Any]]:
+def _meetings(
+    rng: random.Random, units: list[dict[str, Any]], month_start: dt.date, per_month: int = 1
+) -> list[dict[str, Any]]:
     weekdays = _weekdays(month_start)
     out = []
     for unit in units:
-        day = rng.choice(weekdays[1:-1] if len(weekdays) > 4 else weekdays)
-        meeting: dict[str, Any] = {
-            "id": f"{month_start:%Y%m}-{unit['id']}",
-            "commune": unit["id"],
-            "start": f"{day.isoformat()}T{rng.choice(TIMES)}",
-            "minutes": rng.choice(DURATIONS),
-        }
-        if rng.random() < 0.5:
-            meeting["theme"] = rng.choice(names.THEMES)
-        out.append(meeting)
+        days = weekdays[1:-1] if len(weekdays) > 4 else weekdays
+        # The first meeting draws as it always did; the others take other days of the month.
+        chosen = [rng.choice(days)]
+        if per_month > 1:
+            chosen += rng.sample([d for d in days if d != chosen[0]], min(per_month - 1, len(days) - 1))
+        for number, day in enumerate(chosen, start=1):
+            suffix = "" if number == 1 else f"-{number}"
+            meeting: dict[str, Any] = {
+                "id": f"{month_start:%Y%m}-{unit['id']}{suffix}",
+                "commune": unit["id"],
+                "start": f"{day.isoformat()}T{rng.choice(TIMES)}",
+                "minutes": rng.choice(DURATIONS),
+            }
+            if rng.random() < 0.5:
+                meeting["theme"] = rng.choice(names.THEMES)
+            out.append(meeting)
     out.sort(key=lambda m: (m["start"], m["id"]))
     return out
 
 
 def _history(
-    rng: random.Random, units: list[dict[str, Any]], people: list[dict[str, Any]], first: dt.date
+    rng: random.Random,
+    units: list[dict[str, Any]],
+    people: list[dict[str, Any]],
+    first: dt.date,
+    shape: Shape | None = None,
+    extra: random.Random | None = None,
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """Twelve months of attendances, handed out in turn as a planner would by hand."""
+    """Past months of attendances (twelve by default), handed out in turn as a planner would
+    by hand; with ``history_density`` below 1 some commune-months have no meeting on record."""
+    shape = shape or Shape()
+    extra = extra or random.Random(0)
     attendances: list[dict[str, str]] = []
     visits: list[dict[str, str]] = []
     order = list(people)
     rng.shuffle(order)
     turn = 0
     next_team = {u["id"]: 0 for u in units}
-    for k in range(-12, 0):
+    for k in range(-shape.history_months, 0):
         month_start = _add_months(first, k)
         weekdays = _weekdays(month_start)
         for unit in units:
             day = rng.choice(weekdays)
+            if shape.history_density < 1.0 and extra.random() >= shape.history_density:
+                continue
             seats = 2 if unit["flag"] == 2 else 1
             chosen: list[dict[str, Any]] = []
             for _ in range(len(order)):

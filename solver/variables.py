@@ -60,6 +60,9 @@ class Variables:
     """Leave out the terms that link two decisions (rotation and agency repeat between
     active meetings): what remains costs no more than the real model, so its optimum is
     a valid lower bound, and it is much smaller."""
+    tight_links: bool = False
+    """Add the rotation inequalities per delegate, commune and window of months
+    (:func:`solver.rules.soft._tight_links`): valid, tighter LP, more rows."""
 
     def __post_init__(self) -> None:
         self.by_meeting = [[] for _ in self.enc.meetings]

@@ -100,6 +100,11 @@ class MipPartner:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def join(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for HiGHS to end."""
+        if self._thread is not None:
+            self._thread.join(seconds)
+
     def stop(self, wait: float = 5.0) -> None:
         """Ask HiGHS to stop at its next check and wait for it (at most ``wait`` seconds)."""
         self._stop.set()

@@ -48,9 +48,14 @@ def rotation(v: Variables) -> LinExpr:
             var for other, var in active.get((d, commune), ()) if month - window <= enc.meetings[other].month < month
         ]
 
+    # Per (delegate, commune): (month, attendance, counted) of each pair, for the window
+    # inequalities below; a None variable stands for the constant 1 of a fixed pair.
+    entries: dict[tuple[int, str], list[tuple[int, int | None, int | None]]] = defaultdict(list)
     for (d, m), var in v.x.items():
+        key, month = (d, enc.meetings[m].commune), enc.meetings[m].month
         if static_source(d, m):
             expr.add(var)
+            entries[key].append((month, var, var))
             continue
         links = [] if v.relax_links else active_sources(d, m)
         if links:
@@ -58,6 +63,9 @@ def rotation(v: Variables) -> LinExpr:
             for link in links:
                 v.model.add(LinExpr({seen: 1, var: -1, link: -1}), lo=-1)
             expr.add(seen)
+            entries[key].append((month, var, seen))
+        else:
+            entries[key].append((month, var, None))
     for d, m in v.fixed_pairs:
         if static_source(d, m):
             expr.constant += 1
@@ -68,7 +76,49 @@ def rotation(v: Variables) -> LinExpr:
             for link in links:
                 v.model.add(LinExpr({seen: 1, link: -1}), lo=0)
             expr.add(seen)
+            entries[d, enc.meetings[m].commune].append((enc.meetings[m].month, None, seen))
+        else:
+            entries[d, enc.meetings[m].commune].append((enc.meetings[m].month, None, None))
+    if v.tight_links and not v.relax_links:
+        _tight_links(v, entries, active, window)
     return expr
+
+
+def _tight_links(
+    v: Variables,
+    entries: dict[tuple[int, str], list[tuple[int, int | None, int | None]]],
+    active: dict[tuple[int, str], list[tuple[int, int]]],
+    window: int,
+) -> None:
+    """One inequality per delegate, commune and window of ``window + 1`` months.
+
+    Of a delegate's attendances at one commune within ``window + 1`` consecutive months,
+    all but the earliest follow another within ``window`` months: Σ counted ≥ Σ attended
+    − 1. Implied by the pairwise links for integer values, it is not for fractional ones
+    (three halves in a window: the links allow 0, this asks for 0.5), which is where the
+    LP's bound on a year loses the rotation term. Added only where a window holds three
+    pairs or more, at least one of them decided by the model (fewer: nothing new).
+    """
+    for key, items in entries.items():
+        if len(items) < 3 or key not in active:
+            continue
+        items.sort(key=lambda item: item[0])
+        months = sorted({month for month, _, _ in items})
+        for begin in months:
+            inside = [item for item in items if begin <= item[0] <= begin + window]
+            if len(inside) < 3 or all(var is None for _, var, _ in inside):
+                continue
+            row = LinExpr()
+            constant = 0
+            for _, var, counted in inside:
+                if var is None:
+                    constant += 1
+                elif counted != var:
+                    row.add(var, -1)
+                if counted is not None and counted != var:
+                    row.add(counted)
+            # Σ counted − Σ attended ≥ −1, the fixed attendances moved to the bound.
+            v.model.add(row, lo=constant - 1)
 
 
 def agency_repeat(v: Variables) -> LinExpr:
@@ -90,6 +140,10 @@ def agency_repeat(v: Variables) -> LinExpr:
                 y = v.model.boolean(f"present[{agency},{enc.meetings[before].id}]")
                 for var in there:
                     v.model.add(LinExpr({y: 1, var: -1}), lo=0)
+                if v.tight_links and len(there) > 1 and enc.meetings[before].required == 1:
+                    # One seat: at most one of the agency is there, so y ≥ Σ x, not only
+                    # each x (valid, and tighter where the LP splits the seat in the agency).
+                    v.model.add(LinExpr({y: 1, **dict.fromkeys(there, -1)}), lo=0)
             presence[key] = y
         return presence[key]
 

@@ -47,8 +47,11 @@ class Prepared:
         relax_links: bool = False,
         allowed: Collection[tuple[int, int]] | None = None,
         also: Collection[str] = (),
+        tight_links: bool = False,
     ) -> Prepared:
-        built = build_model(enc, scope, weights, relax_links=relax_links, allowed=allowed, also=also)
+        built = build_model(
+            enc, scope, weights, relax_links=relax_links, allowed=allowed, also=also, tight_links=tight_links
+        )
         return cls(enc, built, ModelArrays.of(built.model))
 
     @property

@@ -35,6 +35,18 @@ PARTNER_PAIRS = 60_000
 FULL_RELAXATION = 40_000
 #: Pairs beyond which the whole horizon is not relaxed at all (its LP would take minutes).
 MAX_RELAXATION = 400_000
+#: Add the valid inequalities of the linking terms (``Variables.tight_links``) to the
+#: whole horizon's models (HiGHS partner and relaxation): a tighter LP, measured in
+#: docs/performance.md.
+TIGHT_LINKS = True
+#: Pairs up to which, once the month-by-month plan is handed over, HiGHS works alone on
+#: the whole horizon (no large-neighbourhood search beside it): on a city's year it
+#: finds and proves the optimum sooner alone (measured, docs/performance.md).
+SOLO_PAIRS = 10_000
+#: Share of the time left after the monthly plan that the search still gets before
+#: HiGHS works alone: a good schedule early (HiGHS's own come late) at no measured
+#: cost to the proof (docs/performance.md).
+SOLO_SEARCH_SHARE = 0.2
 #: Share of the time for the relaxation, and for the month-by-month plan.
 RELAXATION_SHARE = 0.4
 ROLLING_SHARE = 0.3
@@ -123,7 +135,7 @@ def plan_horizon(
     partner = None
     if workers >= 2 and len(enc.meetings) * len(enc.delegates) <= PARTNER_PAIRS:
         # One core to HiGHS on the whole horizon, the others to the decomposed search.
-        partner = HorizonPartner(enc, deadline, halt.event)
+        partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)
         workers -= 1
     try:
         guide = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began))
@@ -135,9 +147,22 @@ def plan_horizon(
         objective = _objective(enc, schedule)
         progress.note(objective, "rolling")
         details.update(rolling=round(objective), rolling_seconds=round(time.perf_counter() - began, 2))
-        objective = _improve(
-            enc, schedule, objective, bound, deadline, workers, halt.event, progress, seed, details, partner
-        )
+        if partner is not None and len(enc.meetings) * len(enc.delegates) <= SOLO_PAIRS:
+            # A short search first, so that the best schedule does not wait for HiGHS's
+            # own (late) ones, and HiGHS prunes with a good schedule from early on.
+            if SOLO_SEARCH_SHARE > 0:
+                now = time.perf_counter()
+                short = now + SOLO_SEARCH_SHARE * (deadline - now)
+                objective = _improve(
+                    enc, schedule, objective, bound, short, workers, halt.event, progress, seed, details, partner
+                )
+            partner.offer(schedule, objective)
+            partner.wait(deadline, halt.event, progress)
+            details["solo"] = True
+        else:
+            objective = _improve(
+                enc, schedule, objective, bound, deadline, workers, halt.event, progress, seed, details, partner
+            )
     finally:
         halt.close()
         if partner is not None:
@@ -363,7 +388,8 @@ def _relaxation(enc: Encoding, deadline: float) -> Guide | None:
     size = len(enc.meetings) * len(enc.delegates)
     if size > MAX_RELAXATION or size / PAIRS_PER_SECOND > deadline - time.perf_counter():
         return None
-    prepared = Prepared.of(enc, relax_links=size > FULL_RELAXATION)
+    relax = size > FULL_RELAXATION
+    prepared = Prepared.of(enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax)
     result = LpRelaxation(prepared.arrays).solve(prepared.arrays.lb, prepared.arrays.ub, deadline - time.perf_counter())
     if result.status != "optimal":
         return None

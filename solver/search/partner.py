@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 
 from solver import seats_first
 from solver.backends.highs_mip import MipPartner
 from solver.encode import Encoding
 from solver.search.engine import CompletionError, Prepared
+from solver.search.incumbent import Incumbent
 
 Schedule = dict[int, tuple[int, ...]]
 
@@ -25,8 +27,8 @@ STOP_MARGIN = 0.5
 class HorizonPartner:
     """HiGHS on the whole model of ``enc``, started at once, stopped by :meth:`stop`."""
 
-    def __init__(self, enc: Encoding, deadline: float, proved: threading.Event) -> None:
-        self.prepared = Prepared.of(enc)
+    def __init__(self, enc: Encoding, deadline: float, proved: threading.Event, *, tight_links: bool = False) -> None:
+        self.prepared = Prepared.of(enc, tight_links=tight_links)
         self._proved_event = proved
         # HiGHS sees a stop only between its LP solves, which can take a while on a large
         # root; its own time limit, set a little early, ends it before the search's.
@@ -75,6 +77,17 @@ class HorizonPartner:
     @property
     def proved(self) -> bool:
         return self._mip.proved
+
+    def wait(self, deadline: float, stop: threading.Event, progress: Incumbent | None = None) -> None:
+        """Wait until HiGHS ends (proved, or its own time limit), ``stop`` or ``deadline``,
+        passing its better schedules' scores and its bound on to ``progress`` meanwhile."""
+        while self._mip.running and time.perf_counter() < deadline and not stop.is_set():
+            self._mip.join(0.2)
+            best = self._mip.best()
+            if progress is not None and best is not None:
+                progress.note(best[1], "highs")
+            if progress is not None and self.bound is not None:
+                progress.raise_bound(self.bound)
 
     def stop(self) -> None:
         self._mip.stop()

@@ -331,6 +331,27 @@ def test_generated_instances_validate(tmp_path: Path) -> None:
     assert phancong("validate", out).returncode == 0
 
 
+def test_generate_takes_the_difficulty_knobs(tmp_path: Path) -> None:
+    """Every knob reaches the document, which validates; one out of range exits non-zero
+    naming the option, and writes nothing."""
+    out = tmp_path / "shaped.json"
+    done = phancong(
+        "generate", "--communes", "4", "--delegates", "8", "--months", "2", "--history-months", "2",
+        "--history-density", "0.5", "--leave", "2", "--trips", "0.5", "--flags", "0.5", "--in-charge", "2",
+        "--meetings-per-month", "2", "--roads", "0", "--out", out,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["roads"] == []
+    assert len(doc["meetings"]) == 4 * 2 * 2
+    assert phancong("validate", out).returncode == 0
+    bad = tmp_path / "bad.json"
+    refused = phancong("generate", "--communes", "4", "--delegates", "8", "--flags", "1.5", "--out", bad)
+    assert refused.returncode != 0
+    assert "--flags" in refused.stderr
+    assert not bad.exists()
+
+
 def test_an_infeasible_month_still_writes_its_status_and_reasons(tmp_path: Path) -> None:
     """Pins that cannot hold: exit 2, and the solution file says ``infeasible`` with the
     pinned meeting and the reason, valid against the public schema."""

@@ -190,3 +190,27 @@ def test_horizon_fills_a_seat_that_takes_a_chain_of_costly_moves(rolling: bool) 
     assert exact.status == "optimal"
     if not rolling:
         assert total == exact.report.total  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_a_small_horizon_is_left_to_highs_after_the_monthly_plan() -> None:
+    """Up to ``SOLO_PAIRS``, HiGHS works alone from the month-by-month plan and proves it."""
+    instance = three_months(1)
+    result = solve(instance, time_limit=30, workers=2)
+    assert result.details["solo"] is True
+    assert result.status == "optimal"
+    _checked(instance, result)
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_above_solo_pairs_the_neighbourhoods_search_beside_highs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above ``SOLO_PAIRS`` the neighbourhood search runs beside HiGHS, and still proves."""
+    import solver.search.horizon as horizon
+
+    monkeypatch.setattr(horizon, "SOLO_PAIRS", 0)
+    instance = three_months(2)
+    result = solve(instance, time_limit=30, workers=2)
+    assert "solo" not in result.details
+    assert "neighbourhoods" in result.details
+    assert result.status == "optimal", (result.bound, result.details)
+    _checked(instance, result)
