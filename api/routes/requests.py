@@ -142,12 +142,6 @@ def schedule_changes(schedule_id: IntId, _: Planner, session: SessionDep) -> Cha
     return _changes(session, get_schedule(session, schedule_id))
 
 
-@router.get("/months/{month}/amendments/{number}", response_model=ChangesOut, responses=responses(401, 403, 404))
-def amendment_json(month: MonthPath, number: Version, _: Planner, session: SessionDep) -> ChangesOut:
-    """Nội dung thông báo điều chỉnh của bản lịch ``number``: chỉ những gì thay đổi."""
-    return _changes(session, amendments.version(session, month, number))
-
-
 @router.get(
     "/months/{month}/amendments/{number}.docx",
     response_class=RawResponse,
@@ -168,6 +162,13 @@ def amendment_pdf(month: MonthPath, number: Version, user: CurrentUser, session:
     """Thông báo điều chỉnh dạng PDF."""
     body = documents.amendment(session, user, month, number, "pdf")
     return _file(body, "application/pdf", f"thong-bao-dieu-chinh-{month}-{number}.pdf")
+
+
+# After the .docx/.pdf routes: "{number}" would otherwise take "2.docx" and refuse it.
+@router.get("/months/{month}/amendments/{number}", response_model=ChangesOut, responses=responses(401, 403, 404))
+def amendment_json(month: MonthPath, number: Version, _: Planner, session: SessionDep) -> ChangesOut:
+    """Nội dung thông báo điều chỉnh của bản lịch ``number``: chỉ những gì thay đổi."""
+    return _changes(session, amendments.version(session, month, number))
 
 
 @router.get("/notifications", response_model=list[NotificationOut], responses=responses(401, 403))
