@@ -178,7 +178,27 @@ def list_notifications(
     state: Annotated[str | None, Query(pattern="^(pending|sending|sent|failed)$")] = None,
 ) -> list[NotificationOut]:
     """Thông báo đã gửi, đang chờ và gửi lỗi (mỗi người, mỗi kênh)."""
-    return [NotificationOut.model_validate(r) for r in notifications.listing(session, state)]
+    return [
+        NotificationOut(
+            id=r.id,
+            message_id=r.message_id,
+            schedule=r.schedule_id,
+            recipient_kind=r.recipient_kind,
+            recipient=r.recipient_id,
+            recipient_name=r.recipient_name,
+            channel=r.channel,
+            address=r.address,
+            subject=r.subject,
+            body=r.body,
+            state=r.state,
+            attempts=r.attempts,
+            next_attempt_at=local(r.next_attempt_at),
+            last_error=r.last_error,
+            created_at=local(r.created_at),
+            sent_at=local(r.sent_at) if r.sent_at else None,
+        )
+        for r in notifications.listing(session, state)
+    ]
 
 
 def _contact_routes(kind: str, label: str) -> None:
