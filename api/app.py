@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
+import web
 from api import errors, openapi
 from api.characters import reject_control_characters
 from api.deliveries import make_deliverer
@@ -42,6 +43,7 @@ from api.routes import (
     statistics,
     themes,
     users,
+    workspace,
 )
 from api.settings import Settings
 from models.storage.db import Database
@@ -107,8 +109,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         statistics,
         themes,
         documents,
+        workspace,
         requests,
     )
     for module in routers:
         app.include_router(module.router)
+    web.install(app)  # the pages, after the API's routes and error handlers (it wraps them)
     return app

@@ -118,10 +118,7 @@ def apply_changes(instance: Instance, pairs: Sequence[Pair], changes: Sequence[C
     before = score(instance, pairs)
     after = score(instance, current)
     if not problems:
-        known = {_key(v) for v in before.violations}
-        for violation in after.violations:
-            if _key(violation) not in known:
-                problems.append(_blame(changes, violation))
+        problems.extend(_blame(changes, violation) for violation in new_violations(before, after))
     return Edit(sorted(current), before, after, problems)
 
 
@@ -138,6 +135,12 @@ def _check_change(instance: Instance, current: set[Pair], i: int, change: Change
             yield Problem(i, "add", change.add, "không có đại biểu này")
         elif (change.meeting, change.add) in current and change.add != change.remove:
             yield Problem(i, "add", change.add, "đại biểu này đã được phân công dự hội nghị này")
+
+
+def new_violations(before: ScoreReport, after: ScoreReport) -> list[Violation]:
+    """The broken hard rules of ``after`` that ``before`` did not have: what a change is blamed for."""
+    known = {_key(v) for v in before.violations}
+    return [v for v in after.violations if _key(v) not in known]
 
 
 def _key(violation: Violation) -> tuple[str, str, str | None, str | None]:

@@ -20,6 +20,7 @@ from api.schemas.schedules import (
     ScheduleSummary,
     TermScore,
 )
+from models.instance import default_required
 from models.labels import FLAG_LABELS, STATUS_LABELS, TIER_LABELS, term_label
 from models.rules import TERMS
 from models.storage import config, flags, schedules, themes
@@ -84,7 +85,7 @@ def seats(meeting: MeetingRow, flag: int) -> int:
     commune's flag in force for the meeting's month)."""
     if meeting.required is not None:
         return meeting.required
-    return 2 if flag == 2 else 1
+    return default_required(flag)
 
 
 def meeting_out(session: Session, row: MeetingRow) -> MeetingOut:

@@ -1,5 +1,6 @@
-"""First start: load the Lào Cai sample into an empty database; every start: a fresh
-token for the built-in planner account, printed so that the operator can log in."""
+"""First start: load the Lào Cai sample into an empty database and give the built-in
+planner the sign-in name ``admin`` with a random password; every start: a fresh token for
+that account, printed so that the operator can sign in."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from models.storage import audit, importer, users
 from models.storage.db import Database
 from models.storage.tables import CommuneRow, UserRow
+from services import accounts
 
 SAMPLE = Path(__file__).resolve().parent.parent / "scenarios" / "data" / "laocai-2024-03.instance.json"
 ADMIN_NAME = "Quản trị hệ thống"
@@ -22,6 +24,8 @@ ADMIN_NAME = "Quản trị hệ thống"
 class Prepared:
     token: str
     loaded_sample: bool
+    password: str | None = None
+    """The new password of the sign-in name ``admin``, when this start created it."""
 
 
 def is_empty(session: Session) -> bool:
@@ -41,5 +45,11 @@ def prepare(database: Database, load_sample: bool = True, sample: Path = SAMPLE)
         else:
             admin.active = True
             token = users.rotate_token(session, admin)
+        admin_id = admin.id
         audit.record(session, admin, "server.start", "user", admin.id, {"sample": loaded})
-    return Prepared(token, loaded)
+    with database.writer() as session:
+        # The pages' first sign-in: the built-in planner becomes ``admin`` with a random
+        # password, once (later starts leave an existing ``admin`` as it is).
+        admin = session.get(UserRow, admin_id)
+        password = accounts.ensure_admin(session, admin) if admin is not None else None
+    return Prepared(token, loaded, password)

@@ -52,6 +52,11 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     print(f"Cơ sở dữ liệu: {where}")
     if prepared.loaded_sample:
         print("Đã nạp dữ liệu mẫu: Thành phố Lào Cai, tháng 3/2024 (17 xã/phường, 45 đại biểu).")
+    print(f"Trang web: {settings.public_url}/dang-nhap")
+    if prepared.password is not None:
+        print(f"Đăng nhập: tên admin, mật khẩu {prepared.password} (hãy đổi ở {settings.public_url}/tai-khoan)")
+    else:
+        print("Đăng nhập bằng tài khoản đã có; đặt lại mật khẩu: phancong user password admin --password-stdin")
     print(f"Mã truy cập cán bộ Ban Tuyên giáo (planner): {prepared.token}")
     print(f"Thử: curl -H 'Authorization: Bearer {prepared.token}' {settings.public_url}/months/2024-03")
     print(f"Tài liệu API: {settings.public_url}/docs")

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     sse_poll_seconds: float = Field(default=0.5, gt=0)
     sse_max_seconds: float = Field(default=900.0, gt=0, description="An event stream closes after this long")
 
+    # Pages
+    secure_cookies: bool = Field(
+        default=False, description="Session cookies marked Secure even over plain HTTP (behind a TLS proxy)"
+    )
+
     # Start-up
     load_sample: bool = Field(default=True, description="Load the Lào Cai sample into an empty database")
 

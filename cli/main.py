@@ -41,8 +41,10 @@ RESERVE = 0.5
 
 def _register_subcommands() -> None:
     from cli.scenario import scenario_app
+    from cli.users import user_app
 
     app.add_typer(scenario_app, name="scenario", help="Kịch bản giả định, lập lại lịch, độ vững.")
+    app.add_typer(user_app, name="user", help="Tài khoản: thêm, liệt kê, cấp mã truy cập, đặt mật khẩu.")
 
 
 _register_subcommands()

@@ -180,10 +180,20 @@ class Instance(_Strict):
         """Seats to fill: as written, else 2 for a flag-2 commune and 1 otherwise."""
         if meeting.required is not None:
             return meeting.required
-        return 2 if self.commune(meeting.commune).flag == 2 else 1
+        return default_required(self.commune(meeting.commune).flag)
 
     def senior_tier(self, meeting: Meeting) -> int | None:
         """Highest tier that counts as senior; an explicit ``null`` means none needed."""
         if "senior_tier" in meeting.model_fields_set:
             return meeting.senior_tier
-        return {0: None, 1: 3, 2: 2}[self.commune(meeting.commune).flag]
+        return default_senior_tier(self.commune(meeting.commune).flag)
+
+
+def default_required(flag: int) -> int:
+    """Seats of a meeting that does not say: 2 at a flag-2 commune, 1 otherwise (RULES.md)."""
+    return 2 if flag == 2 else 1
+
+
+def default_senior_tier(flag: int) -> int | None:
+    """Seniority asked of a meeting that does not say: tier ≤ 3 at flag 1, ≤ 2 at flag 2, none at 0."""
+    return {0: None, 1: 3, 2: 2}[flag]

@@ -29,6 +29,17 @@ TIER_LABELS: dict[int, str] = {
     4: "Chuyên viên",
 }
 
+#: Names of the hard rules of RULES.md, as a planner reads them beside a refused candidate.
+HARD_RULE_LABELS: dict[str, str] = {
+    "H1": "Đủ số người",
+    "H2": "Có lãnh đạo",
+    "H3": "Nghỉ, vắng",
+    "H4": "Trùng lịch",
+    "H5": "Hết số buổi trong tháng",
+    "H6": "Ghim, cấm",
+    "H7": "Đổi chéo (không dự xã mình phụ trách)",
+}
+
 FLAG_LABELS: dict[int, str] = {0: "Ổn định", 1: "Cần quan tâm", 2: "Phức tạp"}
 
 

@@ -1,5 +1,5 @@
-"""Schedules (planners): edit a draft by hand, publish it, copy a version into a new
-draft, discard a draft.
+"""Schedules (planners): edit a draft by hand and undo the edits, publish it, copy a
+version into a new draft, discard a draft.
 
 A change made on a version says which revision it saw, as an ``If-Match`` value (the
 ETag the page rendered or the client's header, :func:`services.etags.check`): publishing
@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.planning import Change, Edit, apply_changes, plan_from_pairs
 from models.errors import Issue
 from models.storage import audit, schedules
 from models.storage.schedules import PublishError
-from models.storage.tables import ScheduleRow, UserRow
+from models.storage.tables import AuditRow, ScheduleRow, UserRow
 from services import etags, notifications
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound, PreconditionFailed, ServiceError
@@ -64,10 +65,58 @@ def edit(
     """Apply ``changes`` to a draft (committed unless ``dry_run``), each checked against the
     hard rules; :class:`Invalid` names each change that breaks one, at ``$.changes[i]``."""
     require_planner(planner)
+    schedule = _draft(session, schedule_id, if_match)
+    return _change(session, planner, schedule, changes, dry_run=dry_run, action="schedule.edit")
+
+
+def undo(session: Session, planner: UserRow, schedule_id: int, if_match: str | None = None) -> Edited:
+    """Take back the draft's latest edit not yet taken back (committed): the draft returns to
+    the assignments of its previous revision, checked against the hard rules on today's
+    data like any edit. :class:`Conflict` when there is nothing to take back, or when the
+    draft changed otherwise since that edit."""
+    require_planner(planner)
+    schedule = _draft(session, schedule_id, if_match)
+    rows = list(
+        session.scalars(
+            select(AuditRow)
+            .where(
+                AuditRow.entity == "schedule",
+                AuditRow.entity_id == str(schedule.id),
+                AuditRow.action.in_(("schedule.edit", "schedule.undo")),
+            )
+            .order_by(AuditRow.id.desc())
+        )
+    )
+    undone = {row.detail.get("undid") for row in rows if row.action == "schedule.undo"}
+    last = next((row for row in rows if row.action == "schedule.edit" and row.id not in undone), None)
+    if last is None:
+        raise Conflict("Bản nháp không còn lần sửa nào để hoàn tác")
+    # The latest change (edit or undo) must have made the current revision: nothing else
+    # changed the draft since, so taking back edits newest first retraces its revisions.
+    if rows[0].detail.get("revision") != schedule.revision:
+        raise Conflict("Bản nháp đã thay đổi sau lần sửa cuối (lập lại hoặc hoàn tác khác); không hoàn tác được")
+    inverse = [Change(c["meeting"], remove=c["add"], add=c["remove"]) for c in reversed(last.detail["changes"])]
+    return _change(session, planner, schedule, inverse, dry_run=False, action="schedule.undo", undid=last.id)
+
+
+def _draft(session: Session, schedule_id: int, if_match: str | None) -> ScheduleRow:
     schedule = get_schedule(session, schedule_id)
     check_version(schedule, if_match, required=False)
     if schedule.status != "draft":
         raise Conflict("Chỉ sửa được bản nháp; hãy sao chép bản đã công bố thành bản nháp mới")
+    return schedule
+
+
+def _change(
+    session: Session,
+    planner: UserRow,
+    schedule: ScheduleRow,
+    changes: Sequence[Change],
+    *,
+    dry_run: bool,
+    action: str,
+    undid: int | None = None,
+) -> Edited:
     _, instance = load_month(session, schedule.month)
     result = apply_changes(instance, schedules.pairs_of(session, schedule.id), changes)
     if result.problems:
@@ -78,11 +127,15 @@ def edit(
         raise Invalid(f"Không sửa được: {len(items)} vấn đề", items)
     if not dry_run:
         schedules.replace_plan(session, schedule, plan_from_pairs(instance, result.pairs, result.after))
-        detail = {
+        detail: dict[str, object] = {
             "changes": [{"meeting": c.meeting, "remove": c.remove, "add": c.add} for c in changes],
             "score": result.after.total,
+            # The revision the change made: an undo takes back only the draft's latest change.
+            "revision": schedule.revision,
         }
-        audit.record(session, planner, "schedule.edit", "schedule", schedule.id, detail)
+        if undid is not None:
+            detail["undid"] = undid
+        audit.record(session, planner, action, "schedule", schedule.id, detail)
         session.commit()
     return Edited(schedule, result, applied=not dry_run)
 

@@ -53,16 +53,126 @@ class ScoreReport:
         return not self.violations
 
 
-def score(instance: Instance, pairs: Iterable[tuple[str, str]]) -> ScoreReport:
-    """Score a schedule given as ``(meeting id, delegate id)`` pairs."""
-    return _Scorer(instance, list(pairs)).run()
+@dataclass(frozen=True)
+class BalanceGroup:
+    """One tier group of the ``balance`` term: each delegate's load, and who counts."""
+
+    tiers: tuple[int, ...]
+    delegates: tuple[str, ...]
+    """Every delegate of the group's tiers, in the instance's order."""
+    members: tuple[str, ...]
+    """Those the term counts (not at ``max_per_month`` 0, not away on every meeting day)."""
+    schedule: dict[str, int]
+    """Assignments in the schedule."""
+    history: dict[str, int]
+    """History attendances in the window (twelve months before the first meeting, up to the day before)."""
+
+    def load(self, delegate: str) -> int:
+        return self.schedule.get(delegate, 0) + self.history.get(delegate, 0)
+
+    @property
+    def spread(self) -> int:
+        """max − min of the members' loads; 0 for a group of fewer than two."""
+        if len(self.members) < 2:
+            return 0
+        loads = [self.load(d) for d in self.members]
+        return max(loads) - min(loads)
+
+
+@dataclass(frozen=True)
+class _BalanceBase:
+    """The parts of ``balance`` that depend on the instance alone."""
+
+    groups: tuple[tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]], ...]
+    """(tiers, every delegate of those tiers, the members counted) per group."""
+    history: Counter[str]
+
+
+def _balance_base(instance: Instance) -> _BalanceBase:
+    first = min(m.day for m in instance.meetings)
+    since = twelve_months_before(first)
+    days = {m.day for m in instance.meetings}
+    history: Counter[str] = Counter()
+    for row in instance.history.attendances:
+        if since <= row.date < first:
+            history[row.delegate] += 1
+    groups = []
+    for group in TIER_GROUPS:
+        everyone = [d for d in instance.delegates if d.tier in group]
+        members = tuple(d.id for d in everyone if d.max_per_month > 0 and not all(d.away_on(day) for day in days))
+        groups.append((group, tuple(d.id for d in everyone), members))
+    return _BalanceBase(tuple(groups), history)
+
+
+def balance_groups(instance: Instance, assigned: Iterable[str], facts: ScoreFacts | None = None) -> list[BalanceGroup]:
+    """The tier groups of RULES.md's ``balance`` for a schedule whose assignments are
+    ``assigned`` (one delegate id per valid assignment); empty when there are no meetings."""
+    if not instance.meetings:
+        return []
+    base = facts.balance if facts is not None and facts.balance is not None else _balance_base(instance)
+    schedule: Counter[str] = Counter(assigned)
+    return [
+        BalanceGroup(
+            tiers=tiers,
+            delegates=ids,
+            members=members,
+            schedule={d: schedule[d] for d in ids},
+            history={d: base.history[d] for d in ids},
+        )
+        for tiers, ids, members in base.groups
+    ]
+
+
+class ScoreFacts:
+    """What scoring needs from the instance alone (roads, history, each meeting's previous
+    meeting), computed once. A caller that scores many schedules of one instance (every
+    candidate of a seat) makes it once and passes it to :func:`score`; the result is the
+    same as without it."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.travel = TravelTimes(instance)
+        seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self.history_counts: Counter[tuple[str, int]] = Counter()
+        """(delegate, month) → history attendances (H5)."""
+        for row in instance.history.attendances:
+            seen[row.delegate, row.commune].add(month_index(row.date))
+            self.history_counts[row.delegate, month_index(row.date)] += 1
+        self.history_months = {key: frozenset(months) for key, months in seen.items()}
+        history: dict[str, dict[dt.date, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for row in instance.history.attendances:
+            delegate = instance.delegates_by_id.get(row.delegate)
+            agencies = history[row.commune][row.date]
+            if delegate is not None:
+                agencies.add(delegate.agency)
+        self.history_agencies = history
+        meetings_of: dict[str, list[Meeting]] = defaultdict(list)
+        for meeting in instance.meetings:
+            meetings_of[meeting.commune].append(meeting)
+        self.previous: dict[str, tuple[Meeting | None, dt.date | None]] = {}
+        """meeting → the commune's latest earlier meeting, and its latest history day before the meeting's day."""
+        for meeting in instance.meetings:
+            earlier = [m for m in meetings_of[meeting.commune] if m.start < meeting.start]
+            latest = max(earlier, key=lambda m: (m.start, m.id), default=None)
+            past = [day for day in history.get(meeting.commune, {}) if day < meeting.day]
+            self.previous[meeting.id] = (latest, max(past, default=None))
+        self.balance = _balance_base(instance) if instance.meetings else None
+
+
+def score(instance: Instance, pairs: Iterable[tuple[str, str]], facts: ScoreFacts | None = None) -> ScoreReport:
+    """Score a schedule given as ``(meeting id, delegate id)`` pairs (``facts``: of this
+    instance, made once for many schedules)."""
+    if facts is None or facts.instance is not instance:
+        facts = ScoreFacts(instance)
+    return _Scorer(instance, list(pairs), facts).run()
 
 
 class _Scorer:
-    def __init__(self, instance: Instance, pairs: list[tuple[str, str]]) -> None:
+    def __init__(self, instance: Instance, pairs: list[tuple[str, str]], facts: ScoreFacts) -> None:
         self.inst = instance
         self.rules = instance.rules
-        self.travel = TravelTimes(instance)
+        self.facts = facts
+        self.travel = facts.travel
         self.violations: list[Violation] = []
         self.assigned: dict[str, list[Delegate]] = defaultdict(list)
         self.valid: list[tuple[Meeting, Delegate]] = []
@@ -154,10 +264,9 @@ class _Scorer:
         counts: Counter[tuple[str, int]] = Counter()
         for meeting, delegate in self.valid:
             counts[delegate.id, month_index(meeting.day)] += 1
-        for row in self.inst.history.attendances:
-            key = (row.delegate, month_index(row.date))
-            if key in counts:
-                counts[key] += 1
+        history = self.facts.history_counts
+        for key in counts:
+            counts[key] += history.get(key, 0)
         for (delegate_id, month), count in counts.items():
             cap = self.inst.delegate(delegate_id).max_per_month
             if count > cap:
@@ -190,35 +299,24 @@ class _Scorer:
         if window == 0:
             return 0
         seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for row in self.inst.history.attendances:
-            seen[row.delegate, row.commune].add(month_index(row.date))
         for meeting, delegate in self.valid:
             seen[delegate.id, meeting.commune].add(month_index(meeting.day))
+        history = self.facts.history_months
         count = 0
         for meeting, delegate in self.valid:
             month = month_index(meeting.day)
-            months = seen[delegate.id, meeting.commune]
+            key = (delegate.id, meeting.commune)
+            months = seen[key].union(history.get(key, ()))
             if any(month - window <= other < month for other in months):
                 count += 1
         return count
 
     def agency_repeat(self) -> int:
         """Assignments where the delegate's agency was at the commune's previous meeting."""
-        history: dict[str, dict[dt.date, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for row in self.inst.history.attendances:
-            delegate = self.inst.delegates_by_id.get(row.delegate)
-            agencies = history[row.commune][row.date]
-            if delegate is not None:
-                agencies.add(delegate.agency)
-        meetings_of: dict[str, list[Meeting]] = defaultdict(list)
-        for meeting in self.inst.meetings:
-            meetings_of[meeting.commune].append(meeting)
+        history = self.facts.history_agencies
         count = 0
         for meeting, delegate in self.valid:
-            earlier = [m for m in meetings_of[meeting.commune] if m.start < meeting.start]
-            latest = max(earlier, key=lambda m: (m.start, m.id), default=None)
-            past = [day for day in history[meeting.commune] if day < meeting.day]
-            last_day = max(past, default=None)
+            latest, last_day = self.facts.previous[meeting.id]
             if latest is not None and (last_day is None or latest.day >= last_day):
                 present = {d.agency for d in self.assigned.get(latest.id, [])}
             elif last_day is not None:
@@ -230,26 +328,7 @@ class _Scorer:
 
     def balance(self) -> int:
         """Σ over tier groups of (max − min) of twelve-month loads, per RULES.md."""
-        if not self.inst.meetings:
-            return 0
-        first = min(m.day for m in self.inst.meetings)
-        since = twelve_months_before(first)
-        days = {m.day for m in self.inst.meetings}
-        load: Counter[str] = Counter(d.id for _, d in self.valid)
-        for row in self.inst.history.attendances:
-            if since <= row.date < first:
-                load[row.delegate] += 1
-        total = 0
-        for group in TIER_GROUPS:
-            members = [
-                d
-                for d in self.inst.delegates
-                if d.tier in group and d.max_per_month > 0 and not all(d.away_on(day) for day in days)
-            ]
-            if len(members) >= 2:
-                loads = [load[d.id] for d in members]
-                total += max(loads) - min(loads)
-        return total
+        return sum(group.spread for group in balance_groups(self.inst, [d.id for _, d in self.valid], self.facts))
 
     def senior_at_stable(self) -> int:
         """Tier 1–2 delegates sent to a flag-0 commune."""

@@ -1,5 +1,5 @@
 """Schedules (planners): read a version with its per-term score and empty seats, edit a
-draft by hand, publish it, copy a version into a new draft, export it.
+draft by hand (and undo the latest edit), publish it, copy a version into a new draft, export it.
 
 The rules are in :mod:`services.schedules`. Publishing needs ``If-Match`` with the draft's
 ETag (428 without, 412 when stale; the header follows RFC 7232, see :mod:`services.etags`), and
@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import Response as RawResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api import exports
 from api.deps import DelivererDep, Planner, SessionDep, SettingsDep
@@ -68,6 +69,18 @@ def edit_schedule(
     """Sửa tay bản nháp: mỗi thay đổi được kiểm tra theo các quy tắc bắt buộc; trả về điểm trước và sau."""
     changes = [Change(c.meeting, c.remove, c.add) for c in body.changes]
     edited = service.edit(session, planner, schedule_id, changes, dry_run=body.dry_run, if_match=if_match)
+    return edit_out(session, edited, response)
+
+
+@router.post("/schedules/{schedule_id}/undo", response_model=EditOut, responses=responses(401, 403, 404, 409, 412, 422))
+def undo_edit(
+    schedule_id: IntId, planner: Planner, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> EditOut:
+    """Hoàn tác lần sửa gần nhất của bản nháp (trở lại phân công của lần sửa trước); trả về điểm trước và sau."""
+    return edit_out(session, service.undo(session, planner, schedule_id, if_match), response)
+
+
+def edit_out(session: Session, edited: service.Edited, response: Response) -> EditOut:
     response.headers["ETag"] = schedules.etag(edited.schedule)
     before, after = edited.edit.before, edited.edit.after
     return EditOut(

@@ -247,6 +247,44 @@ class UserRow(Base):
     commune_id: Mapped[str | None] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    username: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The sign-in name of the pages (lower case); None: an account that uses tokens only."""
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """argon2id (argon2-cffi's encoded form); None: no password yet (a first-sign-in link)."""
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the SHA-256 of its cookie, and the CSRF token its forms carry."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class SignInFailureRow(Base):
+    """Failed sign-ins of one user name from one address, to lock it after repeated failures."""
+
+    __tablename__ = "sign_in_failures"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ActivationRow(Base):
+    """A one-use first-sign-in link (``/kich-hoat/{token}``): sets the account's password."""
+
+    __tablename__ = "activations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class ApiTokenRow(Base):

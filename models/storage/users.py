@@ -64,7 +64,7 @@ _U, _K = UserRow.__table__.c, ApiTokenRow.__table__.c
 # Every authenticated request runs this: a Core statement built once (the ORM would cost
 # several times more), its row turned into a detached, read-only UserRow.
 _AUTHENTICATE = (
-    select(_U.id, _U.name, _U.role, _U.delegate_id, _U.commune_id, _U.active, _U.created_at)
+    select(_U.id, _U.name, _U.role, _U.delegate_id, _U.commune_id, _U.active, _U.created_at, _U.username)
     .select_from(UserRow.__table__.join(ApiTokenRow.__table__, _K.user_id == _U.id))
     .where(_K.token_hash == bindparam("token_hash"), _K.revoked_at.is_(None), _U.active.is_(True))
 )

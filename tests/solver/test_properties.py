@@ -19,6 +19,7 @@ from models.io import instance_from_document
 from models.rules import TERMS
 from solver import score, solve
 from solver.encode import encode
+from solver.score import ScoreFacts
 from solver.search.engine import Prepared
 from solver.variables import Scope
 from tests.solver.builders import run
@@ -80,6 +81,23 @@ def test_scorer_agrees_with_the_reading_of_the_rules(data: st.DataObject, doc: J
     assert report.terms == expected.terms
     assert report.total == expected.total
     assert {v.rule for v in report.violations} == expected.broken
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data(), doc=instance_documents())
+def test_facts_made_once_score_every_schedule_alike(data: st.DataObject, doc: JsonDict) -> None:
+    """Scoring several schedules with one instance's ScoreFacts gives what scoring each afresh gives."""
+    instance = instance_from_document(doc)
+    facts = ScoreFacts(instance)
+    for _ in range(3):
+        pairs = data.draw(schedules(doc))
+        shared, fresh = score(instance, pairs, facts), score(instance, pairs)
+        assert (shared.total, shared.terms, shared.violations, shared.gaps) == (
+            fresh.total,
+            fresh.terms,
+            fresh.violations,
+            fresh.gaps,
+        )
 
 
 def random_feasible(data: st.DataObject, doc: JsonDict) -> list[tuple[str, str]]:

@@ -3,7 +3,7 @@ the parts of a fanned-out job; the draft's job; on PostgreSQL, procrastinate's o
 and functions.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 12:40:00.000000
 
 Procrastinate's schema is applied here, from the ``schema.sql`` of the pinned release
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

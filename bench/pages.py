@@ -1,0 +1,101 @@
+"""The month page's server time on a large month (a benchmark, not a timed test).
+
+``python -m bench.pages [--database URL] [--communes 168] [--delegates 300] [--requests 50]``
+generates a month (:mod:`scenarios.generator`), plans it with the greedy backend,
+publishes it into an empty database (a new SQLite file by default; a PostgreSQL URL
+must name an empty database), signs a planner in and asks ``/thang/YYYY-MM`` again and
+again through the in-process client. It prints the page's size (raw and gzip) and the
+median and 95th percentile of the answer time: the issue asks ≤ 300 ms at p95 and a
+first load ≤ 500 KB compressed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from models.io import instance_from_document
+from models.storage import accounts, importer, migrate, schedules, users
+from models.storage.db import Database
+from models.storage.schedules import Plan
+from scenarios.generator import generate
+from solver.facade import solve
+
+PASSWORD = "mat-khau-do-toc-do"
+
+
+def prepare(database: Database, url: str, communes: int, delegates: int, seed: int) -> str:
+    """Load, plan and publish one generated month; its ``YYYY-MM``."""
+    migrate.upgrade(url, engine=database.engine)
+    document = generate(communes=communes, delegates=delegates, months=1, seed=seed)
+    result = solve(instance_from_document(document), backend="greedy", time_limit=30)
+    month = str(document["meetings"][0]["start"])[:7]
+    gaps = [
+        {"meeting": g.meeting, "seats": g.seats, "senior_missing": g.senior_missing, "reason": g.reason}
+        for g in result.gaps
+    ]
+    with database.transaction() as session:
+        importer.import_document(session, document)
+        planner, _ = users.create_user(session, "Đo tốc độ", "planner")
+        planner.username = "do-toc-do"
+        planner.password_hash = accounts.hash_password(PASSWORD)
+        plan = Plan(pairs=list(result.assignments), total=result.objective or 0, gaps=gaps)
+        draft = schedules.create_draft(session, month, plan, None, planner.id)
+        schedules.publish(session, draft.id, draft.revision, planner.id)
+    return month
+
+
+def measure(database: Database, url: str, month: str, requests: int) -> tuple[int, int, list[float]]:
+    app = create_app(Settings(load_sample=False, database_url=url), database)
+    with TestClient(app) as client:
+        form = client.get("/dang-nhap").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+        assert csrf is not None
+        data = {"csrf": csrf.group(1), "username": "do-toc-do", "password": PASSWORD, "next": "/"}
+        assert client.post("/dang-nhap", data=data).status_code == 200
+        client.get(f"/thang/{month}")  # warm
+        times = []
+        body = b""
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(f"/thang/{month}")
+            times.append((time.perf_counter() - started) * 1000)
+            body = response.content
+    app.state.runner.shutdown()
+    return len(body), len(gzip.compress(body)), sorted(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.pages", description="Đo thời gian trang tháng")
+    parser.add_argument("--database", help="URL of an empty database (default: a new SQLite file)")
+    parser.add_argument("--communes", type=int, default=168)
+    parser.add_argument("--delegates", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database or f"sqlite:///{Path(folder) / 'bench-pages.db'}"
+        database = Database.connect(url)
+        try:
+            month = prepare(database, url, args.communes, args.delegates, args.seed)
+            raw, packed, times = measure(database, url, month, args.requests)
+        finally:
+            database.dispose()
+    p95 = times[max(0, round(0.95 * len(times)) - 1)]
+    print(
+        f"{database.backend}: /thang/{month}, {args.communes} xã, {args.delegates} đại biểu: "
+        f"{raw} B ({packed} B gzip), trung vị {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

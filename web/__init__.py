@@ -1,0 +1,25 @@
+"""The pages: server-rendered Vietnamese HTML for planners, delegates and communes.
+
+Served by the same FastAPI app as the JSON API (:func:`install`, called by
+:func:`api.app.create_app`): Jinja2 templates with autoescape, a small hand-written
+stylesheet, no script and nothing fetched from another host. Sign-in is a session cookie
+(:mod:`web.session`); every rule is a call into ``services/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages, their stylesheet and their HTML error pages on ``app``."""
+    from web import errors, pages
+
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)
