@@ -192,3 +192,33 @@ def test_a_cancellation_approved_removes_the_meeting_from_the_new_version(client
     assert [c["change"] for c in changes if c["meeting"] == "m1"] == ["cancelled"]
     new = publish(client, fresh, job["schedule_id"])
     assert all(a["meeting"] != "m1" for a in new["assignments"])
+
+
+def test_several_requests_are_approved_in_one_replan(client: TestClient, fresh: World) -> None:
+    """A commune's move and a delegate's absence approved together make one re-plan job whose
+    draft lists both meetings with their own reasons; an unknown id in ``also`` is 404 and
+    applies nothing."""
+    published = solve_and_publish(client, fresh)
+    mine = sorted({a["meeting"] for a in published["assignments"] if a["delegate"] == "d1"} - {"m1"})
+    assert mine, "the optimum sends d1 to a second meeting"
+    move = _ask_move(client, fresh)
+    absence = client.post(
+        f"/meetings/{mine[0]}/absence", json={"reason": "Họp Tỉnh ủy"}, headers=fresh.auth("delegate")
+    )
+    assert absence.status_code == 202, absence.text
+    unknown = client.post(f"/requests/{move['id']}/approve", json={"also": [9999]}, headers=fresh.auth("planner"))
+    assert unknown.status_code == 404
+    assert client.get(f"/requests/{move['id']}", headers=fresh.auth("planner")).json()["state"] == "pending"
+    response = client.post(
+        f"/requests/{move['id']}/approve", json={"also": [absence.json()["id"]]}, headers=fresh.auth("planner")
+    )
+    assert response.status_code == 202, response.text
+    approved = response.json()
+    assert {r["state"] for r in approved["requests"]} == {"approved"}
+    assert {r["job"] for r in approved["requests"]} == {approved["job"]["id"]}
+    client.app.state.runner.wait(approved["job"]["id"], 60)  # type: ignore[attr-defined]
+    job = client.get(f"/jobs/{approved['job']['id']}", headers=fresh.auth("planner")).json()
+    changes = client.get(f"/schedules/{job['schedule_id']}/changes", headers=fresh.auth("planner")).json()["changes"]
+    reasons = {c["meeting"]: " ".join(c["reasons"]) for c in changes}
+    assert "Trùng lễ hội" in reasons["m1"]
+    assert "Họp Tỉnh ủy" in reasons[mine[0]]
