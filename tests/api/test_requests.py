@@ -6,6 +6,8 @@ reason reaches the requester, and refusals say why."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -147,6 +149,10 @@ def test_approve_replans_and_publishing_puts_the_new_version_in_force(client: Te
     docx = client.get(f"/months/2025-11/amendments/{new['version']}.docx", headers=fresh.auth("planner"))
     assert docx.status_code == 200
     assert docx.content[:2] == b"PK"
+    with zipfile.ZipFile(io.BytesIO(docx.content)) as document:
+        xml = document.read("word/document.xml").decode()
+    assert "Điều chỉnh phân công dự, chỉ đạo hội nghị tuyên vận tháng 11 năm 2025" in xml
+    assert "trước đây 08h00 ngày 04/11/2025" in xml
     pdf = client.get(f"/months/2025-11/amendments/{new['version']}.pdf", headers=fresh.auth("planner"))
     assert pdf.status_code == 200
     assert pdf.content[:5] == b"%PDF-"
