@@ -227,6 +227,16 @@ def test_a_commune_registers_then_moves_its_meeting(world: World, browser_of: Br
     assert january == [("202601-c1", "c1", "2026-01-15T01:00:00+00:00")]
 
 
+def test_the_planners_page_has_the_inbox_and_what_was_sent(world: World, browser_of: Browser) -> None:
+    """The planner's home lists the pending requests (the world's move of m1, with its
+    reason) and counts the notifications sent, waiting and failed."""
+    home = browser_of("canbo").get("/")
+    assert home.status_code == 200
+    assert "Yêu cầu thay đổi đang chờ Ban duyệt" in home.text
+    assert "Trùng lịch tiếp xúc cử tri" in home.text
+    assert "Đã gửi: 0 · Đang chờ gửi: 0 · Gửi lỗi: 0" in home.text
+
+
 def test_a_commune_moving_a_published_meeting_sends_a_request(
     world: World, browser_of: Browser, database: Database
 ) -> None:
