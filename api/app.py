@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI
 import web
 from api import errors, openapi
 from api.characters import reject_control_characters
+from api.deliveries import make_deliverer
 from api.jobs import Runner, make_runner
 from api.limits import BodyLimit, BodyTimeout, reject_unknown_query
 from api.routes import (
@@ -34,6 +35,7 @@ from api.routes import (
     places,
     ranking,
     reports,
+    requests,
     roads,
     scenarios,
     schedules,
@@ -63,11 +65,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or Settings()
     database = database or Database.connect(settings.database_url)
     runner: Runner = make_runner(database, settings)
+    deliverer = make_deliverer(database, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        deliverer.start()  # sweeps the messages a previous process left undelivered
         yield
         runner.shutdown()
+        deliverer.shutdown()
 
     app = FastAPI(
         title="phancong",
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.runner = runner
+    app.state.deliverer = deliverer
     errors.install(app)
     openapi.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
@@ -106,6 +112,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         themes,
         documents,
         workspace,
+        requests,
     )
     for module in routers:
         app.include_router(module.router)

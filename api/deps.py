@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.deliveries import Deliverer
 from api.errors import ApiError
 from api.jobs import Runner
 from api.settings import Settings
@@ -54,9 +55,15 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+async def get_deliverer(request: Request) -> Deliverer:
+    deliverer: Deliverer = request.app.state.deliverer
+    return deliverer
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 RunnerDep = Annotated[Runner, Depends(get_runner)]
+DelivererDep = Annotated[Deliverer, Depends(get_deliverer)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}

@@ -3,7 +3,9 @@
 What a subscribing phone relies on: a stable UID per assignment (meeting and delegate),
 SEQUENCE raised whenever the event changed at a republication, DTSTAMP in UTC, no METHOD
 (a feed is not an iTIP message), times in Asia/Ho_Chi_Minh with its VTIMEZONE, and
-Vietnamese text. An assignment dropped from the schedule in force is absent from the feed.
+Vietnamese text. An assignment dropped from the schedule in force stays in the feed as
+STATUS:CANCELLED with a higher SEQUENCE (so that phones remove it); a meeting with a
+change request waiting shows "đang chờ Ban duyệt" in its description.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from models.storage.calendar import Event as Assignment
 from models.storage.clock import LOCAL
 
 PRODID = "-//Ban Tuyen giao//phancong//VI"
+PENDING = "đang chờ Ban duyệt"
 
 
 @cache
@@ -64,8 +67,11 @@ def _event(item: Assignment) -> bytes:
     event.add("dtend", item.ends_at.astimezone(LOCAL))
     event.add("summary", item.summary)
     event.add("location", item.location)
-    event.add("description", item.description)
-    event.add("status", "CONFIRMED")
+    description = item.description
+    if item.pending:
+        description = f"[{PENDING}: có yêu cầu thay đổi, lịch này vẫn giữ như đã công bố]\n{description}"
+    event.add("description", description)
+    event.add("status", item.status)
     event.add("transp", "OPAQUE")
     event.add("class", "PRIVATE")
     return event.to_ical()

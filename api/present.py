@@ -36,6 +36,7 @@ from models.storage.tables import (
     TeamRow,
     UserRow,
 )
+from services import requests
 
 JOB_LABELS = {
     "queued": "đang chờ",
@@ -107,6 +108,7 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
     months = sorted({r.month for r in rows})
     plan_themes = themes.month_themes(session, months)
     monthly = {month: flags.in_force(session, month) for month in months}
+    waiting = requests.pending_meetings(session, ids)
     out = []
     for row in rows:
         start = local(row.starts_at)
@@ -124,6 +126,7 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
                 senior_tier=row.senior_tier,
                 theme=row.theme or plan_themes.get(row.month),
                 attendees=attendees.get(row.id, []),
+                pending=requests.PENDING if row.id in waiting else None,
             )
         )
     return out
@@ -171,8 +174,10 @@ def schedule_out(session: Session, row: ScheduleRow) -> ScheduleOut:
         .order_by(MeetingRow.starts_at, MeetingRow.id, DelegateRow.tier, DelegateRow.id)
     )
     communes = {c.id: c for c in session.scalars(select(CommuneRow))}
+    rows = list(found)
+    waiting = requests.pending_meetings(session, sorted({m.id for _, m, _, _ in rows}))
     assignments = []
-    for assignment, meeting, delegate, team in found:
+    for assignment, meeting, delegate, team in rows:
         commune = communes[meeting.commune_id]
         # A published row shows the time frozen at publication; a draft the meeting's current time.
         start = assignment.starts_at or meeting.starts_at
@@ -187,6 +192,7 @@ def schedule_out(session: Session, row: ScheduleRow) -> ScheduleOut:
                 tier=delegate.tier,
                 team=team.id if team else None,
                 team_name=team.name if team else None,
+                pending=requests.PENDING if meeting.id in waiting else None,
             )
         )
     meeting_communes = dict(

@@ -36,6 +36,22 @@ class Settings(BaseSettings):
     max_retakes: int = Field(default=2, ge=0, description="Times a job is taken up again after its worker died")
     worker_poll_seconds: float = Field(default=2.0, gt=0, description="A worker's fallback poll of the queue")
 
+    # Notifications (the outbox, delivered through the job queue)
+    smtp_host: str | None = Field(default=None, description="SMTP server of the notification mails")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = Field(default="phancong@localhost", description="From: of the notification mails")
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: bool = Field(default=False, description="STARTTLS before sending")
+    zalo_endpoint: str = Field(default="https://openapi.zalo.me/v3.0/oa/message/cs", description="Zalo OA message API")
+    zalo_token: str | None = Field(default=None, description="Zalo OA access token")
+    webhook_url: str | None = Field(default=None, description="Signed JSON webhook receiving every notification")
+    webhook_secret: str = Field(default="", description="HMAC-SHA256 key of the webhook's X-Phancong-Signature")
+    delivery_attempts: int = Field(default=6, ge=1, description="Attempts of a message before it is failed")
+    delivery_backoff_seconds: float = Field(default=30.0, gt=0, description="First retry delay (doubles each time)")
+    delivery_timeout: float = Field(default=10.0, gt=0, description="Seconds a channel may take to answer")
+    delivery_sweep_seconds: float = Field(default=30.0, gt=0, description="Between sweeps for due messages")
+
     # Requests
     max_body_bytes: int = Field(default=5_000_000, ge=1024, description="Largest request body (413 above)")
     body_timeout_seconds: float = Field(

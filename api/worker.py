@@ -1,5 +1,8 @@
 """``phancong worker``: run solve jobs from the procrastinate queue, on PostgreSQL.
 
+Workers also deliver the notification outbox (task ``phancong.deliver``, one attempt per
+job, a retry deferred at the backoff: :mod:`api.deliveries`).
+
 A worker process runs one job at a time (a solve is CPU-bound: ``--concurrency N`` starts
 N such processes under a supervisor that forwards signals to them). The procrastinate
 task carries only our job's id; the job's row says everything else
@@ -37,6 +40,8 @@ from procrastinate import worker as procrastinate_worker
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from api import deliveries
+from api.deliveries import DELIVER_TASK
 from api.jobs import QUEUE, TASK, Executor, Stop, defer, worker_name
 from api.settings import Settings
 from models.storage import jobs
@@ -75,6 +80,7 @@ class Worker:
         self._closed = threading.Event()
         self.app = App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url), min_size=1, max_size=3))
         self.app.task(name=TASK, queue=QUEUE, pass_context=True)(self._task)
+        self.app.task(name=DELIVER_TASK, queue=QUEUE)(self._deliver)
 
     # -- in procrastinate's thread for a sync task --------------------------------------
 
@@ -87,6 +93,10 @@ class Worker:
         finally:
             with self._lock:
                 self._stops.pop(job_id, None)
+
+    def _deliver(self, outbox_id: int) -> None:
+        """A notification's delivery: one attempt, its retry deferred at the backoff."""
+        deliveries.run_task(self.database, self.settings, outbox_id)
 
     # -- the sweeper -----------------------------------------------------------------------
 
@@ -118,6 +128,7 @@ class Worker:
         while not self._closed.wait(interval):
             try:
                 self.sweep()
+                deliveries.sweep_queue(self.database, self.settings)
             except Exception:  # the next sweep tries again
                 log.exception("sweep")
 

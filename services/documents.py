@@ -139,3 +139,63 @@ def template(user: UserRow) -> bytes:
 
     require_planner(user)
     return template_workbook()
+
+
+def amendment_lines(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
+    """The lines of the amendment notice of ``schedule``: each changed meeting as the new
+    version has it (a cancelled one as the version in force had it), its note saying what
+    changed and why."""
+    from dataclasses import replace
+
+    from services.amendments import changes
+
+    found = changes(session, schedule)
+    if not found:
+        return []
+    after = {line.meeting: line for line in lines_of(session, schedule)}
+    base = session.get(ScheduleRow, schedule.base_id) if schedule.base_id is not None else None
+    before = {line.meeting: line for line in lines_of(session, base)} if base is not None else {}
+    lines = []
+    for change in found:
+        line = after.get(change.meeting) or before.get(change.meeting)
+        if line is None:
+            continue
+        what = change.label.capitalize()
+        if change.change == "moved" and change.before_start is not None:
+            what = f"Dời lịch, trước đây {local(change.before_start):%Hh%M ngày %d/%m/%Y}"
+        if change.change == "cancelled":
+            line = replace(line, delegates=(), teams=())
+        note = "\n".join([what, *(f"Lý do: {r}" for r in change.reasons)])
+        lines.append(replace(line, note=note))
+    return ordered(lines)
+
+
+def amendment(session: Session, user: UserRow, month: str, number: int, kind: str) -> bytes:
+    """The amendment notice (thông báo điều chỉnh) of version ``number`` of ``month`` as
+    ``docx`` or ``pdf``: only what changed from the version it was planned against."""
+    from dataclasses import replace
+
+    from models.documents.notice_docx import notice_docx
+    from models.documents.notice_pdf import notice_pdf
+    from models.storage.types import utcnow
+    from services.amendments import version
+
+    require_planner(user)
+    schedule = version(session, month, number)
+    if schedule.base_id is None:
+        raise Conflict(f"Bản lịch số {number} là bản công bố đầu tiên của tháng: dùng thông báo phân công")
+    lines = amendment_lines(session, schedule)
+    text = compose(notice_settings(session, user), month, lines, local(utcnow()).date())
+    year, month_number = (int(p) for p in month.split("-"))
+    period = f"tháng {month_number} năm {year}"
+    issuer = notice_settings(session, user).issuer_short
+    text = replace(
+        text,
+        abstract=f"Điều chỉnh phân công dự, chỉ đạo hội nghị tuyên vận {period}",
+        opening=(
+            f"{issuer} thông báo điều chỉnh phân công dự, chỉ đạo hội nghị tuyên vận {period} "
+            f"(bản lịch số {number}); các hội nghị dưới đây thay cho nội dung tương ứng của thông báo đã "
+            "ban hành, các hội nghị khác giữ nguyên:"
+        ),
+    )
+    return notice_docx(text) if kind == "docx" else notice_pdf(text)

@@ -5,7 +5,8 @@ refused as not found, as if it did not exist (and a commune account does not cho
 meeting ids, so that no "id taken" can tell it otherwise). It keeps to one meeting a
 month. A registration, move or removal in a month whose schedule is published leaves
 that schedule as it is and marks it as needing a re-plan; a meeting in a published
-schedule is not deleted.
+schedule is not deleted. Once a month is published, a commune's move or cancellation is
+a request to the Board instead (:mod:`services.requests`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from models.errors import Issue
 from models.storage import audit
 from models.storage import meetings as meeting_store
 from models.storage.clock import aware, month_of
-from models.storage.tables import AssignmentRow, CommuneRow, MeetingRow, ScheduleRow, UserRow
+from models.storage.tables import AssignmentRow, ChangeRequestRow, CommuneRow, MeetingRow, ScheduleRow, UserRow
 from models.storage.types import utcnow
+from services import requests
 from services.access import require_planner, require_planner_or_commune
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -83,6 +85,36 @@ def register(session: Session, user: UserRow, body: MeetingIn) -> MeetingRow:
     return meeting
 
 
+def change(
+    session: Session, user: UserRow, meeting_id: str, body: MeetingPatch
+) -> MeetingRow | ChangeRequestRow | None:
+    """A PATCH of a meeting: once its month is published, a commune's move or cancellation
+    is a request to the Board (:mod:`services.requests`; the meeting is left as
+    published); otherwise the move applies at once (:func:`move`), a cancellation removes
+    a meeting no published schedule holds (None: it was removed)."""
+    require_planner_or_commune(user)
+    meeting = visible_meeting(session, user, meeting_id)
+    cancel = body.cancel is True
+    starts_at = _utc(body.start) if body.start is not None else None
+    published = requests.is_published(session, meeting.month) or (
+        starts_at is not None and requests.is_published(session, month_of(starts_at))
+    )
+    if user.role == "commune" and published:
+        _planner_only(user, body)
+        return requests.ask_move(session, user, meeting, starts_at, body.minutes, cancel, body.reason)
+    if cancel and published:
+        # The Board cancels a published meeting: it leaves the next plan; the version in force keeps it.
+        meeting.cancelled_at = meeting.updated_at = utcnow()
+        meeting_store.flag_removed(session, meeting, user.id)
+        audit.record(session, user, "meeting.cancel", "meeting", meeting_id, {"reason": body.reason})
+        session.commit()
+        return meeting
+    if cancel:
+        _delete(session, user, meeting)
+        return None
+    return move(session, user, meeting_id, body)
+
+
 def move(session: Session, user: UserRow, meeting_id: str, body: MeetingPatch) -> MeetingRow:
     """Move or correct a meeting (committed); a published month it leaves or enters is
     marked as needing a re-plan."""
@@ -119,7 +151,11 @@ def delete(session: Session, planner: UserRow, meeting_id: str) -> None:
     """Delete a meeting no published schedule holds (committed); the drafts that had it
     lose that assignment and change revision."""
     require_planner(planner)
-    meeting = visible_meeting(session, planner, meeting_id)
+    _delete(session, planner, visible_meeting(session, planner, meeting_id))
+
+
+def _delete(session: Session, user: UserRow, meeting: MeetingRow) -> None:
+    meeting_id = meeting.id
     published = session.scalar(
         select(
             exists().where(
@@ -139,9 +175,9 @@ def delete(session: Session, planner: UserRow, meeting_id: str) -> None:
         .values(revision=ScheduleRow.revision + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    meeting_store.flag_removed(session, meeting, planner.id)
+    meeting_store.flag_removed(session, meeting, user.id)
     session.delete(meeting)
-    audit.record(session, planner, "meeting.delete", "meeting", meeting_id)
+    audit.record(session, user, "meeting.delete", "meeting", meeting_id)
     session.commit()
 
 

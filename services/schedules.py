@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from models.errors import Issue
 from models.storage import audit, schedules
 from models.storage.schedules import PublishError
 from models.storage.tables import AuditRow, ScheduleRow, UserRow
-from services import etags
+from services import etags, notifications
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound, PreconditionFailed, ServiceError
 from services.months import load_month
@@ -139,9 +140,28 @@ def _change(
     return Edited(schedule, result, applied=not dry_run)
 
 
-def publish(session: Session, planner: UserRow, schedule_id: int, if_match: str | None) -> ScheduleRow:
+class Outbox(Protocol):
+    """Who delivers the messages of a publication (:class:`api.deliveries.Deliverer`)."""
+
+    def enqueue(self, session: Session, row_ids: Sequence[int]) -> None: ...
+
+    def kick(self, row_ids: Sequence[int]) -> None: ...
+
+
+def publish(
+    session: Session,
+    planner: UserRow,
+    schedule_id: int,
+    if_match: str | None,
+    outbox: Outbox | None = None,
+    webhook: bool = False,
+) -> ScheduleRow:
     """Publish a draft (committed) that the caller saw in its current revision and that
-    keeps every hard rule on today's data; returns the published version."""
+    keeps every hard rule on today's data; returns the published version.
+
+    With ``outbox``, the notifications of the affected people are written in the same
+    transaction (:func:`services.notifications.compose`) and handed to it for delivery.
+    """
     require_planner(planner)
     schedule = get_schedule(session, schedule_id)
     seen = check_version(schedule, if_match, required=True)
@@ -158,10 +178,15 @@ def publish(session: Session, planner: UserRow, schedule_id: int, if_match: str 
     try:
         published = schedules.publish(session, schedule.id, seen, planner.id)
         audit.record(session, planner, "schedule.publish", "schedule", schedule.id, {"month": schedule.month})
+        messages = [] if outbox is None else [r.id for r in notifications.compose(session, published, webhook)]
+        if outbox is not None and messages:
+            outbox.enqueue(session, messages)
         session.commit()
     except PublishError as error:
         session.rollback()
         raise _refusal(error) from None
+    if outbox is not None and messages:
+        outbox.kick(messages)
     return published
 
 

@@ -29,8 +29,8 @@ from models.storage import accounts as account_store
 from models.storage import audit, users
 from models.storage.clock import LOCAL, is_month, local
 from models.storage.db import Database
-from models.storage.tables import CommuneRow, DelegateRow, MeetingRow, UserRow
-from services import accounts, meetings, overview
+from models.storage.tables import ChangeRequestRow, CommuneRow, DelegateRow, MeetingRow, UserRow
+from services import accounts, meetings, notifications, overview, requests
 from services.access import require_planner
 from services.errors import Invalid, NotFound, ServiceError, TooMany
 from web import session as web_session
@@ -204,14 +204,28 @@ async def home(request: Request) -> Response:
     if role == "commune":
         return await _commune_page(request, viewer, {}, {}, status=200)
 
-    def work(session: Session) -> list[tuple[str, int]]:
+    def work(session: Session) -> dict[str, Any]:
         rows = session.execute(
             select(MeetingRow.month, func.count()).group_by(MeetingRow.month).order_by(MeetingRow.month.desc())
         )
-        return [(month, count) for month, count in rows]
+        waiting = [r for r in requests.visible(session, viewer.user) if r.state == "pending"]
+        inbox = [
+            {
+                "id": r.id,
+                "kind": requests.KINDS[r.kind],
+                "meeting": r.meeting_id,
+                "what": requests.describe(r),
+                "at": local(r.created_at),
+            }
+            for r in waiting
+        ]
+        sent = notifications.listing(session)
+        states = {state: sum(1 for n in sent if n.state == state) for state in ("sent", "pending", "failed")}
+        failed = [n for n in sent if n.state == "failed"][:20]
+        return {"months": [(month, count) for month, count in rows], "inbox": inbox, "sent": states, "failed": failed}
 
-    months = await _read(request, work)
-    return render(request, "planner_home.html", {"months": months})
+    context = await _read(request, work)
+    return render(request, "planner_home.html", context)
 
 
 # -- the delegate's page ------------------------------------------------------------
@@ -338,8 +352,17 @@ async def register_meeting(request: Request) -> Response:
             row = meetings.register(session, viewer.user, MeetingIn(start=start, minutes=minutes, theme=theme))
             return f"Đã đăng ký hội nghị ngày {local(row.starts_at):%d/%m/%Y} lúc {local(row.starts_at):%H:%M}."
         patch = MeetingPatch(start=start, minutes=minutes, theme=theme)
-        row = meetings.move(session, viewer.user, existing, patch)
-        return f"Đã dời hội nghị sang ngày {local(row.starts_at):%d/%m/%Y} lúc {local(row.starts_at):%H:%M}."
+        changed = meetings.change(session, viewer.user, existing, patch)
+        if isinstance(changed, ChangeRequestRow):
+            # The month is published: the move waits for the Board, the published meeting holds.
+            asked = local(changed.starts_at) if changed.starts_at else start
+            return (
+                f"Đã gửi yêu cầu dời hội nghị sang ngày {asked:%d/%m/%Y} lúc {asked:%H:%M} (yêu cầu số {changed.id}), "
+                "đang chờ Ban duyệt; lịch đã công bố giữ nguyên cho đến khi Ban duyệt."
+            )
+        assert changed is not None  # no cancellation from this form
+        moved = local(changed.starts_at)
+        return f"Đã dời hội nghị sang ngày {moved:%d/%m/%Y} lúc {moved:%H:%M}."
 
     try:
         done = await _write(request, work)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import Credentials, CurrentUser, DelegateUser, Planner, SessionDep, SettingsDep, user_of
 from api.errors import ApiError, responses
-from api.ics import feed
+from api.ics import PENDING, feed
 from api.schemas.common import Deleted, PathId
 from api.schemas.people import CalendarEventOut, CalendarOut, FeedOut
 from models.storage import audit, users
@@ -51,6 +51,8 @@ def calendar_of(session: Session, delegate_id: str) -> CalendarOut:
             team=e.team_id,
             team_name=e.team_name,
             published_at=local(e.published_at),
+            status=e.status,
+            pending=PENDING if e.pending else None,
         )
         for e in delegate_events(session, delegate_id)
     ]

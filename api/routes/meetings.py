@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,9 +17,11 @@ from api.deps import Planner, PlannerOrCommune, SessionDep
 from api.errors import responses
 from api.paging import PAGED, DirectoryPage
 from api.present import meeting_out, meetings_out
+from api.routes.requests import request_out
 from api.schemas.common import Deleted, Month, PathId
 from api.schemas.meetings import MeetingIn, MeetingOut, MeetingPatch
-from models.storage.tables import MeetingRow
+from api.schemas.requests import RequestOut
+from models.storage.tables import ChangeRequestRow, MeetingRow
 from services import meetings
 
 router = APIRouter(tags=["meetings"])
@@ -53,10 +56,22 @@ def read_meeting(meeting_id: PathId, user: PlannerOrCommune, session: SessionDep
     return meeting_out(session, meetings.visible_meeting(session, user, meeting_id))
 
 
-@router.patch("/meetings/{meeting_id}", response_model=MeetingOut, responses=WRITE)
-def move_meeting(meeting_id: PathId, body: MeetingPatch, user: PlannerOrCommune, session: SessionDep) -> MeetingOut:
-    """Dời hoặc sửa hội nghị; sau khi lịch đã công bố thì lịch được đánh dấu cần lập lại."""
-    return meeting_out(session, meetings.move(session, user, meeting_id, body))
+@router.patch(
+    "/meetings/{meeting_id}",
+    response_model=MeetingOut,
+    responses={**WRITE, 202: {"model": RequestOut, "description": "Đã gửi yêu cầu, đang chờ Ban duyệt"}},
+)
+def move_meeting(
+    meeting_id: PathId, body: MeetingPatch, user: PlannerOrCommune, session: SessionDep
+) -> MeetingOut | JSONResponse:
+    """Dời, hủy hoặc sửa hội nghị. Khi tháng đã công bố, tài khoản xã dời/hủy thì thành yêu
+    cầu (202) chờ Ban duyệt, lịch đang hiệu lực giữ nguyên; trước khi công bố thì áp dụng ngay."""
+    changed = meetings.change(session, user, meeting_id, body)
+    if isinstance(changed, ChangeRequestRow):
+        return JSONResponse(request_out(changed).model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)
+    if changed is None:
+        return JSONResponse(Deleted(deleted=meeting_id).model_dump(mode="json"))
+    return meeting_out(session, changed)
 
 
 @router.delete("/meetings/{meeting_id}", response_model=Deleted, responses=WRITE)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import exports
-from api.deps import Planner, SessionDep
+from api.deps import DelivererDep, Planner, SessionDep, SettingsDep
 from api.errors import responses
 from api.planning import Change, score_delta
 from api.present import schedule_out, schedule_summary
@@ -99,10 +99,18 @@ def edit_out(session: Session, edited: service.Edited, response: Response) -> Ed
     responses=responses(401, 403, 404, 409, 412, 422, 428),
 )
 def publish_schedule(
-    schedule_id: IntId, planner: Planner, session: SessionDep, response: Response, if_match: IfMatch = None
+    schedule_id: IntId,
+    planner: Planner,
+    session: SessionDep,
+    response: Response,
+    deliverer: DelivererDep,
+    settings: SettingsDep,
+    if_match: IfMatch = None,
 ) -> ScheduleOut:
-    """Công bố bản nháp (cần If-Match). Bản đã công bố không bao giờ bị sửa; thay đổi là bản mới."""
-    published = service.publish(session, planner, schedule_id, if_match)
+    """Công bố bản nháp (cần If-Match). Bản đã công bố không bao giờ bị sửa; thay đổi là bản mới.
+    Người có lịch mới, dời hoặc hủy được báo qua các kênh họ chọn."""
+    webhook = settings.webhook_url is not None
+    published = service.publish(session, planner, schedule_id, if_match, outbox=deliverer, webhook=webhook)
     response.headers["ETag"] = schedules.etag(published)
     return schedule_out(session, published)
 

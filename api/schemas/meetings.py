@@ -44,6 +44,8 @@ class MeetingPatch(Strict):
     theme: Text | None = None
     required: Annotated[int, Field(ge=1, le=10)] | None = None
     senior_tier: SeniorTier | None = None
+    cancel: Literal[True] = optional(description="Hủy hội nghị (sau khi công bố: thành yêu cầu chờ Ban duyệt)")
+    reason: Text | None = Field(default=None, description="Lý do dời/hủy, gửi kèm yêu cầu")
 
 
 class Attendee(Out):
@@ -67,3 +69,4 @@ class MeetingOut(Out):
     senior_tier: int | None
     theme: str | None
     attendees: list[Attendee] = Field(description="Đại biểu dự theo lịch đã công bố")
+    pending: str | None = Field(default=None, description='"đang chờ Ban duyệt" khi có yêu cầu dời/hủy chưa duyệt')

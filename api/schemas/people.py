@@ -54,6 +54,8 @@ class CalendarEventOut(Out):
     team: str | None = Field(description="Tổ tuyên vận gợi ý dự đột xuất (chỉ đại biểu này thấy)")
     team_name: str | None
     published_at: dt.datetime
+    status: str = Field(default="CONFIRMED", description="CANCELLED: phân công đã bỏ khỏi lịch đang hiệu lực")
+    pending: str | None = Field(default=None, description='"đang chờ Ban duyệt" khi có yêu cầu chưa duyệt')
 
 
 class CalendarOut(Out):

@@ -36,6 +36,7 @@ class AssignmentOut(Out):
     tier: int
     team: str | None = Field(description="Tổ tuyên vận gợi ý dự đột xuất")
     team_name: str | None
+    pending: str | None = Field(default=None, description='"đang chờ Ban duyệt" khi có yêu cầu chưa duyệt')
 
 
 class NoticeOut(Out):

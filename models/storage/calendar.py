@@ -8,7 +8,7 @@ query over plain columns.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from models.storage.tables import (
     AssignmentRow,
     CalendarFeedRow,
+    ChangeRequestRow,
     DelegateRow,
     MeetingRow,
     PublishedMonthRow,
+    ScheduleRow,
     TeamRow,
 )
 from models.storage.users import hash_token
@@ -39,6 +41,11 @@ class Event:
     team_id: str | None
     team_name: str | None
     published_at: dt.datetime
+    status: str = "CONFIRMED"
+    """``CANCELLED``: the assignment was in an earlier published version of a month in force
+    and is not in the version in force (phones then remove it instead of keeping it)."""
+    pending: bool = False
+    """The meeting has a change request waiting for the Board (the event stays as published)."""
 
 
 # The queries below run on every calendar request, so they are Core statements over the
@@ -88,7 +95,67 @@ def delegate_name(session: Session, delegate_id: str) -> str | None:
     return session.connection().execute(_NAME, {"delegate_id": delegate_id}).scalar()
 
 
+_S, _R = ScheduleRow.__table__.c, ChangeRequestRow.__table__.c
+# The delegate's assignments in the earlier published versions of each month in force.
+_EARLIER = (
+    select(
+        _A.uid,
+        _A.sequence,
+        _A.starts_at,
+        _A.ends_at,
+        _A.summary,
+        _A.location,
+        _A.description,
+        _A.meeting_id,
+        _M.commune_id,
+        _P.published_at,
+        _P.schedule_id.label("in_force"),
+    )
+    .select_from(
+        AssignmentRow.__table__.join(ScheduleRow.__table__, _S.id == _A.schedule_id)
+        .join(PublishedMonthRow.__table__, _P.month == _S.month)
+        .join(MeetingRow.__table__, _M.id == _A.meeting_id)
+    )
+    .where(_A.delegate_id == bindparam("delegate_id"), _S.status == "published", _S.id != _P.schedule_id)
+)
+_PENDING = select(_R.meeting_id).where(_R.state == "pending", _R.meeting_id.in_(bindparam("ids", expanding=True)))
+
+
 def delegate_events(session: Session, delegate_id: str) -> list[Event]:
-    rows = session.connection().execute(_EVENTS, {"delegate_id": delegate_id})
+    """The delegate's events in force, and a cancelled one per assignment taken from them."""
+    connection = session.connection()
+    rows = connection.execute(_EVENTS, {"delegate_id": delegate_id})
     # Published rows have every frozen field set.
-    return [Event(**row._mapping) for row in rows]
+    events = [Event(**row._mapping) for row in rows]
+    kept = {e.uid for e in events}
+    dropped: dict[str, Event] = {}
+    for row in connection.execute(_EARLIER, {"delegate_id": delegate_id}):
+        if row.uid in kept or row.uid is None:
+            continue
+        known = dropped.get(row.uid)
+        if known is not None and known.sequence > row.sequence:
+            continue
+        # One above the last SEQUENCE it had, stamped when the version dropping it was published.
+        dropped[row.uid] = Event(
+            uid=row.uid,
+            sequence=row.sequence,
+            stamped_at=row.published_at,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            summary=f"ĐÃ HỦY: {row.summary}",
+            location=row.location,
+            description=row.description,
+            meeting_id=row.meeting_id,
+            commune_id=row.commune_id,
+            team_id=None,
+            team_name=None,
+            published_at=row.published_at,
+            status="CANCELLED",
+        )
+    cancelled = [replace(e, sequence=e.sequence + 1) for e in dropped.values()]
+    waiting = set()
+    if events:
+        waiting = set(connection.execute(_PENDING, {"ids": sorted({e.meeting_id for e in events})}).scalars())
+    if waiting:
+        events = [replace(e, pending=True) if e.meeting_id in waiting else e for e in events]
+    return sorted([*events, *cancelled], key=lambda e: (e.starts_at, e.meeting_id))

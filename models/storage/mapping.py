@@ -56,7 +56,10 @@ def month_document(session: Session, month: str) -> Document:
     first, _ = month_bounds(month)
     meetings = list(
         session.scalars(
-            select(MeetingRow).where(MeetingRow.month == month).order_by(MeetingRow.starts_at, MeetingRow.id)
+            # A cancelled meeting stays for the versions that hold it, and leaves every later plan.
+            select(MeetingRow)
+            .where(MeetingRow.month == month, MeetingRow.cancelled_at.is_(None))
+            .order_by(MeetingRow.starts_at, MeetingRow.id)
         )
     )
     plan_theme = themes.month_themes(session, [month]).get(month)

@@ -240,7 +240,9 @@ def _freeze_events(session: Session, schedule: ScheduleRow, in_force: int | None
             row.sequence, row.stamped_at = before.sequence, before.stamped_at
         else:
             last = highest.get(uid)
-            row.sequence, row.stamped_at = (0 if last is None else last + 1), now
+            # Absent from the version in force, the event was shown CANCELLED at last + 1.
+            step = 1 if before is not None or in_force is None else 2
+            row.sequence, row.stamped_at = (0 if last is None else last + step), now
         row.uid, row.fingerprint = uid, fingerprint
         row.starts_at, row.ends_at = content.starts_at, content.ends_at
         row.summary, row.location, row.description = content.summary, content.location, content.description

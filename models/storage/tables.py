@@ -79,6 +79,11 @@ class CommuneRow(Base):
     flag_reason: Mapped[str | None] = mapped_column(Text)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    zalo_user_id: Mapped[str | None] = mapped_column(String(64))
+    channels: Mapped[list[str] | None] = mapped_column(JSON)
+    """The channels this person chose for notices: ``email``, ``zalo``, ``webhook``."""
 
     teams: Mapped[list[TeamRow]] = relationship(
         back_populates="commune", order_by="TeamRow.id", cascade="all, delete-orphan", passive_deletes=True
@@ -120,6 +125,11 @@ class DelegateRow(Base):
     agency: Mapped[str] = mapped_column(NAME)
     max_per_month: Mapped[int] = mapped_column(Integer, default=4)
     base: Mapped[str] = mapped_column(ID, default="hq")
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    zalo_user_id: Mapped[str | None] = mapped_column(String(64))
+    channels: Mapped[list[str] | None] = mapped_column(JSON)
+    """The channels this person chose for notices: ``email``, ``zalo``, ``webhook``."""
 
     charges: Mapped[list[ChargeRow]] = relationship(
         order_by="ChargeRow.position", cascade="all, delete-orphan", passive_deletes=True
@@ -174,6 +184,9 @@ class MeetingRow(Base):
     senior_tier_set: Mapped[bool] = mapped_column(Boolean, default=False)
     theme: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """Set when the Board approved its cancellation: it stays for the versions that hold
+    it, and leaves every month plan made after."""
 
     commune: Mapped[CommuneRow] = relationship()
 
@@ -654,3 +667,79 @@ class PlanThemeRow(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     theme: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# -- after publication: change requests and notifications ---------------------------
+
+
+class ChangeRequestRow(Base):
+    """A change to a published meeting asked by its commune (``move``, ``cancel``) or by an
+    assigned delegate (``absent``: "không dự được"); the Board approves or rejects it.
+
+    Until approved nothing changes: the version in force, the calendars and the
+    meeting keep what was published, shown with "đang chờ Ban duyệt".
+    """
+
+    __tablename__ = "change_requests"
+    __table_args__ = (
+        CheckConstraint("kind IN ('move', 'cancel', 'absent')", name="kind"),
+        CheckConstraint("state IN ('pending', 'approved', 'rejected')", name="state"),
+        Index("ix_change_requests_month_state", "month", "state"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    month: Mapped[str] = mapped_column(MONTH)
+    commune_id: Mapped[str] = mapped_column(ID)
+    delegate_id: Mapped[str | None] = mapped_column(ID)
+    """The delegate who cannot attend (``absent``)."""
+    starts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """The start asked for (``move``)."""
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The meeting as published when asked: ``{start, minutes}`` (ISO, UTC)."""
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    """Why it was rejected, shown to the requester."""
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    """The re-plan its approval started."""
+
+
+class OutboxRow(Base):
+    """One message to one person on one channel, written in the publication's transaction.
+
+    ``message_id`` is its idempotency key (sent with it on every channel): a delivery
+    retried after a crash carries the same key, and a row once ``sent`` is never sent
+    again. ``pending`` → ``sending`` (claimed, with a lease) → ``sent`` | back to
+    ``pending`` with a later ``next_attempt_at`` | ``failed`` after the last attempt.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed')", name="state"),
+        CheckConstraint("channel IN ('email', 'zalo', 'webhook')", name="channel"),
+        Index("ix_outbox_state_next", "state", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"), index=True)
+    recipient_kind: Mapped[str] = mapped_column(String(10))
+    recipient_id: Mapped[str] = mapped_column(ID)
+    recipient_name: Mapped[str] = mapped_column(NAME)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

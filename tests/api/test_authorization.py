@@ -106,6 +106,8 @@ def test_authorization_cell(
         _CACHE.pop(backend, None)
         if row["path"] == "/solves" or row["path"].endswith("/runs"):
             client.app.state.runner.wait(response.json()["id"], 60)  # type: ignore[attr-defined]
+        if row["path"].endswith("/approve"):  # the approval's re-plan, before the world is rebuilt
+            client.app.state.runner.wait(response.json()["job"]["id"], 60)  # type: ignore[attr-defined]
     assert response.status_code == row[role], response.text[:500]
     if response.status_code in (401, 403, 404):
         assert set(response.json()) == {"detail", "errors"}  # an error body and no data

@@ -109,8 +109,9 @@ def test_republish_keeps_uids_and_bumps_sequence_only_for_the_changed_event(clie
                 assert event["DTSTAMP"].dt == before[delegate][uid]["DTSTAMP"].dt
 
 
-def test_removed_assignment_is_dropped_from_the_feed(client: TestClient, fresh: World) -> None:
-    """After republishing without d1 at m1, d1's feed no longer has that event and d4's has it."""
+def test_removed_assignment_stays_in_the_feed_cancelled(client: TestClient, fresh: World) -> None:
+    """After republishing without d1 at m1, d1's feed has that event as STATUS:CANCELLED with
+    the same UID and a higher SEQUENCE (phones remove it), and d4's has it confirmed."""
     published = solve_and_publish(client, fresh)
     assert any(a["meeting"] == "m1" and a["delegate"] == "d1" for a in published["assignments"])
     d1, d4 = planner_feed(client, fresh, "d1"), planner_feed(client, fresh, "d4")
@@ -126,8 +127,13 @@ def test_removed_assignment_is_dropped_from_the_feed(client: TestClient, fresh: 
     assert client.post(
         f"/schedules/{draft['id']}/publish", headers={**fresh.auth("planner"), "If-Match": etag}
     ).is_success
-    assert "m1.d1@phancong.tuyenvan" not in _events(client, d1)
-    assert int(_events(client, d4)["m1.d4@phancong.tuyenvan"]["SEQUENCE"]) == 0
+    cancelled = _events(client, d1)["m1.d1@phancong.tuyenvan"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert int(cancelled["SEQUENCE"]) == 1
+    taken = _events(client, d4)["m1.d4@phancong.tuyenvan"]
+    assert (str(taken["STATUS"]), int(taken["SEQUENCE"])) == ("CONFIRMED", 0)
+    mine = client.get("/delegates/d1/calendar", headers=fresh.auth("planner")).json()["events"]
+    assert [e["status"] for e in mine if e["meeting"] == "m1"] == ["CANCELLED"]
 
 
 def test_rotated_and_revoked_urls_stop_working(client: TestClient, fresh: World) -> None:

@@ -83,12 +83,13 @@ def test_commune_cannot_learn_that_another_communes_meeting_exists(
 def test_move_after_publication_flags_a_replan_and_keeps_the_published_version(
     client: TestClient, fresh: World
 ) -> None:
-    """The commune moves its published meeting: the move is stored, the planners see that
-    the month needs a re-plan, and the published schedule (and its export) is unchanged."""
+    """The Board moves a published meeting: the move is stored, the planners see that the
+    month needs a re-plan, and the published schedule (and its export) is unchanged. (A
+    commune's move is a request instead: tests/api/test_requests.py.)"""
     solve_and_publish(client, fresh)
     planner = fresh.auth("planner")
     before = client.get("/months/2025-11/solution.json", headers=planner).json()
-    moved = client.patch("/meetings/m1", json={"start": "2025-11-07T08:00"}, headers=fresh.auth("commune"))
+    moved = client.patch("/meetings/m1", json={"start": "2025-11-07T08:00"}, headers=planner)
     assert moved.status_code == 200, moved.text
     assert moved.json()["start"] == "2025-11-07T08:00:00+07:00"
     month = client.get("/months/2025-11", headers=planner).json()

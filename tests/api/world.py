@@ -4,7 +4,7 @@ The tiny example with an account per role, plus what the matrix needs to exist: 
 commune (c9), an unused place (kho) and an unused delegate (d8) to delete, a December
 meeting (m9), a published version of November and a draft planned against it, a finished
 and a queued job, a calendar feed for d1, a scenario on November (d1 ill on the 4th)
-with the result of a run, and November's score sheets of c1 (Tốt) and c2 (Chưa đạt,
+with the result of a run, c1's pending request to move m1, and November's score sheets of c1 (Tốt) and c2 (Chưa đạt,
 which proposes a flag for December).
 """
 
@@ -24,6 +24,7 @@ from models.storage.db import Database
 from models.storage.schedules import Plan
 from models.storage.scoring import DEFAULT_CRITERIA
 from models.storage.tables import (
+    ChangeRequestRow,
     CommuneRow,
     DelegateRow,
     LeaveRow,
@@ -105,6 +106,20 @@ def _extras(database: Database, world: World) -> None:
         feed = users.rotate_feed(session, "d1")
         road = session.scalar(select(RoadRow.id).where(RoadRow.a == "hq", RoadRow.b == "c1"))
         scenario = _scenario_with_a_result(session, published.id, planner.id)
+        commune = session.scalar(select(UserRow).where(UserRow.commune_id == "c1"))
+        assert commune is not None
+        request = ChangeRequestRow(
+            kind="move",
+            meeting_id="m1",
+            month=MONTH,
+            commune_id="c1",
+            starts_at=dt.datetime(2025, 11, 5, 1, 0, tzinfo=dt.UTC),
+            before={"start": "2025-11-04T01:00:00+00:00", "minutes": 180},
+            reason="Trùng lịch tiếp xúc cử tri",
+            requested_by=commune.id,
+        )
+        session.add(request)
+        session.flush()
         _sheet(session, "c1", 80.0)
         _sheet(session, "c2", 40.0)
         world.ids = {
@@ -118,6 +133,7 @@ def _extras(database: Database, world: World) -> None:
             "feed_token": feed,
             "road": road,
             "scenario": scenario,
+            "request": request.id,
         }
 
 

@@ -79,11 +79,12 @@ def test_republish_bumps_sequence_only_for_changed_events(tiny: Database) -> Non
 
 
 def test_restored_assignment_never_reuses_an_old_sequence(tiny: Database) -> None:
-    """An assignment dropped and later restored comes back above every SEQUENCE it had."""
+    """An assignment dropped and later restored comes back above every SEQUENCE it had,
+    including the one its CANCELLED event was shown with meanwhile (0, then 1 cancelled, then 2)."""
     publish_plan(tiny, "2025-11", [("m1", "d4")])
     publish_plan(tiny, "2025-11", [("m1", "d3")])
     third = publish_plan(tiny, "2025-11", [("m1", "d4")])
-    assert _events(tiny, third)["m1", "d4"].sequence == 1
+    assert _events(tiny, third)["m1", "d4"].sequence == 2
 
 
 def test_published_schedule_feeds_the_next_month_history(tiny: Database) -> None:

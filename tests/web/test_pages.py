@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from api.seed import prepare
 from models.storage.db import Database
-from models.storage.tables import CommuneRow, DelegateRow, MeetingRow, UserRow, WebSessionRow
+from models.storage.tables import ChangeRequestRow, CommuneRow, DelegateRow, MeetingRow, UserRow, WebSessionRow
 from services import overview
 from services.accounts import FAILURE_LIMIT
 from services.errors import Forbidden, NotFound
@@ -225,6 +225,31 @@ def test_a_commune_registers_then_moves_its_meeting(world: World, browser_of: Br
     assert "Đã dời hội nghị sang ngày 15/01/2026" in moved.text
     january = [m for m in _meetings(database) if m[0].startswith("202601")]
     assert january == [("202601-c1", "c1", "2026-01-15T01:00:00+00:00")]
+
+
+def test_the_planners_page_has_the_inbox_and_what_was_sent(world: World, browser_of: Browser) -> None:
+    """The planner's home lists the pending requests (the world's move of m1, with its
+    reason) and counts the notifications sent, waiting and failed."""
+    home = browser_of("canbo").get("/")
+    assert home.status_code == 200
+    assert "Yêu cầu thay đổi đang chờ Ban duyệt" in home.text
+    assert "Trùng lịch tiếp xúc cử tri" in home.text
+    assert "Đã gửi: 0 · Đang chờ gửi: 0 · Gửi lỗi: 0" in home.text
+
+
+def test_a_commune_moving_a_published_meeting_sends_a_request(
+    world: World, browser_of: Browser, database: Database
+) -> None:
+    """In a published month the form sends the move to the Board as a request; the meeting
+    keeps its published time until approved."""
+    with database.transaction() as session:
+        session.execute(delete(ChangeRequestRow))  # the world's own pending request on m1
+    browser = browser_of("coclieu")
+    form = {"csrf": csrf_of(browser.get("/").text), "date": "2025-11-05", "time": "08:00", "minutes": "180"}
+    done = browser.post("/hoi-nghi", data={**form, "theme": "", "meeting": "m1"})
+    assert done.status_code == 200, done.text
+    assert "đang chờ Ban duyệt" in done.text
+    assert ("m1", "c1", "2025-11-04T01:00:00+00:00") in _meetings(database)
 
 
 def test_commune_form_errors_are_beside_their_fields(world: World, browser_of: Browser, database: Database) -> None:

@@ -1,0 +1,230 @@
+"""Change requests after publication: a commune's move or cancellation and a delegate's
+"không dự được" wait for the Board (the version in force unchanged everywhere), an
+approval re-plans with fewest changes into a draft listing before → after, publishing
+makes it the version in force (feeds with a higher SEQUENCE or CANCELLED), a rejection's
+reason reaches the requester, and refusals say why."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+
+from models.storage.db import Database
+from tests.api.helpers import planner_feed, publish, solve_and_publish
+from tests.api.world import World, build_world
+
+PENDING = "đang chờ Ban duyệt"
+M1_UTC = "2025-11-04T08:00:00+07:00"
+
+
+@pytest.fixture
+def fresh(database: Database, tiny_document: dict[str, Any]) -> World:
+    """The tiny example with accounts, and no schedule yet."""
+    return build_world(database, tiny_document, extras=False)
+
+
+def _feed(client: TestClient, url: str) -> dict[str, Any]:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return {str(e["UID"]): e for e in Calendar.from_ical(response.content).walk("VEVENT")}
+
+
+def _ask_move(client: TestClient, world: World, start: str = "2025-11-05T08:00") -> dict[str, Any]:
+    body = {"start": start, "reason": "Trùng lễ hội"}
+    response = client.patch("/meetings/m1", json=body, headers=world.auth("commune"))
+    assert response.status_code == 202, response.text
+    return dict(response.json())
+
+
+def _approve(client: TestClient, world: World, request_id: int) -> dict[str, Any]:
+    response = client.post(f"/requests/{request_id}/approve", headers=world.auth("planner"))
+    assert response.status_code == 202, response.text
+    job = response.json()["job"]
+    client.app.state.runner.wait(job["id"], 60)  # type: ignore[attr-defined]
+    finished = client.get(f"/jobs/{job['id']}", headers=world.auth("planner")).json()
+    assert finished["status"] == "done", finished
+    return dict(finished)
+
+
+def test_a_communes_move_after_publication_waits_and_changes_nothing(client: TestClient, fresh: World) -> None:
+    """202 with the request; the meeting, the published schedule, the delegate's JSON and ICS
+    calendars keep the published time, each saying "đang chờ Ban duyệt"; asking twice is 409."""
+    published = solve_and_publish(client, fresh)
+    feed = planner_feed(client, fresh, "d1")
+    asked = _ask_move(client, fresh)
+    assert (asked["kind"], asked["state"], asked["state_label"]) == ("move", "pending", PENDING)
+    assert asked["before_start"] == M1_UTC
+    meeting = client.get("/meetings/m1", headers=fresh.auth("commune")).json()
+    assert (meeting["start"], meeting["pending"]) == (M1_UTC, PENDING)
+    shown = client.get(f"/schedules/{published['id']}", headers=fresh.auth("planner")).json()
+    assert {(a["start"], a["pending"]) for a in shown["assignments"] if a["meeting"] == "m1"} == {(M1_UTC, PENDING)}
+    events = client.get("/delegates/d1/calendar", headers=fresh.auth("planner")).json()["events"]
+    assert [(e["start"], e["pending"]) for e in events if e["meeting"] == "m1"] == [(M1_UTC, PENDING)]
+    event = _feed(client, feed)["m1.d1@phancong.tuyenvan"]
+    assert PENDING in str(event["DESCRIPTION"])
+    assert int(event["SEQUENCE"]) == 0
+    assert event["DTSTART"].dt.isoformat() == M1_UTC
+    twice = client.patch("/meetings/m1", json={"start": "2025-11-07T08:00"}, headers=fresh.auth("commune"))
+    assert twice.status_code == 409
+    assert "đang chờ" in twice.json()["detail"]
+
+
+def test_before_publication_a_communes_move_applies_at_once(client: TestClient, fresh: World) -> None:
+    """No month published: the PATCH answers 200 with the moved meeting, no request is made."""
+    moved = client.patch("/meetings/m1", json={"start": "2025-11-05T08:00"}, headers=fresh.auth("commune"))
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["start"] == "2025-11-05T08:00:00+07:00"
+    assert client.get("/requests", headers=fresh.auth("planner")).json() == []
+
+
+def test_refusals_name_the_reason(client: TestClient, fresh: World) -> None:
+    """Another commune's meeting is 404, a commune cannot approve (403), a delegate cannot say
+    "không dự được" for a meeting they are not sent to (404), nor before publication,
+    a move out of the published month is 422, and only the requester's side sees a request."""
+    assert client.post("/meetings/m1/absence", json={"reason": "Ốm"}, headers=fresh.auth("delegate")).status_code == 404
+    solve_and_publish(client, fresh)
+    other = client.patch("/meetings/m1", json={"start": "2025-11-05T08:00"}, headers=fresh.auth("other_commune"))
+    assert other.status_code == 404
+    away = client.patch("/meetings/m1", json={"start": "2025-12-05T08:00"}, headers=fresh.auth("commune"))
+    assert away.status_code == 422
+    assert away.json()["errors"][0]["path"] == "$.start"
+    asked = _ask_move(client, fresh)
+    refused = client.post(f"/requests/{asked['id']}/approve", headers=fresh.auth("commune"))
+    assert refused.status_code == 403
+    rejected = client.post(f"/requests/{asked['id']}/reject", json={"reason": "x"}, headers=fresh.auth("commune"))
+    assert rejected.status_code == 403
+    assert [r["id"] for r in client.get("/requests", headers=fresh.auth("commune")).json()] == [asked["id"]]
+    assert client.get("/requests", headers=fresh.auth("other_commune")).json() == []
+    assert client.get(f"/requests/{asked['id']}", headers=fresh.auth("other_commune")).status_code == 404
+    not_mine = client.post("/meetings/m3/absence", json={"reason": "Ốm"}, headers=fresh.auth("delegate"))
+    assert not_mine.status_code == 404
+    assert client.post("/meetings/m1/absence", json={"reason": "Ốm"}, headers=fresh.auth("commune")).status_code == 403
+
+
+def test_a_rejection_keeps_the_version_and_tells_its_reason(client: TestClient, fresh: World) -> None:
+    """A rejected request shows its reason to the commune; the meeting is no longer pending."""
+    solve_and_publish(client, fresh)
+    asked = _ask_move(client, fresh)
+    empty = client.post(f"/requests/{asked['id']}/reject", json={"reason": ""}, headers=fresh.auth("planner"))
+    assert empty.status_code == 422
+    said = "Đã thông báo toàn tỉnh, không dời được"
+    done = client.post(f"/requests/{asked['id']}/reject", json={"reason": said}, headers=fresh.auth("planner"))
+    assert done.status_code == 200, done.text
+    seen = client.get(f"/requests/{asked['id']}", headers=fresh.auth("commune")).json()
+    assert (seen["state"], seen["decision_reason"]) == ("rejected", said)
+    meeting = client.get("/meetings/m1", headers=fresh.auth("commune")).json()
+    assert (meeting["start"], meeting["pending"]) == (M1_UTC, None)
+    again = client.post(f"/requests/{asked['id']}/approve", headers=fresh.auth("planner"))
+    assert again.status_code == 409
+
+
+def test_approve_replans_and_publishing_puts_the_new_version_in_force(client: TestClient, fresh: World) -> None:
+    """Approval → a changes_first draft listing m1 moved before → after with the request's
+    reason → publish → the feed shows the new time with SEQUENCE 1, the amendment notice
+    lists only m1, as JSON, DOCX and PDF."""
+    published = solve_and_publish(client, fresh)
+    feed = planner_feed(client, fresh, "d1")
+    asked = _ask_move(client, fresh)
+    job = _approve(client, fresh, asked["id"])
+    changes = client.get(f"/schedules/{job['schedule_id']}/changes", headers=fresh.auth("planner")).json()
+    assert changes["base_version"] == published["version"]
+    moved = [c for c in changes["changes"] if c["meeting"] == "m1"]
+    assert len(moved) == 1
+    assert moved[0]["change"] == "moved"
+    assert (moved[0]["before_start"], moved[0]["after_start"]) == (M1_UTC, "2025-11-05T08:00:00+07:00")
+    assert any("Trùng lễ hội" in r and f"số {asked['id']}" in r for r in moved[0]["reasons"])
+    assert client.get(f"/requests/{asked['id']}", headers=fresh.auth("commune")).json()["state"] == "approved"
+    new = publish(client, fresh, job["schedule_id"])
+    event = _feed(client, feed)["m1.d1@phancong.tuyenvan"]
+    assert event["DTSTART"].dt.isoformat() == "2025-11-05T08:00:00+07:00"
+    assert int(event["SEQUENCE"]) == 1
+    assert str(event["STATUS"]) == "CONFIRMED"
+    amendment = client.get(f"/months/2025-11/amendments/{new['version']}", headers=fresh.auth("planner")).json()
+    assert [c["meeting"] for c in amendment["changes"]] == [c["meeting"] for c in changes["changes"]]
+    docx = client.get(f"/months/2025-11/amendments/{new['version']}.docx", headers=fresh.auth("planner"))
+    assert docx.status_code == 200
+    assert docx.content[:2] == b"PK"
+    with zipfile.ZipFile(io.BytesIO(docx.content)) as document:
+        xml = document.read("word/document.xml").decode()
+    assert "Điều chỉnh phân công dự, chỉ đạo hội nghị tuyên vận tháng 11 năm 2025" in xml
+    assert "trước đây 08h00 ngày 04/11/2025" in xml
+    pdf = client.get(f"/months/2025-11/amendments/{new['version']}.pdf", headers=fresh.auth("planner"))
+    assert pdf.status_code == 200
+    assert pdf.content[:5] == b"%PDF-"
+    first = client.get(f"/months/2025-11/amendments/{published['version']}.pdf", headers=fresh.auth("planner"))
+    assert first.status_code == 409
+
+
+def test_a_delegates_absence_approved_takes_them_off_and_their_feed_cancels_it(
+    client: TestClient, fresh: World
+) -> None:
+    """d1 says "không dự được" for m1 → approved → re-planned without d1 at m1 → published:
+    d1's feed keeps m1 as STATUS:CANCELLED with a higher SEQUENCE."""
+    published = solve_and_publish(client, fresh)
+    assert any(a["meeting"] == "m1" and a["delegate"] == "d1" for a in published["assignments"])
+    feed = planner_feed(client, fresh, "d1")
+    empty = client.post("/meetings/m1/absence", json={"reason": ""}, headers=fresh.auth("delegate"))
+    assert empty.status_code == 422
+    asked = client.post("/meetings/m1/absence", json={"reason": "Đi công tác Hà Nội"}, headers=fresh.auth("delegate"))
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["kind"] == "absent"
+    assert asked.json()["delegate"] == "d1"
+    assert [r["id"] for r in client.get("/requests", headers=fresh.auth("delegate")).json()] == [asked.json()["id"]]
+    job = _approve(client, fresh, asked.json()["id"])
+    changes = client.get(f"/schedules/{job['schedule_id']}/changes", headers=fresh.auth("planner")).json()["changes"]
+    m1 = next(c for c in changes if c["meeting"] == "m1")
+    assert "d1" in m1["before_delegates"]
+    assert "d1" not in m1["after_delegates"]
+    publish(client, fresh, job["schedule_id"])
+    event = _feed(client, feed)["m1.d1@phancong.tuyenvan"]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == 1
+
+
+def test_a_cancellation_approved_removes_the_meeting_from_the_new_version(client: TestClient, fresh: World) -> None:
+    """A commune's cancellation is a request; approved and published, m1 is gone from the
+    version in force and listed as cancelled."""
+    solve_and_publish(client, fresh)
+    asked = client.patch("/meetings/m1", json={"cancel": True, "reason": "Mưa lũ"}, headers=fresh.auth("commune"))
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["kind"] == "cancel"
+    job = _approve(client, fresh, asked.json()["id"])
+    changes = client.get(f"/schedules/{job['schedule_id']}/changes", headers=fresh.auth("planner")).json()["changes"]
+    assert [c["change"] for c in changes if c["meeting"] == "m1"] == ["cancelled"]
+    new = publish(client, fresh, job["schedule_id"])
+    assert all(a["meeting"] != "m1" for a in new["assignments"])
+
+
+def test_several_requests_are_approved_in_one_replan(client: TestClient, fresh: World) -> None:
+    """A commune's move and a delegate's absence approved together make one re-plan job whose
+    draft lists both meetings with their own reasons; an unknown id in ``also`` is 404 and
+    applies nothing."""
+    published = solve_and_publish(client, fresh)
+    mine = sorted({a["meeting"] for a in published["assignments"] if a["delegate"] == "d1"} - {"m1"})
+    assert mine, "the optimum sends d1 to a second meeting"
+    move = _ask_move(client, fresh)
+    absence = client.post(
+        f"/meetings/{mine[0]}/absence", json={"reason": "Họp Tỉnh ủy"}, headers=fresh.auth("delegate")
+    )
+    assert absence.status_code == 202, absence.text
+    unknown = client.post(f"/requests/{move['id']}/approve", json={"also": [9999]}, headers=fresh.auth("planner"))
+    assert unknown.status_code == 404
+    assert client.get(f"/requests/{move['id']}", headers=fresh.auth("planner")).json()["state"] == "pending"
+    response = client.post(
+        f"/requests/{move['id']}/approve", json={"also": [absence.json()["id"]]}, headers=fresh.auth("planner")
+    )
+    assert response.status_code == 202, response.text
+    approved = response.json()
+    assert {r["state"] for r in approved["requests"]} == {"approved"}
+    assert {r["job"] for r in approved["requests"]} == {approved["job"]["id"]}
+    client.app.state.runner.wait(approved["job"]["id"], 60)  # type: ignore[attr-defined]
+    job = client.get(f"/jobs/{approved['job']['id']}", headers=fresh.auth("planner")).json()
+    changes = client.get(f"/schedules/{job['schedule_id']}/changes", headers=fresh.auth("planner")).json()["changes"]
+    reasons = {c["meeting"]: " ".join(c["reasons"]) for c in changes}
+    assert "Trùng lễ hội" in reasons["m1"]
+    assert "Họp Tỉnh ủy" in reasons[mine[0]]
