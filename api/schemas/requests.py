@@ -7,10 +7,11 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api.schemas.common import Out, Strict
+from api.schemas.common import Out, Strict, Text
 from api.schemas.jobs import JobOut
 
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+# The contract's free text (models/contract.py), never empty.
+Reason = Annotated[Text, Field(min_length=1)]
 
 
 class AbsenceIn(Strict):
