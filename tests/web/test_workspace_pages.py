@@ -37,7 +37,7 @@ def test_every_workspace_page_renders(world: World, browser_of: Browser) -> None
     planner = browser_of("canbo")
     draft, published = world.ids["draft"], world.ids["published"]
     pages = {
-        f"/thang/{MONTH}": "Bản nháp 2",
+        f"/thang/{MONTH}": "Đang xem: bản nháp 2",
         f"/thang/{MONTH}?ban={published}": "Lịch đang hiệu lực: bản 1",
         f"/thang/{MONTH}/hoi-nghi/m3?ban={draft}&thay=d5": "Người có thể thay",
         f"/thang/{MONTH}/ban/{draft}/cong-bo": "Công bố bản 2",
