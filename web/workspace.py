@@ -42,7 +42,7 @@ from models.labels import STATUS_LABELS, term_label
 from models.rules import TERMS
 from models.storage import config
 from models.storage import jobs as job_store
-from models.storage.clock import is_month, local, month_label
+from models.storage.clock import is_month, month_label
 from models.storage.db import Database
 from models.storage.tables import JobRow, ScheduleRow
 from services import candidates, jobs, robustness, versions, workload, workspace
@@ -67,7 +67,13 @@ CSP = (
 )
 MONTH_QUERY = ("ban", "coquan", "cap", "xa", "tuan", "xong")
 FILTER_FIELDS = {"agency": "coquan", "tier": "cap", "commune": "xa", "week": "tuan"}
-JOB_LABELS = {"queued": "đang chờ", "running": "đang giải", "done": "xong", "failed": "thất bại", "cancelled": "đã dừng"}
+JOB_LABELS = {
+    "queued": "đang chờ",
+    "running": "đang giải",
+    "done": "xong",
+    "failed": "thất bại",
+    "cancelled": "đã dừng",
+}
 DONE = {
     "hoan-tac": "Đã hoàn tác thay đổi gần nhất.",
     "cong-bo": "Đã công bố bản lịch; đại biểu và xã/phường thấy lịch này.",
@@ -260,11 +266,14 @@ async def start_solve(request: Request, month: str) -> Response:
 
 def _job_state(row: JobRow) -> dict[str, Any]:
     """What the progress bar shows of a job (the page and its events say the same)."""
+    seconds = row.progress_seconds or 0.0
+    if not seconds and row.started_at and row.finished_at:
+        seconds = (row.finished_at - row.started_at).total_seconds()
     return {
         "status": row.status,
         "status_label": JOB_LABELS.get(row.status, row.status),
         "finished": row.status in job_store.FINISHED,
-        "seconds": round(row.progress_seconds or 0.0, 1),
+        "seconds": round(seconds, 1),
         "time_limit": row.time_limit,
         "best_score": row.best_score,
         "bound": row.bound,
@@ -369,6 +378,7 @@ async def _seat_page(
     status: int = 200,
 ) -> Response:
     user = viewer.user
+    errors = dict(errors or {})
 
     def work(session: Session) -> dict[str, Any]:
         view = workspace.month_view(session, user, month, schedule_id=schedule_id)
@@ -382,6 +392,13 @@ async def _seat_page(
             if not any(i.path == "replace" for i in error.issues):
                 raise
             choose = error.detail
+        if ranked is not None and errors:
+            # A refused candidate: say it with the rule and the fact in the planner's words
+            # (dd/mm, names), as the list does, rather than the edit's technical message.
+            for c in ranked.candidates:
+                if c.delegate in errors and c.blockers:
+                    words = "; ".join(f"{b.rule} {b.rule_label}: {b.fact}" for b in c.blockers)
+                    errors[c.delegate] = errors["form"] = f"{c.name} không nhận được chỗ này — {words}"
         return {"view": view, "cell": cell, "ranked": ranked, "choose": choose}
 
     data = await _read(request, work)
@@ -389,7 +406,7 @@ async def _seat_page(
         "month": month,
         **data,
         "replace": replace or "",
-        "errors": errors or {},
+        "errors": errors,
         "preview": preview,
         "done": done,
     }

@@ -105,8 +105,11 @@ def test_a_seat_is_previewed_saved_and_undone(world: World, browser_of: Browser,
     assert page.status_code == 200
     form = {"csrf": csrf_of(page.text), "ban": str(draft), "thay": "d5", "etag": _etag(page.text)}
     with database.reader() as session:
-        before = sorted(session.execute(select(AssignmentRow.meeting_id, AssignmentRow.delegate_id).where(
-            AssignmentRow.schedule_id == draft)).all())
+        before = sorted(
+            session.execute(
+                select(AssignmentRow.meeting_id, AssignmentRow.delegate_id).where(AssignmentRow.schedule_id == draft)
+            ).all()
+        )
     # d1 is at m1/m2 but has leave in the tiny example on some day; pick a blocked one from the page.
     blocked = re.search(r'<tr class="blocked">.*?name="nguoi" value="([^"]+)"', page.text, re.S)
     assert blocked, "the tiny month has a blocked candidate"
@@ -120,9 +123,18 @@ def test_a_seat_is_previewed_saved_and_undone(world: World, browser_of: Browser,
     assert preview.status_code == 200, preview.text
     assert "Xem trước thay đổi (chưa lưu)" in preview.text
     with database.reader() as session:
-        assert sorted(session.execute(select(AssignmentRow.meeting_id, AssignmentRow.delegate_id).where(
-            AssignmentRow.schedule_id == draft)).all()) == before  # a preview writes nothing
-    saved = planner.post(path, data={**form, "etag": _etag(preview.text.split("Xem trước")[1]), "nguoi": allowed.group(1), "buoc": "luu"})
+        assert (
+            sorted(
+                session.execute(
+                    select(AssignmentRow.meeting_id, AssignmentRow.delegate_id).where(
+                        AssignmentRow.schedule_id == draft
+                    )
+                ).all()
+            )
+            == before
+        )  # a preview writes nothing
+    fresh = _etag(preview.text.split("Xem trước")[1])
+    saved = planner.post(path, data={**form, "etag": fresh, "nguoi": allowed.group(1), "buoc": "luu"})
     assert saved.status_code == 200, saved.text
     assert "Đã lưu: điểm" in saved.text
     month = planner.get(f"/thang/{MONTH}?ban={draft}").text
