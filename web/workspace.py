@@ -44,7 +44,7 @@ from models.storage import config
 from models.storage import jobs as job_store
 from models.storage.clock import is_month, month_label
 from models.storage.db import Database
-from models.storage.tables import JobRow, ScheduleRow
+from models.storage.tables import DelegateRow, JobRow, ScheduleRow
 from services import candidates, jobs, robustness, versions, workload, workspace
 from services import schedules as schedule_service
 from services.access import require_planner
@@ -437,14 +437,20 @@ async def change_seat(request: Request, month: str, meeting_id: str) -> Response
     if step in ("ghim", "cam", "bo"):
         action = {"ghim": candidates.pin, "cam": candidates.forbid, "bo": candidates.release}[step]
         words = {"ghim": "Đã ghim", "cam": "Đã cấm", "bo": "Đã bỏ ghim/cấm"}[step]
+
+        def pin_work(session: Session) -> str:
+            action(session, user, meeting_id, person)
+            row = session.get(DelegateRow, person)
+            return row.name if row else person
+
         try:
-            await _write(request, lambda s: action(s, user, meeting_id, person))
+            name = await _write(request, pin_work)
         except ServiceError as error:
             errors = {person: _issue_text(error), "form": _issue_text(error)}
             return await _seat_page(
                 request, viewer, month, meeting_id, schedule_id, replace, errors=errors, status=_status(error)
             )
-        return await _seat_page(request, viewer, month, meeting_id, schedule_id, replace, done=f"{words} {person}.")
+        return await _seat_page(request, viewer, month, meeting_id, schedule_id, replace, done=f"{words} {name}.")
     if step not in ("xem", "luu") or schedule_id is None:
         errors = {"form": "Thao tác không hợp lệ"}
         return await _seat_page(request, viewer, month, meeting_id, schedule_id, replace, errors=errors, status=422)

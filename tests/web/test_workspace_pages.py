@@ -97,6 +97,29 @@ def test_a_solve_runs_with_progress_to_its_result(world: World, browser_of: Brow
     assert "Chênh lệch số buổi giữa đại biểu" in html  # the score per rule, in words
 
 
+def test_a_solve_is_stopped_keeping_its_best(world: World, browser_of: Browser, database: Database) -> None:
+    planner = browser_of("canbo")
+    page = planner.get(f"/thang/{MONTH}")
+    started = planner.post(
+        f"/thang/{MONTH}/lap-lich", data={"csrf": csrf_of(page.text), "giay": "5"}, follow_redirects=False
+    )
+    job_page = started.headers["location"]
+    stopped = planner.post(f"{job_page}/dung", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert stopped.status_code == 303  # stopped, or already finished: the job page says which
+    assert stopped.headers["location"] == job_page
+    deadline = time.monotonic() + 10
+    while "Kết quả" not in (html := planner.get(job_page).text):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert "Trạng thái: <strong" in html
+    job_id = job_page.rsplit("/", 1)[1]
+    with database.reader() as session:
+        job = session.get(JobRow, job_id)
+        assert job is not None
+        assert job.status in ("cancelled", "done")
+    assert planner.get(f"/thang/{MONTH}/lap-lich/khong-co").status_code == 404
+
+
 def test_a_seat_is_previewed_saved_and_undone(world: World, browser_of: Browser, database: Database) -> None:
     planner = browser_of("canbo")
     draft = world.ids["draft"]
@@ -152,8 +175,8 @@ def test_pin_and_forbid_from_the_seat(world: World, browser_of: Browser, databas
     draft = world.ids["draft"]
     page = planner.get(f"/thang/{MONTH}/hoi-nghi/m4?ban={draft}")
     form = {"csrf": csrf_of(page.text), "ban": str(draft), "nguoi": "d3"}
-    assert "Đã ghim d3" in planner.post(f"/thang/{MONTH}/hoi-nghi/m4", data={**form, "buoc": "ghim"}).text
-    assert "Đã cấm d3" in planner.post(f"/thang/{MONTH}/hoi-nghi/m4", data={**form, "buoc": "cam"}).text
+    assert "Đã ghim Lò Văn Sơn" in planner.post(f"/thang/{MONTH}/hoi-nghi/m4", data={**form, "buoc": "ghim"}).text
+    assert "Đã cấm Lò Văn Sơn" in planner.post(f"/thang/{MONTH}/hoi-nghi/m4", data={**form, "buoc": "cam"}).text
     with database.reader() as session:
         assert session.scalar(select(PinRow.kind).where(PinRow.meeting_id == "m4")) == "forbidden"
     planner.post(f"/thang/{MONTH}/hoi-nghi/m4", data={**form, "buoc": "bo"})
