@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.world import World
 from tests.web.test_browser import DESK, PHONE, _shot, _sign_in, backend, chromium, live
 
 __all__ = ["backend", "chromium", "live"]
@@ -81,6 +82,24 @@ def test_planner_generates_edits_and_publishes(chromium: Any, live: str) -> None
         page.goto(f"{live}/thang/{MONTH}/{path}")
         assert page.locator("h1").count() == 1
         _shot(page, name)
+    context.close()
+
+
+def test_the_progress_bar_follows_the_job_events(chromium: Any, live: str, world: World) -> None:
+    """A job that has not finished (December's, queued in the world): the script opens the
+    page's event stream and shows the job's state, with no policy refusing it."""
+    context = chromium.new_context(viewport=DESK, locale="vi-VN")
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security" in message.text else None)
+    page.on("response", lambda r: refused.append(r.url) if r.status >= 400 and "favicon" not in r.url else None)
+    _sign_in(page, live, "canbo")
+    page.goto(f"{live}/thang/2025-12/lap-lich/{world.ids['queued_job']}")
+    page.locator('#tien-do[data-live="1"]').wait_for(state="attached", timeout=10_000)
+    assert page.locator('[data-k="status_label"]').inner_text() == "đang chờ"
+    assert page.get_by_role("button", name=re.compile("^Dừng")).is_visible()
+    assert refused == []
+    _shot(page, "lap-lich-dang-cho")
     context.close()
 
 

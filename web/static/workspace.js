@@ -17,7 +17,10 @@
     if (bar) bar.value = Math.min(state.seconds || 0, state.time_limit || 0);
   }
   var source = new EventSource(box.dataset.events);
-  source.addEventListener("progress", function (event) { show(JSON.parse(event.data)); });
+  source.addEventListener("progress", function (event) {
+    show(JSON.parse(event.data));
+    box.dataset.live = "1"; // the page follows the job (the browser test waits for this)
+  });
   source.addEventListener("end", function (event) {
     show(JSON.parse(event.data));
     source.close();
