@@ -2,7 +2,8 @@
 
 Served by the same FastAPI app as the JSON API (:func:`install`, called by
 :func:`api.app.create_app`): Jinja2 templates with autoescape, a small hand-written
-stylesheet, no script and nothing fetched from another host. Sign-in is a session cookie
+stylesheet, one small script (the workspace's progress bar, :mod:`web.workspace`) and nothing
+fetched from another host. Sign-in is a session cookie
 (:mod:`web.session`); every rule is a call into ``services/``.
 """
 
