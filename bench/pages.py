@@ -6,7 +6,8 @@ publishes it into an empty database (a new SQLite file by default; a PostgreSQL 
 must name an empty database), signs a planner in and asks ``/thang/YYYY-MM`` again and
 again through the in-process client. It prints the page's size (raw and gzip) and the
 median and 95th percentile of the answer time: the issue asks ≤ 300 ms at p95 and a
-first load ≤ 500 KB compressed.
+first load ≤ 500 KB compressed. For a planner that page is the workspace; the other
+workspace pages (one seat's candidates, the balance chart, the versions) are timed after it.
 """
 
 from __future__ import annotations
@@ -69,9 +70,33 @@ def measure(database: Database, url: str, month: str, requests: int) -> tuple[in
             started = time.perf_counter()
             response = client.get(f"/thang/{month}")
             times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
             body = response.content
+        others = _workspace_paths(body.decode(), month)
+        for path in others:
+            client.get(path)  # warm
+            spent = []
+            for _ in range(max(3, requests // 5)):
+                started = time.perf_counter()
+                answer = client.get(path)
+                spent.append((time.perf_counter() - started) * 1000)
+                assert answer.status_code == 200, (path, answer.status_code)
+            spent.sort()
+            print(f"  {path}: trung vị {statistics.median(spent):.1f} ms, p95 {_p95(spent):.1f} ms")
     app.state.runner.shutdown()
     return len(body), len(gzip.compress(body)), sorted(times)
+
+
+def _workspace_paths(month_page: str, month: str) -> list[str]:
+    """The planner's other workspace pages of the month (web/workspace.py), timed too:
+    one seat's candidates (every delegate scored), the balance chart, the versions."""
+    seat = re.search(r'href="(/thang/[^"]+/hoi-nghi/[^"]+)"', month_page)
+    paths = [f"/thang/{month}/can-bang", f"/thang/{month}/ban"]
+    return ([seat.group(1).replace("&amp;", "&")] if seat else []) + paths
+
+
+def _p95(times: list[float]) -> float:
+    return times[max(0, round(0.95 * len(times)) - 1)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -90,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
             raw, packed, times = measure(database, url, month, args.requests)
         finally:
             database.dispose()
-    p95 = times[max(0, round(0.95 * len(times)) - 1)]
+    p95 = _p95(times)
     print(
         f"{database.backend}: /thang/{month}, {args.communes} xã, {args.delegates} đại biểu: "
         f"{raw} B ({packed} B gzip), trung vị {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"

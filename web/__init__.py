@@ -2,7 +2,8 @@
 
 Served by the same FastAPI app as the JSON API (:func:`install`, called by
 :func:`api.app.create_app`): Jinja2 templates with autoescape, a small hand-written
-stylesheet, no script and nothing fetched from another host. Sign-in is a session cookie
+stylesheet, one small script (the workspace's progress bar, :mod:`web.workspace`) and nothing
+fetched from another host. Sign-in is a session cookie
 (:mod:`web.session`); every rule is a call into ``services/``.
 """
 
@@ -18,8 +19,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     """Mount the pages, their stylesheet and their HTML error pages on ``app``."""
-    from web import errors, pages
+    from web import errors, pages, workspace
 
     app.include_router(pages.router)
+    app.include_router(workspace.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -381,12 +381,13 @@ def from_status(error: ServiceError) -> int:
 # -- a month ------------------------------------------------------------------------
 
 
-@router.get("/thang/{month}")
+# x-any-query: the planner's workspace reads its own filters (web.workspace checks them).
+@router.get("/thang/{month}", openapi_extra={"x-any-query": True})
 async def month_page(
     request: Request,
     month: str,
     xa: Annotated[str | None, Query(max_length=100)] = None,
-    tuan: Annotated[str | None, Query(max_length=2)] = None,
+    tuan: Annotated[str | None, Query(max_length=10)] = None,  # the workspace: an ISO week
     co: Annotated[str | None, Query(max_length=2)] = None,
     trong: Annotated[str | None, Query(max_length=2)] = None,
 ) -> Response:
@@ -396,6 +397,10 @@ async def month_page(
     if not is_month(month):
         raise NotFound(f"Không có tháng {month} (địa chỉ dạng /thang/YYYY-MM)")
     user = viewer.user
+    if user.role == "planner":
+        from web import workspace  # the planner's workspace (its own filters)
+
+        return await workspace.month_page(request, viewer, month)
     if user.role == "delegate":
         delegate_id = user.delegate_id or ""
         mine = await _read(request, lambda s: overview.delegate_meetings(s, user, delegate_id))

@@ -159,7 +159,7 @@ def test_planner_sees_the_month(chromium: Any, live: str) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name="Tháng 11/2025").click()
     assert page.url == f"{live}/thang/2025-11"
-    rows = page.locator("table.month tbody tr")
+    rows = page.locator("table.month tbody tr.meeting")  # the workspace: day rows between meetings
     assert rows.count() == 4
     assert "Lịch đang hiệu lực: bản 1" in page.locator(".status").inner_text()
     assert "04/11/2025" in rows.first.inner_text()
