@@ -1,0 +1,128 @@
+"""The directory pages over HTTP: each list renders, its forms add and answer beside the
+field, a bad workbook lists every bad cell and writes nothing, downloads, CSRF and roles."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from models.storage.db import Database
+from models.storage.excel import instance_workbook
+from models.storage.tables import CommuneRow, LeaveRow
+from tests.api.world import World
+from tests.storage.helpers import row_counts
+from tests.web.conftest import csrf_of
+
+Browser = Callable[..., TestClient]
+MONTH = "2025-11"
+
+
+def test_the_directory_lists_everything(world: World, browser_of: Browser) -> None:
+    page = browser_of("canbo").get(f"/danh-muc?thang={MONTH}")
+    assert page.status_code == 200, page.text
+    for text in ("Xã/phường và tổ tuyên vận", "Đại biểu và ngày nghỉ", "Hội nghị đã đăng ký tháng 11/2025", "Đường đi"):
+        assert text in page.text
+    assert "Nguyễn Văn Kiên" in page.text
+    assert "Thông báo tháng 11/2025 (DOCX)" in page.text  # November is published
+
+
+def test_adding_a_commune_and_a_bad_flag_reason(world: World, browser_of: Browser, database: Database) -> None:
+    browser = browser_of("canbo")
+    csrf = csrf_of(browser.get("/danh-muc").text)
+    added = browser.post(
+        "/danh-muc/xa", data={"csrf": csrf, "id": "c77", "name": "Xã Mới", "flag": "0"}, follow_redirects=False
+    )
+    assert added.status_code == 303
+    with database.reader() as session:
+        assert session.get(CommuneRow, "c77") is not None
+    refused = browser.post("/danh-muc/xa/c77/muc", data={"csrf": csrf, "flag": "2", "flag_reason": ""})
+    assert refused.status_code == 422
+    assert "phải ghi lý do" in refused.text
+    taken = browser.post("/danh-muc/xa", data={"csrf": csrf, "id": "c77", "name": "Xã Khác", "flag": "0"})
+    assert taken.status_code == 409
+    assert "Đã có xã/phường mã c77" in taken.text
+
+
+def test_leave_in_dd_mm_yyyy_and_a_bad_date_beside_the_field(
+    world: World, browser_of: Browser, database: Database
+) -> None:
+    browser = browser_of("canbo")
+    csrf = csrf_of(browser.get("/danh-muc").text)
+    bad = browser.post("/danh-muc/dai-bieu/d1/nghi", data={"csrf": csrf, "from": "31/02/2025", "to": "01/03/2025"})
+    assert bad.status_code == 422
+    assert "Ngày không đúng: “31/02/2025”" in bad.text
+    good = browser.post(
+        "/danh-muc/dai-bieu/d1/nghi",
+        data={"csrf": csrf, "from": "10/12/2025", "to": "12/12/2025", "reason": "Công tác"},
+        follow_redirects=True,
+    )
+    assert good.status_code == 200
+    assert "10/12/2025–12/12/2025 (Công tác)" in good.text
+    with database.reader() as session:
+        assert session.scalar(select(LeaveRow).where(LeaveRow.reason == "Công tác")) is not None
+
+
+def test_a_bad_workbook_lists_its_bad_cells_and_writes_nothing(
+    world: World, browser_of: Browser, database: Database, tiny_document: dict[str, Any]
+) -> None:
+    browser = browser_of("canbo")
+    csrf = csrf_of(browser.get("/danh-muc").text)
+    book = load_workbook(io.BytesIO(instance_workbook(tiny_document)))
+    book["Hội nghị"]["B4"] = "c99"
+    data = io.BytesIO()
+    book.save(data)
+    before = row_counts(database)
+    response = browser.post(
+        "/danh-muc/nhap-excel", data={"csrf": csrf}, files={"workbook": ("xau.xlsx", data.getvalue())}
+    )
+    assert response.status_code == 422
+    assert "chưa ghi gì" in response.text
+    assert "<td>Hội nghị</td><td>4</td><td>Mã xã</td><td><code>c99</code></td>" in response.text
+    assert row_counts(database) == before
+    garbage = browser.post("/danh-muc/nhap-excel", data={"csrf": csrf}, files={"workbook": ("x.xlsx", b"rac")})
+    assert garbage.status_code == 422
+    assert row_counts(database) == before
+
+
+def test_downloads(world: World, browser_of: Browser) -> None:
+    browser = browser_of("canbo")
+    blank = browser.get("/danh-muc/mau.xlsx")
+    assert blank.status_code == 200 and blank.content[:2] == b"PK"
+    docx = browser.get(f"/danh-muc/{MONTH}/thong-bao.docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    pdf = browser.get(f"/danh-muc/{MONTH}/thong-bao.pdf")
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    book = browser.get(f"/danh-muc/{MONTH}/lich.xlsx")
+    assert book.status_code == 200 and book.content[:2] == b"PK"
+    assert browser.get("/danh-muc/2031-01/lich.xlsx").status_code == 404
+
+
+def test_a_form_without_csrf_is_refused(world: World, browser_of: Browser, database: Database) -> None:
+    browser = browser_of("canbo")
+    before = row_counts(database)
+    response = browser.post("/danh-muc/xa", data={"id": "c78", "name": "Xã Không", "flag": "0"})
+    assert response.status_code == 403
+    assert "CSRF" in response.text
+    assert row_counts(database) == before
+
+
+@pytest.mark.parametrize("username", ["kien", "coclieu"])
+def test_other_roles_are_refused(world: World, browser_of: Browser, database: Database, username: str) -> None:
+    browser = browser_of(username)
+    for path in ("/danh-muc", "/danh-muc/mau.xlsx", f"/danh-muc/{MONTH}/thong-bao.pdf", f"/danh-muc/{MONTH}/lich.xlsx"):
+        assert browser.get(path).status_code == 403, path
+    csrf = csrf_of(browser.get("/tai-khoan").text)
+    before = row_counts(database)
+    for path, data in (
+        ("/danh-muc/xa", {"id": "c79", "name": "X", "flag": "0"}),
+        ("/danh-muc/dai-bieu/d1/nghi", {"from": "01/12/2025", "to": "02/12/2025"}),
+        ("/danh-muc/duong", {"a": "c1", "b": "c2", "minutes": "5"}),
+    ):
+        assert browser.post(path, data={"csrf": csrf, **data}).status_code == 403, path
+    assert row_counts(database) == before
