@@ -93,13 +93,17 @@ def test_a_bad_workbook_lists_its_bad_cells_and_writes_nothing(
 def test_downloads(world: World, browser_of: Browser) -> None:
     browser = browser_of("canbo")
     blank = browser.get("/danh-muc/mau.xlsx")
-    assert blank.status_code == 200 and blank.content[:2] == b"PK"
+    assert blank.status_code == 200
+    assert blank.content[:2] == b"PK"
     docx = browser.get(f"/danh-muc/{MONTH}/thong-bao.docx")
-    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert docx.status_code == 200
+    assert docx.content[:2] == b"PK"
     pdf = browser.get(f"/danh-muc/{MONTH}/thong-bao.pdf")
-    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    assert pdf.status_code == 200
+    assert pdf.content[:4] == b"%PDF"
     book = browser.get(f"/danh-muc/{MONTH}/lich.xlsx")
-    assert book.status_code == 200 and book.content[:2] == b"PK"
+    assert book.status_code == 200
+    assert book.content[:2] == b"PK"
     assert browser.get("/danh-muc/2031-01/lich.xlsx").status_code == 404
 
 

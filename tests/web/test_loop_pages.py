@@ -43,7 +43,9 @@ def test_scenarios_made_run_and_compared(world: World, browser_of: Browser, data
         browser, name="Bí thư vắng", kind="delegate_away", delegate="d1", **{"from": "04/11/2025"}, reason="Ốm"
     )
     assert away.status_code == 303, away.text
-    flagged = _scenario(browser, name="Xã c4 phức tạp", kind="commune_flag", commune="c4", flag="2", reason="Khiếu kiện")
+    flagged = _scenario(
+        browser, name="Xã c4 phức tạp", kind="commune_flag", commune="c4", flag="2", reason="Khiếu kiện"
+    )
     assert flagged.status_code == 303, flagged.text
     ids = [int(r.headers["location"].rsplit("/", 1)[1]) for r in (away, flagged)]
     shown = browser.get(f"/kich-ban/{ids[0]}")
@@ -55,7 +57,8 @@ def test_scenarios_made_run_and_compared(world: World, browser_of: Browser, data
         _run(browser, database, scenario_id)
     table = browser.get(f"/kich-ban/so-sanh?id={ids[0]}&id={ids[1]}")
     assert table.status_code == 200, table.text
-    assert "Bí thư vắng" in table.text and "Xã c4 phức tạp" in table.text
+    assert "Bí thư vắng" in table.text
+    assert "Xã c4 phức tạp" in table.text
     assert 'class="compare"' in table.text
 
 
@@ -64,7 +67,8 @@ def test_a_bad_scenario_is_said_beside_its_fields(world: World, browser_of: Brow
     before = row_counts(database)
     response = _scenario(browser, name="", kind="delegate_away", delegate="", **{"from": "99/11/2025"})
     assert response.status_code == 422
-    assert 'id="e-name"' in response.text and 'id="e-delegate"' in response.text
+    assert 'id="e-name"' in response.text
+    assert 'id="e-delegate"' in response.text
     assert "Ngày không đúng: “99/11/2025”" in response.text
     unknown = _scenario(browser, name="Ai đó", kind="delegate_away", delegate="d404", **{"from": "04/11/2025"})
     assert unknown.status_code == 422
@@ -99,7 +103,8 @@ def test_a_delegate_files_a_report_with_a_score_sheet(world: World, browser_of: 
     assert "Đã lưu báo cáo." in done.text
     with database.reader() as session:
         report = session.scalar(select(MeetingReportRow))
-        assert report is not None and report.note == "Hội nghị tốt"
+        assert report is not None
+        assert report.note == "Hội nghị tốt"
     assert "Tổng hiện tại: 85/100" in done.text
 
 
@@ -116,7 +121,8 @@ def test_a_delegate_reports_only_their_own_meetings(world: World, browser_of: Br
 def test_a_planner_enters_any_report(world: World, browser_of: Browser) -> None:
     browser = browser_of("canbo")
     listing = browser.get(f"/bao-cao?thang={MONTH}")
-    assert listing.status_code == 200 and "Nhập/sửa" in listing.text
+    assert listing.status_code == 200
+    assert "Nhập/sửa" in listing.text
     csrf = csrf_of(browser.get("/bao-cao/m1").text)
     done = browser.post("/bao-cao/m1", data={"csrf": csrf, "delegate": "d1", "attended": "1"}, follow_redirects=False)
     assert done.status_code == 303
@@ -125,18 +131,23 @@ def test_a_planner_enters_any_report(world: World, browser_of: Browser) -> None:
 def test_ranking_flags_statistics_themes_render(world: World, browser_of: Browser) -> None:
     browser = browser_of("canbo")
     ranking = browser.get(f"/xep-hang?thang={MONTH}")
-    assert ranking.status_code == 200 and "Xếp loại Ban tuyên vận tháng 11/2025" in ranking.text
+    assert ranking.status_code == 200
+    assert "Xếp loại Ban tuyên vận tháng 11/2025" in ranking.text
     book = browser.get(f"/xep-hang/{MONTH}.xlsx")
-    assert book.status_code == 200 and book.content[:2] == b"PK"
+    assert book.status_code == 200
+    assert book.content[:2] == b"PK"
     assert browser.get("/de-xuat-muc?thang=2025-12").status_code == 200
     stats = browser.get("/thong-ke?nam=2025")
-    assert stats.status_code == 200 and "<svg" in stats.text
+    assert stats.status_code == 200
+    assert "<svg" in stats.text
     themes = browser.get("/chu-de?nam=2026")
     assert themes.status_code == 200
     saved = browser.post(
         "/chu-de/2026", data={"csrf": csrf_of(themes.text), "q1": "Chuyển đổi số", "m2": "Tết"}, follow_redirects=True
     )
-    assert saved.status_code == 200 and 'value="Chuyển đổi số"' in saved.text and 'value="Tết"' in saved.text
+    assert saved.status_code == 200
+    assert 'value="Chuyển đổi số"' in saved.text
+    assert 'value="Tết"' in saved.text
 
 
 def test_a_commune_sees_only_its_own_ranking_row(world: World, browser_of: Browser) -> None:
@@ -160,7 +171,10 @@ def test_roles_refused(world: World, browser_of: Browser, database: Database, us
     csrf = csrf_of(browser.get("/tai-khoan").text)
     before = row_counts(database)
     for path, data in (
-        ("/kich-ban", {"name": "x", "month": MONTH, "kind": "commune_flag", "commune": "c1", "flag": "1", "reason": "r"}),
+        (
+            "/kich-ban",
+            {"name": "x", "month": MONTH, "kind": "commune_flag", "commune": "c1", "flag": "1", "reason": "r"},
+        ),
         ("/de-xuat-muc/quyet-dinh", {"proposal": "ranking:c1", "decision": "confirmed", "month": "2025-12"}),
         ("/chu-de/2026", {"q1": "x"}),
     ):
@@ -172,7 +186,10 @@ def test_forms_without_csrf_are_refused(world: World, browser_of: Browser, datab
     browser = browser_of("canbo")
     before = row_counts(database)
     for path, data in (
-        ("/kich-ban", {"name": "x", "month": MONTH, "kind": "commune_flag", "commune": "c1", "flag": "1", "reason": "r"}),
+        (
+            "/kich-ban",
+            {"name": "x", "month": MONTH, "kind": "commune_flag", "commune": "c1", "flag": "1", "reason": "r"},
+        ),
         ("/bao-cao/m1", {"delegate": "d1", "attended": "1"}),
         ("/chu-de/2026", {"q1": "x"}),
         ("/de-xuat-muc/quyet-dinh", {"proposal": "x", "decision": "confirmed"}),
