@@ -10,6 +10,7 @@ row, column, value, what is expected) and nothing is written. Every rule is a ca
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -19,14 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from api import exports
-from api.schemas.directory import CommuneIn, CommunePatch, DelegateIn, LeaveIn, TeamIn
-from api.schemas.roads import RoadIn
+from api.schemas.directory import CommuneIn, CommunePatch, DelegateIn, DelegatePatch, LeaveIn, TeamIn
+from api.schemas.meetings import MeetingPatch
+from api.schemas.roads import RoadIn, RoadPatch
 from models.errors import InputError
 from models.labels import FLAG_LABELS
 from models.storage import schedules
+from models.storage.clock import LOCAL
 from models.storage.excel import MIME, WorkbookTooLarge
 from models.storage.tables import CommuneRow, DelegateRow, MeetingRow, PlaceRow, RoadRow
-from services import communes, delegates, documents, imports, roads
+from services import communes, delegates, documents, imports, meetings, roads
 from services.access import require_planner
 from services.errors import NotFound, ServiceError
 from web import session as web_session
@@ -67,7 +70,7 @@ def _directory(session: Session, month: str) -> dict[str, Any]:
         "roads": list(session.scalars(select(RoadRow).order_by(RoadRow.a, RoadRow.b))),
         "places": list(session.scalars(select(PlaceRow).order_by(PlaceRow.name))),
         "published": schedules.current(session, month) is not None,
-    }
+    } | {"names": dict(session.execute(select(CommuneRow.id, CommuneRow.name)).all())}
 
 
 async def _page(
@@ -263,6 +266,68 @@ async def import_workbook(request: Request) -> Response:
     counts = vars(summary)
     told = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
     return RedirectResponse(f"/danh-muc?xong=Đã nhập tệp Excel ({told or 'không có dòng nào'})", status_code=303)
+
+
+@router.post("/danh-muc/dai-bieu/{delegate_id}/sua")
+async def edit_delegate(request: Request, delegate_id: str) -> Response:
+    viewer, sent = await _post(request, ("name", "title", "tier", "agency", "max_per_month"))
+    which = f"edit-{delegate_id}"
+    errors: Errors = {}
+    tier = number(sent["tier"], "tier", errors, 1, 4)
+    most = number(sent["max_per_month"], "max_per_month", errors, 0, 31)
+    if errors or tier is None or most is None:
+        return await _page(request, errors=errors, form=which, sent=sent, status=422)
+
+    def work(session: Session) -> None:
+        body = DelegatePatch.model_validate(
+            {
+                "name": sent["name"],
+                "title": sent["title"] or None,
+                "tier": int(tier),
+                "agency": sent["agency"],
+                "max_per_month": int(most),
+            }
+        )
+        delegates.update(session, viewer.user, delegate_id, body)
+
+    return await _done(request, which, sent, work, "Đã lưu thông tin đại biểu")
+
+
+@router.post("/danh-muc/duong/{road_id}")
+async def edit_road(request: Request, road_id: int) -> Response:
+    viewer, sent = await _post(request, ("minutes",))
+    which = f"road-{road_id}"
+    errors: Errors = {}
+    minutes = number(sent["minutes"], "minutes", errors, 1, 1440, whole=False)
+    if errors or minutes is None:
+        return await _page(request, errors=errors, form=which, sent=sent, status=422)
+
+    def work(session: Session) -> None:
+        roads.update(session, viewer.user, road_id, RoadPatch.model_validate({"minutes": minutes}))
+
+    return await _done(request, which, sent, work, "Đã lưu đường đi")
+
+
+@router.post("/danh-muc/hoi-nghi/{meeting_id}")
+async def move_meeting(request: Request, meeting_id: str) -> Response:
+    """A planner moves a meeting (a published month it leaves or enters gets a re-plan notice)."""
+    viewer, sent = await _post(request, ("date", "time", "month"))
+    which = f"meeting-{meeting_id}"
+    errors: Errors = {}
+    when = day(sent["date"], "date", errors)
+    try:
+        hour = dt.time.fromisoformat(sent["time"].zfill(5))
+    except ValueError:
+        errors["time"] = f"Giờ không đúng: “{sent['time']}”; nhập giờ:phút, ví dụ 07:30"
+        hour = None
+    if errors or when is None or hour is None:
+        return await _page(request, month=sent["month"] or None, errors=errors, form=which, sent=sent, status=422)
+    start = dt.datetime.combine(when, hour, tzinfo=LOCAL)
+
+    def work(session: Session) -> None:
+        meetings.move(session, viewer.user, meeting_id, MeetingPatch.model_validate({"start": start.isoformat()}))
+
+    return await _done(request, which, sent, work, "Đã dời hội nghị")
 
 
 # -- downloads ------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from models.storage.clock import local
 from models.storage.db import Database
 from models.storage.excel import instance_workbook
-from models.storage.tables import CommuneRow, LeaveRow
+from models.storage.tables import CommuneRow, DelegateRow, LeaveRow, MeetingRow, RoadRow
 from tests.api.world import World
 from tests.storage.helpers import row_counts
 from tests.web.conftest import csrf_of
@@ -130,3 +131,37 @@ def test_other_roles_are_refused(world: World, browser_of: Browser, database: Da
     ):
         assert browser.post(path, data={"csrf": csrf, **data}).status_code == 403, path
     assert row_counts(database) == before
+
+
+def test_editing_a_delegate_a_road_and_moving_a_meeting(world: World, browser_of: Browser, database: Database) -> None:
+    browser = browser_of("canbo")
+    page = browser.get(f"/danh-muc?thang={MONTH}")
+    csrf = csrf_of(page.text)
+    fields = {"name": "Nguyễn Văn Kiên", "title": "", "tier": "1", "agency": "Tỉnh ủy", "max_per_month": "9"}
+    edited = browser.post("/danh-muc/dai-bieu/d1/sua", data={"csrf": csrf, **fields}, follow_redirects=False)
+    assert edited.status_code == 303, edited.text
+    bad = browser.post("/danh-muc/dai-bieu/d1/sua", data={"csrf": csrf, **fields, "max_per_month": "99"})
+    assert bad.status_code == 422
+    assert "Cần số nguyên từ 0 đến 31; đã nhập “99”" in bad.text
+    with database.reader() as session:
+        delegate = session.get(DelegateRow, "d1")
+        assert delegate is not None
+        assert delegate.max_per_month == 9
+        road = session.scalars(select(RoadRow)).first()
+        assert road is not None
+        road_id = road.id
+    assert browser.post(f"/danh-muc/duong/{road_id}", data={"csrf": csrf, "minutes": "0"}).status_code == 422
+    saved = browser.post(f"/danh-muc/duong/{road_id}", data={"csrf": csrf, "minutes": "33"}, follow_redirects=False)
+    assert saved.status_code == 303
+    moved = browser.post(
+        "/danh-muc/hoi-nghi/m1", data={"csrf": csrf, "date": "05/11/2025", "time": "08:00"}, follow_redirects=True
+    )
+    assert moved.status_code == 200, moved.text
+    assert "Đã dời hội nghị" in moved.text
+    with database.reader() as session:
+        meeting = session.get(MeetingRow, "m1")
+        assert meeting is not None
+        assert f"{local(meeting.starts_at):%d/%m/%Y %H:%M}" == "05/11/2025 08:00"
+        road = session.get(RoadRow, road_id)
+        assert road is not None
+        assert road.minutes == 33
