@@ -199,12 +199,34 @@ async def compare_page(request: Request, id: Annotated[list[int] | None, Query()
     return render(request, "whatif_compare.html", {"table": table, "message": None})
 
 
-@router.get("/kich-ban/{scenario_id}")
-async def scenario_page(request: Request, scenario_id: int, errors: Errors | None = None) -> Response:
+async def _scenario_view(
+    request: Request, scenario_id: int, errors: Errors | None = None, done: str | None = None, status: int = 200
+) -> Response:
     viewer = await web_session.require(request)
     require_planner(viewer.user)
     data = await _read(request, lambda s: _one(s, scenario_id))
-    return render(request, "whatif_one.html", {**data, "errors": errors or {}, "KINDS": KINDS})
+    return render(request, "whatif_one.html", {**data, "errors": errors or {}, "done": done}, status=status)
+
+
+@router.get("/kich-ban/{scenario_id}")
+async def scenario_page(request: Request, scenario_id: int, ban: Annotated[int | None, Query()] = None) -> Response:
+    done = f"Đã tạo bản nháp số {ban} của tháng từ lịch của kịch bản." if ban else None
+    return await _scenario_view(request, scenario_id, done=done)
+
+
+@router.post("/kich-ban/{scenario_id}/dung")
+async def adopt_scenario(request: Request, scenario_id: int) -> Response:
+    """The scenario's schedule becomes a new draft of the month (the published one is untouched)."""
+    viewer = await web_session.require(request)
+    form = await request.form()
+    web_session.check(form, viewer.csrf)
+    require_planner(viewer.user)
+    try:
+        version = await _write(request, lambda s: scenarios.adopt(s, viewer.user, scenario_id).version)
+    except ServiceError as error:
+        lines = [error.detail, *(f"{i.value}: {i.message}" for i in error.issues[:10])]
+        return await _scenario_view(request, scenario_id, {"form": " — ".join(lines)}, status=from_status(error))
+    return RedirectResponse(f"/kich-ban/{scenario_id}?ban={version}", status_code=303)
 
 
 @router.post("/kich-ban/{scenario_id}/chay")
@@ -221,7 +243,5 @@ async def run_scenario(request: Request, scenario_id: int) -> Response:
     try:
         await _write(request, work)
     except ServiceError as error:
-        page = await scenario_page(request, scenario_id, errors={"form": error.detail})
-        page.status_code = from_status(error)
-        return page
+        return await _scenario_view(request, scenario_id, {"form": error.detail}, status=from_status(error))
     return RedirectResponse(f"/kich-ban/{scenario_id}", status_code=303)

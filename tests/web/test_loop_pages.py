@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from models.storage.db import Database
-from models.storage.tables import JobRow, MeetingReportRow
+from models.storage.tables import JobRow, MeetingReportRow, ScheduleRow
 from tests.api.world import World
 from tests.storage.helpers import row_counts
 from tests.web.conftest import csrf_of
@@ -177,6 +177,8 @@ def test_roles_refused(world: World, browser_of: Browser, database: Database, us
         ),
         ("/de-xuat-muc/quyet-dinh", {"proposal": "ranking:c1", "decision": "confirmed", "month": "2025-12"}),
         ("/chu-de/2026", {"q1": "x"}),
+        (f"/kich-ban/{world.ids['scenario']}/dung", {}),
+        (f"/kich-ban/{world.ids['scenario']}/chay", {}),
     ):
         assert browser.post(path, data={"csrf": csrf, **data}).status_code == 403, path
     assert row_counts(database) == before
@@ -195,4 +197,44 @@ def test_forms_without_csrf_are_refused(world: World, browser_of: Browser, datab
         ("/de-xuat-muc/quyet-dinh", {"proposal": "x", "decision": "confirmed"}),
     ):
         assert browser.post(path, data=data).status_code == 403, path
+    assert row_counts(database) == before
+
+
+def test_adopting_a_scenario_makes_a_draft_and_leaves_the_published_version(
+    world: World, browser_of: Browser, database: Database
+) -> None:
+    browser = browser_of("canbo")
+    made = _scenario(browser, name="Xã c4 phức tạp", kind="commune_flag", commune="c4", flag="2", reason="Khiếu kiện")
+    scenario_id = int(made.headers["location"].rsplit("/", 1)[1])
+    _run(browser, database, scenario_id)
+    with database.reader() as session:
+        published = session.scalars(select(ScheduleRow).where(ScheduleRow.status == "published")).all()
+        before = [(s.id, s.revision) for s in published]
+        drafts_before = {s.id for s in session.scalars(select(ScheduleRow).where(ScheduleRow.status == "draft"))}
+    page = browser.get(f"/kich-ban/{scenario_id}")
+    adopted = browser.post(f"/kich-ban/{scenario_id}/dung", data={"csrf": csrf_of(page.text)}, follow_redirects=True)
+    assert adopted.status_code == 200, adopted.text
+    assert "Đã tạo bản nháp số" in adopted.text
+    with database.reader() as session:
+        drafts = session.scalars(select(ScheduleRow).where(ScheduleRow.status == "draft")).all()
+        [new] = [s for s in drafts if s.id not in drafts_before]
+        assert new.month == MONTH
+        assert f"Đã tạo bản nháp số {new.version} của tháng" in adopted.text
+        published = session.scalars(select(ScheduleRow).where(ScheduleRow.status == "published")).all()
+        assert [(s.id, s.revision) for s in published] == before
+
+
+def test_a_scenario_with_a_moved_meeting_is_not_adopted(world: World, browser_of: Browser, database: Database) -> None:
+    """The draft is of the month as stored: a meeting the scenario moved must be moved in the
+    directory first; the refusal names the seat and writes nothing."""
+    browser = browser_of("canbo")
+    made = _scenario(browser, name="Dời m1", kind="meeting_moved", meeting="m1", date="06/11/2025", time="08:00")
+    assert made.status_code == 303, made.text
+    scenario_id = int(made.headers["location"].rsplit("/", 1)[1])
+    _run(browser, database, scenario_id)
+    page = browser.get(f"/kich-ban/{scenario_id}")
+    before = row_counts(database)
+    refused = browser.post(f"/kich-ban/{scenario_id}/dung", data={"csrf": csrf_of(page.text)})
+    assert refused.status_code == 409
+    assert "giờ họp khác giờ đã lưu" in refused.text
     assert row_counts(database) == before
