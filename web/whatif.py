@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.present_scenarios import compare_out
 from api.schemas.scenario_changes import load_changes
-from models.labels import FLAG_LABELS
+from models.labels import FLAG_LABELS, STATUS_LABELS
 from models.storage import scenarios as store
 from models.storage.clock import LOCAL
 from models.storage.tables import CommuneRow, DelegateRow, MeetingRow
@@ -205,7 +205,8 @@ async def _scenario_view(
     viewer = await web_session.require(request)
     require_planner(viewer.user)
     data = await _read(request, lambda s: _one(s, scenario_id))
-    return render(request, "whatif_one.html", {**data, "errors": errors or {}, "done": done}, status=status)
+    context = {**data, "errors": errors or {}, "done": done, "STATUS": STATUS_LABELS}
+    return render(request, "whatif_one.html", context, status=status)
 
 
 @router.get("/kich-ban/{scenario_id}")
