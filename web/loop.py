@@ -145,8 +145,16 @@ async def submit_report(request: Request, meeting_id: str) -> Response:
 async def ranking_page(request: Request, thang: Annotated[str | None, Query(max_length=7)] = None) -> Response:
     viewer = await web_session.require(request)
     month = month_or_404(thang or this_month())
-    view = await _read(request, lambda s: ranking.ranking(s, viewer.user, month))
-    return render(request, "loop_ranking.html", {"view": view, "month": month})
+
+    def work(session: Session) -> dict[str, Any]:
+        # month_sheets answers a commune account with its own sheet only (planners: every one).
+        return {
+            "view": ranking.ranking(session, viewer.user, month),
+            "sheets": ranking.month_sheets(session, viewer.user, month),
+        }
+
+    data = await _read(request, work)
+    return render(request, "loop_ranking.html", {**data, "month": month})
 
 
 @router.get("/xep-hang/{month}.xlsx")

@@ -155,6 +155,8 @@ def test_a_commune_sees_only_its_own_ranking_row(world: World, browser_of: Brows
     assert page.status_code == 200
     assert "Phường Cốc Lếu" in page.text or "c1" in page.text
     assert "Xã Hợp Thành" not in page.text
+    assert "Phiếu chấm điểm của Phường Cốc Lếu" in page.text
+    assert "Tổng: 80/100 — Tốt" in page.text
 
 
 @pytest.mark.parametrize(
@@ -238,3 +240,19 @@ def test_a_scenario_with_a_moved_meeting_is_not_adopted(world: World, browser_of
     assert refused.status_code == 409
     assert "giờ họp khác giờ đã lưu" in refused.text
     assert row_counts(database) == before
+
+
+def test_a_flag_proposal_is_confirmed_once(world: World, browser_of: Browser) -> None:
+    """c2 ranked Chưa đạt in November: December has its proposal; confirmed, it says so, and a
+    second answer is refused."""
+    browser = browser_of("canbo")
+    page = browser.get("/de-xuat-muc?thang=2025-12")
+    found = re.search(r'name="proposal" value="([^"]+)"', page.text)
+    assert found, page.text
+    data = {"csrf": csrf_of(page.text), "proposal": found.group(1), "month": "2025-12", "decision": "confirmed"}
+    done = browser.post("/de-xuat-muc/quyet-dinh", data=data, follow_redirects=True)
+    assert done.status_code == 200
+    assert "Đã xác nhận" in done.text
+    again = browser.post("/de-xuat-muc/quyet-dinh", data=data)
+    assert again.status_code == 409
+    assert "đã được xác nhận" in again.text
