@@ -308,6 +308,26 @@ async def edit_road(request: Request, road_id: int) -> Response:
     return await _done(request, which, sent, work, "Đã lưu đường đi")
 
 
+@router.post("/danh-muc/dai-bieu/{delegate_id}/nghi/{leave_id}/xoa")
+async def delete_leave(request: Request, delegate_id: str, leave_id: int) -> Response:
+    viewer, sent = await _post(request, ())
+
+    def work(session: Session) -> None:
+        delegates.delete_leave(session, viewer.user, delegate_id, leave_id)
+
+    return await _done(request, f"leave-{delegate_id}", sent, work, "Đã xóa ngày nghỉ")
+
+
+@router.post("/danh-muc/duong/{road_id}/xoa")
+async def delete_road(request: Request, road_id: int) -> Response:
+    viewer, sent = await _post(request, ())
+
+    def work(session: Session) -> None:
+        roads.delete(session, viewer.user, road_id)
+
+    return await _done(request, f"road-{road_id}", sent, work, "Đã xóa đường đi")
+
+
 @router.post("/danh-muc/hoi-nghi/{meeting_id}")
 async def move_meeting(request: Request, meeting_id: str) -> Response:
     """A planner moves a meeting (a published month it leaves or enters gets a re-plan notice)."""

@@ -165,3 +165,25 @@ def test_editing_a_delegate_a_road_and_moving_a_meeting(world: World, browser_of
         road = session.get(RoadRow, road_id)
         assert road is not None
         assert road.minutes == 33
+
+
+def test_deleting_leave_and_a_road(world: World, browser_of: Browser, database: Database) -> None:
+    browser = browser_of("canbo")
+    csrf = csrf_of(browser.get("/danh-muc").text)
+    with database.reader() as session:
+        leave = session.scalars(select(LeaveRow)).first()
+        assert leave is not None
+        leave_id, delegate_id = leave.id, leave.delegate_id
+        road = session.scalars(select(RoadRow)).first()
+        assert road is not None
+        road_id = road.id
+    gone = browser.post(f"/danh-muc/dai-bieu/{delegate_id}/nghi/{leave_id}/xoa", data={"csrf": csrf})
+    assert gone.status_code == 200
+    assert "Đã xóa ngày nghỉ" in gone.text
+    assert browser.post(f"/danh-muc/dai-bieu/{delegate_id}/nghi/{leave_id}/xoa", data={"csrf": csrf}).status_code == 404
+    road_gone = browser.post(f"/danh-muc/duong/{road_id}/xoa", data={"csrf": csrf})
+    # A road is refused only when a delegate's base would be left off the roads (the service says which).
+    assert road_gone.status_code in (200, 409), road_gone.text
+    with database.reader() as session:
+        assert session.get(LeaveRow, leave_id) is None
+        assert (session.get(RoadRow, road_id) is None) == (road_gone.status_code == 200)
