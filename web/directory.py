@@ -70,7 +70,12 @@ def _directory(session: Session, month: str) -> dict[str, Any]:
         "roads": list(session.scalars(select(RoadRow).order_by(RoadRow.a, RoadRow.b))),
         "places": list(session.scalars(select(PlaceRow).order_by(PlaceRow.name))),
         "published": schedules.current(session, month) is not None,
-    } | {"names": dict(session.execute(select(CommuneRow.id, CommuneRow.name)).all())}
+    } | {
+        "names": {
+            **dict(session.execute(select(PlaceRow.id, PlaceRow.name)).all()),
+            **dict(session.execute(select(CommuneRow.id, CommuneRow.name)).all()),
+        }
+    }
 
 
 async def _page(
