@@ -16,18 +16,21 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from api.planning import plan_from_pairs
 from api.schemas.scenario_changes import load_changes, stored
 from api.settings import Settings
 from models.errors import Issue
 from models.storage import audit, jobs, schedules
 from models.storage import scenarios as store
-from models.storage.tables import JobRow, ScenarioResultRow, ScenarioRow, UserRow
+from models.storage.clock import aware
+from models.storage.tables import JobRow, ScenarioResultRow, ScenarioRow, ScheduleRow, UserRow
 from scenarios.changes import Change
 from scenarios.scenario import Mode
 from services import etags
 from services.access import require_planner
 from services.errors import Conflict, NotFound, ServiceError
 from services.jobs import Ready, Runner, Started, start, time_limit
+from services.months import load_month
 from services.scenario_runs import Prepared, ScenarioOrder, as_mode, prepare
 
 
@@ -220,3 +223,54 @@ def results_to_compare(session: Session, ids: Sequence[int]) -> list[tuple[Scena
         names = ", ".join(str(s.id) for s in unrun)
         raise Conflict(f"Kịch bản {names} chưa có kết quả; hãy chạy (POST /scenarios/{{id}}/runs) rồi so sánh", items)
     return pairs
+
+
+def adopt(session: Session, planner: UserRow, scenario_id: int) -> ScheduleRow:
+    """The scenario's latest schedule as a new draft of its month (committed).
+
+    A draft is of the month as stored, so adopting never changes the data: the result must
+    be of the scenario's current revision, and each of its seats must hold a meeting and a
+    delegate the month has, at the time the month has (a scenario that adds a delegate or
+    moves a meeting is adopted once that change was made in the directory; the refusal
+    names each seat). The draft is scored again on the stored month, since the scenario's
+    own figures were measured on the changed one; it is planned against the version in force.
+    """
+    require_planner(planner)
+    scenario = get_scenario(session, scenario_id)
+    result = latest_result(session, scenario)
+    if result.revision != scenario.revision:
+        raise Conflict(
+            f"Kết quả của kịch bản “{scenario.name}” là của bản {result.revision}, kịch bản đã sửa "
+            f"thành bản {scenario.revision}; hãy chạy lại trước khi dùng",
+            [Issue(f"/scenarios/{scenario_id}", result.revision, "kết quả cũ")],
+        )
+    if result.solver_status not in ("optimal", "feasible"):
+        raise Conflict(f"Lần chạy gần nhất không ra lịch dùng được ({result.solver_status})")
+    _document, instance = load_month(session, scenario.month, reference=False)
+    meetings = {m.id: m for m in instance.meetings}
+    delegates = {d.id for d in instance.delegates}
+    faults: list[Issue] = []
+    for index, seat in enumerate(result.assignments):
+        meeting = meetings.get(seat["meeting"])
+        where = f"$.assignments[{index}]"
+        if meeting is None:
+            faults.append(Issue(f"{where}.meeting", seat["meeting"], "hội nghị chưa có trong tháng (hãy thêm trước)"))
+        elif aware(meeting.start).isoformat() != seat["start"]:
+            faults.append(Issue(f"{where}.start", seat["start"], "giờ họp khác giờ đã lưu (hãy dời hội nghị trước)"))
+        if seat["delegate"] not in delegates:
+            faults.append(
+                Issue(f"{where}.delegate", seat["delegate"], "đại biểu chưa có trong danh mục (hãy thêm trước)")
+            )
+    if faults:
+        raise Conflict(
+            f"Lịch của kịch bản “{scenario.name}” dùng dữ liệu chưa có trong tháng {scenario.month}; "
+            "hãy ghi các thay đổi đó vào danh mục rồi chạy lại",
+            faults,
+        )
+    plan = plan_from_pairs(instance, [(s["meeting"], s["delegate"]) for s in result.assignments])
+    base = schedules.current(session, scenario.month)
+    draft = schedules.create_draft(session, scenario.month, plan, base.id if base else None, planner.id)
+    detail = {"scenario": scenario_id, "result": result.id, "schedule": draft.id, "version": draft.version}
+    audit.record(session, planner, "scenario.adopt", "scenario", scenario_id, detail)
+    session.commit()
+    return draft

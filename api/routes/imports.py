@@ -17,6 +17,7 @@ from api.schemas.people import ImportOut
 from models.errors import InputError
 from models.storage import audit, importer
 from models.storage.excel import MIME, WorkbookError, WorkbookTooLarge, located_message
+from services import imports
 
 router = APIRouter(tags=["import"])
 WRITE = responses(401, 403, 409, 413, 422)
@@ -64,23 +65,15 @@ def import_instance(
 def import_workbook(data: Annotated[bytes, Depends(raw_body)], planner: Planner, session: SessionDep) -> ImportOut:
     """Nhập tệp Excel (.xlsx) theo mẫu: tất cả hoặc không gì cả."""
     try:
-        summary = importer.import_workbook(session, data, planner.id)
-        audit.record(session, planner, "import.workbook", "instance", None, {"rows": vars(summary)})
-        session.commit()
+        summary = imports.import_workbook(session, planner, data)
     except WorkbookTooLarge as error:
-        session.rollback()
         raise ApiError(413, error.issues[0].message) from None
     except WorkbookError as error:
-        session.rollback()
         items = [
             ErrorItem(path=issue.path, value=issue.value, message=located_message(issue, place), sheet=sheet, row=row)
             for (issue, sheet, row), place in zip(error.located(), error.places, strict=True)
         ]
         raise ApiError(422, error.render().splitlines()[0], items) from None
     except InputError as error:
-        session.rollback()
         raise input_error(error) from None
-    except IntegrityError as error:
-        session.rollback()
-        raise ApiError(409, f"Dữ liệu xung đột với dữ liệu đã có: {type(error.orig).__name__}") from None
     return _summary(summary)
