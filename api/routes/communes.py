@@ -50,9 +50,9 @@ def delete_commune(commune_id: PathId, planner: Planner, session: SessionDep) ->
     return Deleted(deleted=commune_id)
 
 
-@router.get("/communes/{commune_id}/teams", response_model=list[TeamOut], responses=READ)
-def list_teams(commune_id: PathId, _: Planner, session: SessionDep) -> list[TeamOut]:
-    return [team_out(t) for t in communes.get_commune(session, commune_id).teams]
+@router.get("/communes/{commune_id}/teams", response_model=list[TeamOut], responses={**READ, **PAGED})
+def list_teams(commune_id: PathId, _: Planner, session: SessionDep, page: DirectoryPage) -> list[TeamOut]:
+    return [team_out(t) for t in page.items(communes.get_commune(session, commune_id).teams)]
 
 
 @router.post(

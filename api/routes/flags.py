@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.schemas.after_meeting import ConfirmIn, DismissIn, MonthFlagIn, MonthPath, MonthQuery, ProposalPath
 from api.schemas.common import PathId
 from services import flags
@@ -16,10 +17,10 @@ from services.views import FlagHistoryOut, FlagOut, ProposalOut
 router = APIRouter(tags=["flags"])
 
 
-@router.get("/flag-proposals", response_model=list[ProposalOut], responses=responses(401, 403))
-def list_proposals(month: MonthQuery, user: CurrentUser, session: SessionDep) -> list[ProposalOut]:
+@router.get("/flag-proposals", response_model=list[ProposalOut], responses={**responses(401, 403), **PAGED})
+def list_proposals(month: MonthQuery, user: CurrentUser, session: SessionDep, page: DirectoryPage) -> list[ProposalOut]:
     """Đề xuất gắn cờ cho tháng ``month`` từ kết quả tháng trước (xếp loại Chưa đạt, báo cáo nêu vấn đề)."""
-    return flags.proposals(session, user, month)
+    return list(page.items(flags.proposals(session, user, month)))
 
 
 @router.post(
@@ -47,10 +48,10 @@ def dismiss_proposal(
     return out
 
 
-@router.get("/flags", response_model=list[FlagOut], responses=responses(401, 403))
-def month_flags(month: MonthQuery, user: CurrentUser, session: SessionDep) -> list[FlagOut]:
+@router.get("/flags", response_model=list[FlagOut], responses={**responses(401, 403), **PAGED})
+def month_flags(month: MonthQuery, user: CurrentUser, session: SessionDep, page: DirectoryPage) -> list[FlagOut]:
     """Mức quan tâm đang áp dụng cho từng xã trong tháng (bộ giải dùng đúng mức này)."""
-    return flags.month_flags(session, user, month)
+    return list(page.items(flags.month_flags(session, user, month)))
 
 
 @router.put("/communes/{commune_id}/flags/{month}", response_model=FlagOut, responses=responses(401, 403, 404))
@@ -63,7 +64,11 @@ def set_month_flag(
     return out
 
 
-@router.get("/communes/{commune_id}/flags", response_model=list[FlagHistoryOut], responses=responses(401, 403, 404))
-def flag_history(commune_id: PathId, user: CurrentUser, session: SessionDep) -> list[FlagHistoryOut]:
+@router.get(
+    "/communes/{commune_id}/flags", response_model=list[FlagHistoryOut], responses={**responses(401, 403, 404), **PAGED}
+)
+def flag_history(
+    commune_id: PathId, user: CurrentUser, session: SessionDep, page: DirectoryPage
+) -> list[FlagHistoryOut]:
     """Lịch sử gắn cờ của xã theo tháng."""
-    return flags.flag_history(session, user, commune_id)
+    return list(page.items(flags.flag_history(session, user, commune_id)))

@@ -8,6 +8,7 @@ from fastapi.responses import Response as RawResponse
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.routes.schedules import XLSX
 from api.schemas.after_meeting import CriteriaIn, LevelsIn, MonthPath, SheetIn
 from api.schemas.common import PathId
@@ -34,10 +35,10 @@ def write_criteria(body: CriteriaIn, user: CurrentUser, session: SessionDep) -> 
     return out
 
 
-@router.get("/scoring/levels", response_model=list[LevelOut], responses=responses(401))
-def read_levels(_: CurrentUser, session: SessionDep) -> list[LevelOut]:
+@router.get("/scoring/levels", response_model=list[LevelOut], responses={**responses(401), **PAGED})
+def read_levels(_: CurrentUser, session: SessionDep, page: DirectoryPage) -> list[LevelOut]:
     """Các mức xếp loại (tên, điểm tổng thấp nhất), từ cao xuống."""
-    return ranking.levels(session)
+    return list(page.items(ranking.levels(session)))
 
 
 @router.put("/scoring/levels", response_model=list[LevelOut], responses=responses(401, 403))
@@ -47,10 +48,10 @@ def write_levels(body: LevelsIn, user: CurrentUser, session: SessionDep) -> list
     return out
 
 
-@router.get("/months/{month}/sheets", response_model=list[SheetOut], responses=responses(401, 403))
-def list_sheets(month: MonthPath, user: CurrentUser, session: SessionDep) -> list[SheetOut]:
+@router.get("/months/{month}/sheets", response_model=list[SheetOut], responses={**responses(401, 403), **PAGED})
+def list_sheets(month: MonthPath, user: CurrentUser, session: SessionDep, page: DirectoryPage) -> list[SheetOut]:
     """Phiếu chấm điểm của tháng: cán bộ Ban Tuyên giáo xem mọi xã, tài khoản xã xem của mình."""
-    return ranking.month_sheets(session, user, month)
+    return list(page.items(ranking.month_sheets(session, user, month)))
 
 
 @router.get("/months/{month}/sheets/{commune_id}", response_model=SheetOut, responses=responses(401, 403, 404))

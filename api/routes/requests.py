@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DelegateUser, Planner, RunnerDep, SessionDep, SettingsDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.present import job_out
 from api.routes.documents import DOCX, MonthPath, _binary, _file
 from api.schemas.common import IntId, PathId
@@ -64,10 +65,10 @@ def request_out(row: ChangeRequestRow) -> RequestOut:
     )
 
 
-@router.get("/requests", response_model=list[RequestOut], responses=responses(401))
-def list_requests(user: CurrentUser, session: SessionDep) -> list[RequestOut]:
+@router.get("/requests", response_model=list[RequestOut], responses={**responses(401), **PAGED})
+def list_requests(user: CurrentUser, session: SessionDep, page: DirectoryPage) -> list[RequestOut]:
     """Yêu cầu thay đổi: cán bộ Ban xem tất cả, xã và đại biểu xem yêu cầu của mình."""
-    return [request_out(r) for r in requests.visible(session, user)]
+    return [request_out(r) for r in page.items(requests.visible(session, user))]
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, responses=responses(401, 404))
@@ -171,10 +172,11 @@ def amendment_json(month: MonthPath, number: Version, _: Planner, session: Sessi
     return _changes(session, amendments.version(session, month, number))
 
 
-@router.get("/notifications", response_model=list[NotificationOut], responses=responses(401, 403))
+@router.get("/notifications", response_model=list[NotificationOut], responses={**responses(401, 403), **PAGED})
 def list_notifications(
     _: Planner,
     session: SessionDep,
+    page: DirectoryPage,
     state: Annotated[str | None, Query(pattern="^(pending|sending|sent|failed)$")] = None,
 ) -> list[NotificationOut]:
     """Thông báo đã gửi, đang chờ và gửi lỗi (mỗi người, mỗi kênh)."""
@@ -197,7 +199,7 @@ def list_notifications(
             created_at=local(r.created_at),
             sent_at=local(r.sent_at) if r.sent_at else None,
         )
-        for r in notifications.listing(session, state)
+        for r in page.items(notifications.listing(session, state))
     ]
 
 

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from api.deps import Planner, RunnerDep, SessionDep, SettingsDep
 from api.errors import issue_items, responses
+from api.paging import PAGED, DirectoryPage
 from api.present_scenarios import compare_out, result_out, scenario_out, scenario_summary, solution
 from api.routes.solves import IdempotencyKey, started_out
 from api.schemas.common import Deleted, IntId, Month
@@ -58,11 +59,14 @@ def _out(session: SessionDep, shown: scenarios.Shown) -> ScenarioOut:
     return scenario_out(session, shown.scenario, described(prepared), list(prepared.built.notes), [])
 
 
-@router.get("/scenarios", response_model=list[ScenarioSummary], responses=responses(401, 403, 422))
+@router.get("/scenarios", response_model=list[ScenarioSummary], responses={**responses(401, 403, 422), **PAGED})
 def list_scenarios(
-    _: Planner, session: SessionDep, month: Annotated[Month | None, Query(description="YYYY-MM")] = None
+    _: Planner,
+    session: SessionDep,
+    page: DirectoryPage,
+    month: Annotated[Month | None, Query(description="YYYY-MM")] = None,
 ) -> list[ScenarioSummary]:
-    return [scenario_summary(session, s) for s in store.listing(session, month)]
+    return [scenario_summary(session, s) for s in page.items(store.listing(session, month))]
 
 
 @router.post("/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioOut, responses=WRITE)

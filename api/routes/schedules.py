@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api import exports
 from api.deps import DelivererDep, Planner, SessionDep, SettingsDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.planning import Change, score_delta
 from api.present import schedule_out, schedule_summary
 from api.schemas.common import Deleted, IntId, Month
@@ -37,14 +38,17 @@ XLSX: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/schedules", response_model=list[ScheduleSummary], responses=responses(401, 403, 422))
+@router.get("/schedules", response_model=list[ScheduleSummary], responses={**responses(401, 403, 422), **PAGED})
 def list_schedules(
-    _: Planner, session: SessionDep, month: Annotated[Month | None, Query(description="YYYY-MM")] = None
+    _: Planner,
+    session: SessionDep,
+    page: DirectoryPage,
+    month: Annotated[Month | None, Query(description="YYYY-MM")] = None,
 ) -> list[ScheduleSummary]:
     query = select(ScheduleRow).order_by(ScheduleRow.month, ScheduleRow.version)
     if month is not None:
         query = query.where(ScheduleRow.month == month)
-    return [schedule_summary(session, s) for s in session.scalars(query)]
+    return [schedule_summary(session, s) for s in page.rows(session, query)]
 
 
 @router.get("/schedules/{schedule_id}", response_model=ScheduleOut, responses=responses(401, 403, 404, 422))

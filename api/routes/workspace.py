@@ -12,6 +12,7 @@ from pydantic import Field
 
 from api.deps import Planner, SessionDep
 from api.errors import responses
+from api.paging import PAGED, DirectoryPage
 from api.routes.months import MonthPath
 from api.schemas.common import Id, Out, PathId, Strict
 from services import candidates, robustness, versions, workload, workspace
@@ -71,11 +72,11 @@ class PinOut(Out):
     kind: str | None = Field(description="pinned, forbidden; null: không ghim, không cấm")
 
 
-@router.get("/meetings/{meeting_id}/pins", response_model=list[PinOut], responses=responses(401, 403))
-def list_pins(meeting_id: PathId, planner: Planner, session: SessionDep) -> list[PinOut]:
+@router.get("/meetings/{meeting_id}/pins", response_model=list[PinOut], responses={**responses(401, 403), **PAGED})
+def list_pins(meeting_id: PathId, planner: Planner, session: SessionDep, page: DirectoryPage) -> list[PinOut]:
     """Các cặp ghim và cấm của một hội nghị."""
     pins = candidates.pins_of(session, planner, meeting_id)
-    return [PinOut(meeting=p.meeting, delegate=p.delegate, kind=p.kind) for p in pins]
+    return [PinOut(meeting=p.meeting, delegate=p.delegate, kind=p.kind) for p in page.items(pins)]
 
 
 @router.put("/meetings/{meeting_id}/pins/{delegate_id}", response_model=PinOut, responses=responses(401, 403, 404, 409))

@@ -133,6 +133,53 @@ def test_directory_lists_are_paged_with_total_and_links(client: TestClient, fres
     assert [path for path, _ in _errors(too_many)] == ["query.limit"]
 
 
+def test_every_list_in_the_openapi_is_paged(client: TestClient) -> None:
+    """Each GET that answers a JSON array takes ``limit`` and ``offset`` and documents the total,
+    so a list added without paging fails here."""
+    spec = client.get("/openapi.json").json()
+    unpaged = []
+    for path, operations in spec["paths"].items():
+        get = operations.get("get")
+        if get is None:
+            continue
+        ok = get.get("responses", {}).get("200", {})
+        schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+        if schema.get("type") != "array":
+            continue
+        names = {p["name"] for p in get.get("parameters", [])}
+        if not {"limit", "offset"} <= names or "X-Total-Count" not in ok.get("headers", {}):
+            unpaged.append(path)
+    assert unpaged == []
+
+
+def test_the_other_lists_answer_a_page_with_the_total(client: TestClient, fresh: World) -> None:
+    """The lists paged after the directory: schedules, scenarios, requests, notifications, the
+    levels, teams and flags each answer one row with ``limit=1`` and the total."""
+    planner = fresh.auth("planner")
+    solve(client, fresh)
+    for path, params in (
+        ("/schedules", {}),
+        ("/scenarios", {}),
+        ("/requests", {}),
+        ("/notifications", {}),
+        ("/scoring/levels", {}),
+        ("/communes/c1/teams", {}),
+        ("/communes/c1/flags", {}),
+        ("/flags", {"month": "2025-11"}),
+        ("/flag-proposals", {"month": "2025-11"}),
+        ("/months/2025-11/sheets", {}),
+    ):
+        response = client.get(path, params={**params, "limit": 1}, headers=planner)
+        assert response.status_code == 200, (path, response.text)
+        total = int(response.headers["X-Total-Count"])
+        assert len(response.json()) == min(1, total), path
+        if total > 1:
+            assert 'rel="next"' in response.headers["Link"], path
+    levels = client.get("/scoring/levels", params={"limit": 2, "offset": 1}, headers=planner)
+    whole = client.get("/scoring/levels", headers=planner).json()
+    assert levels.json() == whole[1:3]
+
+
 def test_older_jobs_are_reachable(client: TestClient, fresh: World, database: Database) -> None:
     """Of 130 jobs, `/jobs` shows the newest 100 and says 130; `offset=100` reaches the 30 oldest."""
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
