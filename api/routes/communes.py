@@ -22,17 +22,20 @@ WRITE = responses(401, 403, 404, 409, 413, 422)
 
 @router.get("/communes", response_model=list[CommuneOut], responses={**responses(401, 403, 422), **PAGED})
 def list_communes(_: Planner, session: SessionDep, page: DirectoryPage) -> list[CommuneOut]:
+    """Danh sách xã, phường."""
     rows = page.rows(session, select(CommuneRow).options(selectinload(CommuneRow.teams)).order_by(CommuneRow.id))
     return [commune_out(c) for c in rows]
 
 
 @router.post("/communes", status_code=status.HTTP_201_CREATED, response_model=CommuneOut, responses=WRITE)
 def create_commune(body: CommuneIn, planner: Planner, session: SessionDep) -> CommuneOut:
+    """Thêm một xã, phường."""
     return commune_out(communes.create(session, planner, body))
 
 
 @router.get("/communes/{commune_id}", response_model=CommuneOut, responses=READ)
 def read_commune(commune_id: PathId, _: Planner, session: SessionDep) -> CommuneOut:
+    """Một xã, phường và các tổ, đội của nó."""
     return commune_out(communes.get_commune(session, commune_id))
 
 
@@ -52,6 +55,7 @@ def delete_commune(commune_id: PathId, planner: Planner, session: SessionDep) ->
 
 @router.get("/communes/{commune_id}/teams", response_model=list[TeamOut], responses={**READ, **PAGED})
 def list_teams(commune_id: PathId, _: Planner, session: SessionDep, page: DirectoryPage) -> list[TeamOut]:
+    """Các tổ, đội (thôn, bản, tổ dân phố) của một xã, phường."""
     return [team_out(t) for t in page.items(communes.get_commune(session, commune_id).teams)]
 
 
@@ -59,15 +63,18 @@ def list_teams(commune_id: PathId, _: Planner, session: SessionDep, page: Direct
     "/communes/{commune_id}/teams", status_code=status.HTTP_201_CREATED, response_model=TeamOut, responses=WRITE
 )
 def create_team(commune_id: PathId, body: TeamIn, planner: Planner, session: SessionDep) -> TeamOut:
+    """Thêm một tổ, đội cho xã, phường."""
     return team_out(communes.create_team(session, planner, commune_id, body))
 
 
 @router.patch("/teams/{team_id}", response_model=TeamOut, responses=WRITE)
 def update_team(team_id: PathId, body: TeamPatch, planner: Planner, session: SessionDep) -> TeamOut:
+    """Sửa một tổ, đội."""
     return team_out(communes.update_team(session, planner, team_id, body))
 
 
 @router.delete("/teams/{team_id}", response_model=Deleted, responses=WRITE)
 def delete_team(team_id: PathId, planner: Planner, session: SessionDep) -> Deleted:
+    """Xóa một tổ, đội."""
     communes.delete_team(session, planner, team_id)
     return Deleted(deleted=team_id)

@@ -27,6 +27,7 @@ def leave_out(period: LeaveRow) -> LeaveOut:
 
 @router.get("/delegates", response_model=list[DelegateOut], responses={**responses(401, 403, 422), **PAGED})
 def list_delegates(_: Planner, session: SessionDep, page: DirectoryPage) -> list[DelegateOut]:
+    """Danh sách đại biểu."""
     rows = page.rows(
         session,
         select(DelegateRow)
@@ -38,16 +39,19 @@ def list_delegates(_: Planner, session: SessionDep, page: DirectoryPage) -> list
 
 @router.post("/delegates", status_code=status.HTTP_201_CREATED, response_model=DelegateOut, responses=WRITE)
 def create_delegate(body: DelegateIn, planner: Planner, session: SessionDep) -> DelegateOut:
+    """Thêm một đại biểu."""
     return delegate_out(delegates.create(session, planner, body))
 
 
 @router.get("/delegates/{delegate_id}", response_model=DelegateOut, responses=READ)
 def read_delegate(delegate_id: PathId, _: Planner, session: SessionDep) -> DelegateOut:
+    """Một đại biểu và các ngày nghỉ, vắng của họ."""
     return delegate_out(delegates.get_delegate(session, delegate_id))
 
 
 @router.patch("/delegates/{delegate_id}", response_model=DelegateOut, responses=WRITE)
 def update_delegate(delegate_id: PathId, body: DelegatePatch, planner: Planner, session: SessionDep) -> DelegateOut:
+    """Sửa thông tin một đại biểu."""
     return delegate_out(delegates.update(session, planner, delegate_id, body))
 
 
@@ -77,5 +81,6 @@ def update_leave(
 
 @router.delete("/delegates/{delegate_id}/leave/{leave_id}", response_model=Deleted, responses=WRITE)
 def delete_leave(delegate_id: PathId, leave_id: IntId, planner: Planner, session: SessionDep) -> Deleted:
+    """Xóa một đợt nghỉ, vắng của đại biểu."""
     delegates.delete_leave(session, planner, delegate_id, leave_id)
     return Deleted(deleted=str(leave_id))

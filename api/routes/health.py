@@ -14,6 +14,7 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=HealthOut, responses=responses(503))
 def health(database: DatabaseDep) -> HealthOut:
+    """Tình trạng dịch vụ và cơ sở dữ liệu (không cần đăng nhập)."""
     try:
         with database.reader() as session:
             session.execute(text("SELECT 1"))

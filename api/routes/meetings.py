@@ -36,6 +36,7 @@ def list_meetings(
     page: DirectoryPage,
     month: Annotated[Month | None, Query(description="YYYY-MM; bỏ trống: mọi tháng")] = None,
 ) -> list[MeetingOut]:
+    """Danh sách hội nghị (lọc theo tháng, xã)."""
     query = select(MeetingRow).options(selectinload(MeetingRow.commune)).order_by(MeetingRow.starts_at, MeetingRow.id)
     if month is not None:
         query = query.where(MeetingRow.month == month)
@@ -53,6 +54,7 @@ def register_meeting(body: MeetingIn, user: PlannerOrCommune, session: SessionDe
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut, responses=READ)
 def read_meeting(meeting_id: PathId, user: PlannerOrCommune, session: SessionDep) -> MeetingOut:
+    """Một hội nghị."""
     return meeting_out(session, meetings.visible_meeting(session, user, meeting_id))
 
 

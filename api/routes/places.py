@@ -31,6 +31,7 @@ def place_out(row: PlaceRow) -> PlaceOut:
 
 @router.get("/places", response_model=list[PlaceOut], responses={**responses(401, 403, 422), **PAGED})
 def list_places(_: Planner, session: SessionDep, page: DirectoryPage) -> list[PlaceOut]:
+    """Danh sách địa điểm (trụ sở cơ quan, nơi đi từ đó đến hội nghị)."""
     return [place_out(p) for p in page.rows(session, select(PlaceRow).order_by(PlaceRow.id))]
 
 
@@ -42,11 +43,13 @@ def create_place(body: PlaceIn, planner: Planner, session: SessionDep) -> PlaceO
 
 @router.get("/places/{place_id}", response_model=PlaceOut, responses=READ)
 def read_place(place_id: PathId, _: Planner, session: SessionDep) -> PlaceOut:
+    """Một địa điểm."""
     return place_out(places.get_place(session, place_id))
 
 
 @router.patch("/places/{place_id}", response_model=PlaceOut, responses=WRITE)
 def update_place(place_id: PathId, body: PlacePatch, planner: Planner, session: SessionDep) -> PlaceOut:
+    """Sửa một địa điểm."""
     return place_out(places.update(session, planner, place_id, body))
 
 

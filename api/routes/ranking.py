@@ -43,6 +43,7 @@ def read_levels(_: CurrentUser, session: SessionDep, page: DirectoryPage) -> lis
 
 @router.put("/scoring/levels", response_model=list[LevelOut], responses=responses(401, 403))
 def write_levels(body: LevelsIn, user: CurrentUser, session: SessionDep) -> list[LevelOut]:
+    """Đặt các mức xếp loại (tên, điểm tổng thấp nhất)."""
     out = ranking.set_levels(session, user, [Level(v.name, v.min_points) for v in body.levels])
     session.commit()
     return out
@@ -56,6 +57,7 @@ def list_sheets(month: MonthPath, user: CurrentUser, session: SessionDep, page: 
 
 @router.get("/months/{month}/sheets/{commune_id}", response_model=SheetOut, responses=responses(401, 403, 404))
 def read_sheet(month: MonthPath, commune_id: PathId, user: CurrentUser, session: SessionDep) -> SheetOut:
+    """Phiếu chấm điểm của một xã trong tháng."""
     return ranking.sheet(session, user, month, commune_id)
 
 

@@ -73,6 +73,7 @@ def list_requests(user: CurrentUser, session: SessionDep, page: DirectoryPage) -
 
 @router.get("/requests/{request_id}", response_model=RequestOut, responses=responses(401, 404))
 def read_request(request_id: IntId, user: CurrentUser, session: SessionDep) -> RequestOut:
+    """Một yêu cầu thay đổi."""
     return request_out(requests.get(session, user, request_id))
 
 

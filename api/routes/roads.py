@@ -42,6 +42,7 @@ def list_roads(
     page: DirectoryPage,
     end: Annotated[Id | None, Query(description="Chỉ các đường đi có một đầu là mã này")] = None,
 ) -> list[RoadOut]:
+    """Danh sách đường đi giữa các địa điểm (thời gian đi)."""
     query = select(RoadRow).order_by(RoadRow.id)
     if end is not None:
         query = query.where(or_(RoadRow.a == end, RoadRow.b == end))
@@ -56,6 +57,7 @@ def create_road(body: RoadIn, planner: Planner, session: SessionDep) -> RoadOut:
 
 @router.get("/roads/{road_id}", response_model=RoadOut, responses=READ)
 def read_road(road_id: IntId, _: Planner, session: SessionDep) -> RoadOut:
+    """Một đường đi."""
     return roads_out(session, [roads.get_road(session, road_id)])[0]
 
 

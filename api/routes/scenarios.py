@@ -66,6 +66,7 @@ def list_scenarios(
     page: DirectoryPage,
     month: Annotated[Month | None, Query(description="YYYY-MM")] = None,
 ) -> list[ScenarioSummary]:
+    """Các kịch bản giả định, lọc theo tháng."""
     return [scenario_summary(session, s) for s in page.items(store.listing(session, month))]
 
 

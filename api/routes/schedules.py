@@ -45,6 +45,7 @@ def list_schedules(
     page: DirectoryPage,
     month: Annotated[Month | None, Query(description="YYYY-MM")] = None,
 ) -> list[ScheduleSummary]:
+    """Các bản lịch (bản nháp và bản đã công bố), lọc theo tháng."""
     query = select(ScheduleRow).order_by(ScheduleRow.month, ScheduleRow.version)
     if month is not None:
         query = query.where(ScheduleRow.month == month)

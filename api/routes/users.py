@@ -34,6 +34,7 @@ def renew_my_token(user: CurrentUser, session: SessionDep) -> TokenOut:
 
 @router.get("/users", response_model=list[UserOut], responses={**responses(401, 403), **PAGED})
 def list_users(_: Planner, session: SessionDep, page: DirectoryPage) -> list[UserOut]:
+    """Danh sách tài khoản người dùng."""
     return [user_out(u) for u in page.rows(session, select(UserRow).order_by(UserRow.id))]
 
 
