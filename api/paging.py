@@ -13,6 +13,7 @@ log and the jobs the newest 100; older rows are reached with ``offset``.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
 
 from fastapi import Depends, Query, Request, Response
 from sqlalchemy import Select, func, select
@@ -26,6 +27,9 @@ RECENT = 100
 MAX_OFFSET = 10_000_000
 
 T = TypeVar("T")
+
+#: What stays as it is in a URI: its reserved characters and escapes already made.
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%"
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,9 @@ class Page:
 
     def _link(self, offset: int, rel: str) -> str:
         url = self.request.url.include_query_params(limit=self.limit, offset=offset)
-        return f'<{url}>; rel="{rel}"'
+        # A header carries Latin-1 only, and a URI in it is ASCII (RFC 8288 § 3): ids in the
+        # path may be Vietnamese, so non-ASCII characters go percent-encoded.
+        return f'<{quote(str(url), safe=_URI_SAFE)}>; rel="{rel}"'
 
 
 def paging(default: int) -> Callable[..., Page]:

@@ -266,3 +266,14 @@ def test_a_body_that_does_not_arrive_answers_408_and_closes(live: int, fresh: Wo
         connection.sendall(whole)
         answer = connection.recv(4096)
     assert answer.startswith(b"HTTP/1.1 201"), answer[:200]
+
+
+def test_a_page_link_of_a_vietnamese_path_is_ascii(client: TestClient, fresh: World) -> None:
+    """A path id may be Vietnamese; the ``Link`` header (Latin-1 only) carries it percent-encoded."""
+    planner = fresh.auth("planner")
+    response = client.get("/communes/c1/teams", params={"offset": 1, "limit": 1}, headers=planner)
+    assert response.status_code == 200, response.text
+    odd = client.get("/meetings/Đồng-Ā/pins", params={"offset": 1}, headers=planner)
+    assert odd.status_code < 500, odd.text
+    for link in (response.headers.get("Link", ""), odd.headers.get("Link", "")):
+        assert link.isascii(), link
