@@ -166,6 +166,22 @@ async def ranking_xlsx(request: Request, month: str) -> Response:
     return Response(data, media_type=MIME, headers=headers)
 
 
+@router.post("/xep-hang/{month}/chot")
+async def close_month(request: Request, month: str) -> Response:
+    """Close the month's scoring (planners): its sheets are final from then on."""
+    viewer = await web_session.require(request)
+    form = await request.form()
+    web_session.check(form, viewer.csrf)
+    month_or_404(month)
+
+    def work(session: Session) -> None:
+        ranking.close_month(session, viewer.user, month)
+        session.commit()
+
+    await _write(request, work)
+    return RedirectResponse(f"/xep-hang?thang={month}", status_code=303)
+
+
 # -- flag proposals ---------------------------------------------------------------------
 
 
@@ -253,6 +269,15 @@ async def statistics_page(request: Request, nam: Annotated[str | None, Query(max
     by_month = [sum(d.by_month[i] for d in view.delegates) for i in range(12)]
     chart = bar_chart([str(i + 1) for i in range(12)], by_month, f"Lượt dự hội nghị theo tháng năm {year}")
     return render(request, "loop_statistics.html", {"view": view, "year": year, "chart": chart, "by_month": by_month})
+
+
+@router.get("/thong-ke/{year}.xlsx")
+async def statistics_xlsx(request: Request, year: str) -> Response:
+    viewer = await web_session.require(request)
+    number = _year(year)
+    data = await _read(request, lambda s: statistics.statistics_workbook(s, viewer.user, number))
+    headers = {"Content-Disposition": f'attachment; filename="thong-ke-{number}.xlsx"', "Cache-Control": "no-store"}
+    return Response(data, media_type=MIME, headers=headers)
 
 
 # -- themes ---------------------------------------------------------------------------

@@ -140,6 +140,9 @@ def test_ranking_flags_statistics_themes_render(world: World, browser_of: Browse
     stats = browser.get("/thong-ke?nam=2025")
     assert stats.status_code == 200
     assert "<svg" in stats.text
+    stats_book = browser.get("/thong-ke/2025.xlsx")
+    assert stats_book.status_code == 200
+    assert stats_book.content[:2] == b"PK"
     themes = browser.get("/chu-de?nam=2026")
     assert themes.status_code == 200
     saved = browser.post(
@@ -148,6 +151,16 @@ def test_ranking_flags_statistics_themes_render(world: World, browser_of: Browse
     assert saved.status_code == 200
     assert 'value="Chuyển đổi số"' in saved.text
     assert 'value="Tết"' in saved.text
+
+
+def test_a_planner_closes_the_months_scoring(world: World, browser_of: Browser) -> None:
+    browser = browser_of("canbo")
+    page = browser.get(f"/xep-hang?thang={MONTH}")
+    assert "Chốt điểm tháng 11/2025" in page.text
+    closed = browser.post(f"/xep-hang/{MONTH}/chot", data={"csrf": csrf_of(page.text)}, follow_redirects=True)
+    assert closed.status_code == 200
+    assert "Tháng đã chốt điểm." in closed.text
+    assert "Chốt điểm tháng" not in closed.text
 
 
 def test_a_commune_sees_only_its_own_ranking_row(world: World, browser_of: Browser) -> None:
@@ -162,8 +175,22 @@ def test_a_commune_sees_only_its_own_ranking_row(world: World, browser_of: Brows
 @pytest.mark.parametrize(
     ("username", "paths"),
     [
-        ("kien", ["/kich-ban", "/xep-hang", "/de-xuat-muc", "/thong-ke", "/chu-de", f"/xep-hang/{MONTH}.xlsx"]),
-        ("coclieu", ["/kich-ban", "/de-xuat-muc", "/thong-ke", "/chu-de", "/bao-cao", "/bao-cao/m1"]),
+        (
+            "kien",
+            [
+                "/kich-ban",
+                "/xep-hang",
+                "/de-xuat-muc",
+                "/thong-ke",
+                "/chu-de",
+                f"/xep-hang/{MONTH}.xlsx",
+                "/thong-ke/2025.xlsx",
+            ],
+        ),
+        (
+            "coclieu",
+            ["/kich-ban", "/de-xuat-muc", "/thong-ke", "/chu-de", "/bao-cao", "/bao-cao/m1", "/thong-ke/2025.xlsx"],
+        ),
     ],
 )
 def test_roles_refused(world: World, browser_of: Browser, database: Database, username: str, paths: list[str]) -> None:
@@ -181,6 +208,7 @@ def test_roles_refused(world: World, browser_of: Browser, database: Database, us
         ("/chu-de/2026", {"q1": "x"}),
         (f"/kich-ban/{world.ids['scenario']}/dung", {}),
         (f"/kich-ban/{world.ids['scenario']}/chay", {}),
+        (f"/xep-hang/{MONTH}/chot", {}),
     ):
         assert browser.post(path, data={"csrf": csrf, **data}).status_code == 403, path
     assert row_counts(database) == before
@@ -197,6 +225,7 @@ def test_forms_without_csrf_are_refused(world: World, browser_of: Browser, datab
         ("/bao-cao/m1", {"delegate": "d1", "attended": "1"}),
         ("/chu-de/2026", {"q1": "x"}),
         ("/de-xuat-muc/quyet-dinh", {"proposal": "x", "decision": "confirmed"}),
+        (f"/xep-hang/{MONTH}/chot", {}),
     ):
         assert browser.post(path, data=data).status_code == 403, path
     assert row_counts(database) == before
