@@ -143,12 +143,13 @@ def notice_pdf(text: NoticeText) -> bytes:
         colWidths=[8 * cm, 8.5 * cm],
         style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
     )
-    mark = _p(text.draft, _style(16, TA_CENTER), bold=True) if text.draft else None
-    if mark is not None:
-        mark.style.textColor = DRAFT_RED
-        mark.style.borderColor = DRAFT_RED
-        mark.style.borderWidth = 1
-        mark.style.borderPadding = 4
+    mark = None
+    if text.draft:
+        boxed = ParagraphStyle(
+            "draft", parent=_style(16, TA_CENTER), textColor=DRAFT_RED, borderColor=DRAFT_RED, borderWidth=1
+        )
+        boxed.borderPadding = 4
+        mark = _p(text.draft, boxed, bold=True)
     story = [
         *([mark, Spacer(1, 10)] if mark is not None else []),
         head,
