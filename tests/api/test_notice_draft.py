@@ -48,7 +48,7 @@ def test_a_drafts_notice_carries_the_mark_and_the_published_one_does_not(
     (OUT / "notice-draft.pdf").write_bytes(pdf.content)
     if shutil.which("pdftoppm"):
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(OUT / "notice-draft.pdf"), str(OUT / "notice-draft")],
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(OUT / "notice-draft.pdf"), str(OUT / "draft")],
             check=True,
         )
 
@@ -71,7 +71,9 @@ def test_another_months_version_is_422_and_an_unknown_one_404(
     world: World = build_world(database, tiny_document)
     auth = world.auth("planner")
     with database.transaction() as session:
-        other = ScheduleRow(month="2025-12", version=1, status="draft", solver_status="OPTIMAL", score_total=0, terms={})
+        other = ScheduleRow(
+            month="2025-12", version=1, status="draft", solver_status="OPTIMAL", score_total=0, terms={}
+        )
         session.add(other)
         session.flush()
         other_id = other.id
