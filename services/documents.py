@@ -10,13 +10,18 @@ said it was (the live start would put it out of order). No published version: a
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.documents.content import Attendee, ScheduleLine, attendee_title, ordered, unit_name
-from models.documents.notice import NoticeSettings, compose
+from models.documents.notice import DRAFT_MARK, NoticeSettings, compose
+from models.errors import Issue
 from models.storage import audit, schedules
 from models.storage.clock import local, local_naive, month_label
 from models.storage.tables import (
@@ -31,7 +36,7 @@ from models.storage.tables import (
 )
 from models.storage.themes import month_themes
 from services.access import require_planner
-from services.errors import Conflict
+from services.errors import Conflict, Invalid, NotFound
 
 NOTICE_KEY = "notice"
 
@@ -55,6 +60,69 @@ def set_notice_settings(session: Session, user: UserRow, settings: NoticeSetting
     audit.record(session, user, "notice.settings", "config", NOTICE_KEY, value)
     session.commit()
     return settings
+
+
+#: The settings' fields in the planner's words (the page's labels, the errors' subjects).
+SETTING_LABELS = {
+    "parent": "Cơ quan cấp trên",
+    "issuer": "Cơ quan ban hành",
+    "issuer_short": "Tên cơ quan trong câu văn",
+    "number": "Số văn bản",
+    "symbol": "Ký hiệu",
+    "place": "Địa danh",
+    "sign_mode": "Thể thức ký",
+    "sign_body": "Tập thể hoặc người đứng đầu",
+    "signer_position": "Chức vụ người ký",
+    "signer_name": "Họ tên người ký",
+    "recipients": "Nơi nhận",
+}
+SIGN_MODES = ("T/M", "T/L", "K/T", "")
+
+
+def _setting_message(error: Mapping[str, Any]) -> str:
+    """Pydantic's reason in Vietnamese (its own text is English)."""
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"dài quá {context.get('max_length')} ký tự"
+    if kind == "too_long":
+        return f"nhiều nhất {context.get('max_length')} dòng"
+    if kind == "string_pattern_mismatch":
+        return "không được chứa ký tự điều khiển hay xuống dòng"
+    if kind == "literal_error":
+        return "chỉ nhận T/M (thay mặt), T/L (thừa lệnh), K/T (ký thay) hoặc để trống"
+    if kind == "extra_forbidden":
+        return "không có thiết lập này"
+    return "giá trị không hợp lệ"
+
+
+def parse_notice_settings(values: Mapping[str, Any]) -> NoticeSettings:
+    """The settings from what a planner typed (the API's body, the page's form, the CLI's
+    options), text NFC; every bad field at once as :class:`Invalid`, one issue per field
+    named by its key (``recipients`` for any of its lines)."""
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            cleaned[key] = unicodedata.normalize("NFC", value)
+        elif isinstance(value, list):
+            cleaned[key] = [unicodedata.normalize("NFC", v) if isinstance(v, str) else v for v in value]
+        else:
+            cleaned[key] = value
+    try:
+        return NoticeSettings.model_validate(cleaned)
+    except ValidationError as error:
+        issues: dict[str, Issue] = {}
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else "form"
+            label = SETTING_LABELS.get(field, field)
+            where = f" (dòng {int(problem['loc'][1]) + 1})" if len(problem["loc"]) > 1 else ""
+            issues.setdefault(field, Issue(field, problem.get("input"), f"{label}{where}: {_setting_message(problem)}"))
+        raise Invalid("Thiết lập thông báo chưa đúng", list(issues.values())) from None
+
+
+def update_notice_settings(session: Session, user: UserRow, values: Mapping[str, Any]) -> NoticeSettings:
+    """Check ``values`` as a whole and store them; nothing written on any error."""
+    require_planner(user)
+    return set_notice_settings(session, user, parse_notice_settings(values))
 
 
 def published_lines(session: Session, user: UserRow, month: str) -> list[ScheduleLine]:
@@ -117,15 +185,41 @@ def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
     return ordered(lines)
 
 
-def notice(session: Session, user: UserRow, month: str, kind: str) -> bytes:
-    """The month's notice as ``docx`` or ``pdf``."""
+def notice(session: Session, user: UserRow, month: str, kind: str, schedule_id: int | None = None) -> bytes:
+    """The month's notice as ``docx`` or ``pdf``: of the published version, or of version
+    ``schedule_id`` of ``month`` (a draft's carries the mark "DỰ THẢO" at the top of its
+    first page and across every page of the PDF)."""
+    from dataclasses import replace
+
     from models.documents.notice_docx import notice_docx
     from models.documents.notice_pdf import notice_pdf
     from models.storage.types import utcnow
 
-    lines = published_lines(session, user, month)
+    if schedule_id is None:
+        lines = published_lines(session, user, month)
+        draft = False
+    else:
+        schedule = version_of(session, user, month, schedule_id)
+        lines = lines_of(session, schedule)
+        draft = schedule.status == "draft"
     text = compose(notice_settings(session, user), month, lines, local(utcnow()).date())
+    if draft:
+        text = replace(text, draft=DRAFT_MARK)
     return notice_docx(text) if kind == "docx" else notice_pdf(text)
+
+
+def version_of(session: Session, user: UserRow, month: str, schedule_id: int) -> ScheduleRow:
+    """Version ``schedule_id``, which must be one of ``month``'s: unknown is
+    :class:`NotFound`, another month's is :class:`Invalid` naming ``schedule``."""
+    require_planner(user)
+    schedule = session.get(ScheduleRow, schedule_id)
+    if schedule is None:
+        raise NotFound(f"Không có bản lịch số {schedule_id}")
+    if schedule.month != month:
+        theirs, ours = month_label(schedule.month), month_label(month)
+        message = f"bản lịch {schedule_id} thuộc tháng {theirs}, không phải tháng {ours}"
+        raise Invalid(f"Bản lịch không thuộc tháng {month_label(month)}", [Issue("schedule", schedule_id, message)])
+    return schedule
 
 
 def schedule_csv(session: Session, user: UserRow, month: str) -> bytes:

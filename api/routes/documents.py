@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response as RawResponse
 
 from api.deps import CurrentUser, SessionDep
@@ -18,6 +18,9 @@ from services import documents
 
 router = APIRouter(tags=["documents"])
 MonthPath = Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2024-03"])]
+ScheduleQuery = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="Mã một bản lịch của tháng (bản nháp: có dấu DỰ THẢO)")
+]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -32,21 +35,28 @@ def _file(body: bytes, media: str, name: str) -> RawResponse:
 @router.get(
     "/months/{month}/notice.docx",
     response_class=RawResponse,
-    responses={**_binary(DOCX), **responses(401, 403, 409, 422)},
+    responses={**_binary(DOCX), **responses(401, 403, 404, 409, 422)},
 )
-def notice_docx(month: MonthPath, user: CurrentUser, session: SessionDep) -> RawResponse:
-    """Thông báo phân công của lịch đã công bố, dạng Word (sửa được trước khi ký)."""
-    return _file(documents.notice(session, user, month, "docx"), DOCX, f"thong-bao-phan-cong-{month}.docx")
+def notice_docx(
+    month: MonthPath, user: CurrentUser, session: SessionDep, schedule: ScheduleQuery = None
+) -> RawResponse:
+    """Thông báo phân công của lịch đã công bố, dạng Word (sửa được trước khi ký).
+
+    Với ``schedule``: thông báo của bản lịch đó (một bản nháp có dấu DỰ THẢO)."""
+    return _file(documents.notice(session, user, month, "docx", schedule), DOCX, f"thong-bao-phan-cong-{month}.docx")
 
 
 @router.get(
     "/months/{month}/notice.pdf",
     response_class=RawResponse,
-    responses={**_binary("application/pdf"), **responses(401, 403, 409, 422)},
+    responses={**_binary("application/pdf"), **responses(401, 403, 404, 409, 422)},
 )
-def notice_pdf(month: MonthPath, user: CurrentUser, session: SessionDep) -> RawResponse:
-    """Thông báo phân công của lịch đã công bố, dạng PDF."""
-    return _file(documents.notice(session, user, month, "pdf"), "application/pdf", f"thong-bao-phan-cong-{month}.pdf")
+def notice_pdf(month: MonthPath, user: CurrentUser, session: SessionDep, schedule: ScheduleQuery = None) -> RawResponse:
+    """Thông báo phân công của lịch đã công bố, dạng PDF.
+
+    Với ``schedule``: thông báo của bản lịch đó (một bản nháp có dấu DỰ THẢO)."""
+    body = documents.notice(session, user, month, "pdf", schedule)
+    return _file(body, "application/pdf", f"thong-bao-phan-cong-{month}.pdf")
 
 
 @router.get(

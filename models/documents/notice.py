@@ -77,6 +77,12 @@ class NoticeText:
     sign_mode_line: str
     signer_position: str
     signer_name: str
+    draft: str = ""
+    """The draft's mark ("DỰ THẢO") printed above everything; empty on a published notice."""
+
+
+#: The mark of a notice printed from a draft, not yet in force.
+DRAFT_MARK = "DỰ THẢO"
 
 
 def date_line(place: str, day: dt.date) -> str:

@@ -16,7 +16,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
@@ -46,6 +46,8 @@ def notice_docx(text: NoticeText) -> bytes:
     section.different_first_page_header_footer = True
     _page_number(section.header.paragraphs[0])
 
+    if text.draft:
+        _draft_mark(document, text.draft)
     _heading(document, text)
     _para(document, text.kind, bold=True, size=15, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
     _para(document, text.abstract, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -57,6 +59,22 @@ def notice_docx(text: NoticeText) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _draft_mark(document: DocxDocument, mark: str) -> None:
+    """The draft's mark, the first paragraph of the first page: bold, red, boxed, so that a
+    printed draft cannot pass for the notice in force (and the Office deletes one line)."""
+    paragraph = _para(document, mark, bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+    paragraph.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        edge = OxmlElement(f"w:{side}")
+        for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "2"), ("w:color", "C00000")):
+            edge.set(qn(key), value)
+        borders.append(edge)
+    # The schema's order: the borders go before spacing and alignment, or Word refuses the file.
+    later = ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:contextualSpacing", "w:jc", "w:rPr")
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *later)
 
 
 def _heading(document: DocxDocument, text: NoticeText) -> None:

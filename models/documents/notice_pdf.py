@@ -9,7 +9,7 @@ centred at the top from page two; the table's header row repeats on every page.
 from __future__ import annotations
 
 import io
-from functools import cache
+from functools import cache, partial
 from html import escape
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from models.documents.notice import WIDTHS_CM, NoticeText
 from models.documents.sheets import AUTHOR, xml_safe
 
+DRAFT_RED = colors.HexColor("#C00000")
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/liberation2"),
     Path("/usr/share/fonts/truetype/liberation"),
@@ -142,7 +143,15 @@ def notice_pdf(text: NoticeText) -> bytes:
         colWidths=[8 * cm, 8.5 * cm],
         style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
     )
+    mark = None
+    if text.draft:
+        boxed = ParagraphStyle(
+            "draft", parent=_style(16, TA_CENTER), textColor=DRAFT_RED, borderColor=DRAFT_RED, borderWidth=1
+        )
+        boxed.borderPadding = 4
+        mark = _p(text.draft, boxed, bold=True)
     story = [
+        *([mark, Spacer(1, 10)] if mark is not None else []),
         head,
         Spacer(1, 14),
         _p(text.kind, _style(15, TA_CENTER), bold=True),
@@ -157,8 +166,29 @@ def notice_pdf(text: NoticeText) -> bytes:
         Spacer(1, 12),
         closing,
     ]
-    document.build(story, onLaterPages=_page_number)
+    if text.draft:
+        first, later = partial(_watermark, text.draft), partial(_numbered_draft, text.draft)
+        document.build(story, onFirstPage=first, onLaterPages=later)
+    else:
+        document.build(story, onLaterPages=_page_number)
     return buffer.getvalue()
+
+
+def _watermark(mark: str, canvas: Canvas, document: SimpleDocTemplate) -> None:
+    """The draft's mark across the page, light, diagonal, under nothing that matters: a
+    page torn from a printed draft still says what it is."""
+    canvas.saveState()
+    canvas.setFillColor(DRAFT_RED, alpha=0.18)
+    canvas.setFont(f"{font_family()}-Bold", 96)
+    canvas.translate(A4[0] / 2, A4[1] / 2)
+    canvas.rotate(45)
+    canvas.drawCentredString(0, -32, mark)
+    canvas.restoreState()
+
+
+def _numbered_draft(mark: str, canvas: Canvas, document: SimpleDocTemplate) -> None:
+    _watermark(mark, canvas, document)
+    _page_number(canvas, document)
 
 
 def _page_number(canvas: Canvas, document: SimpleDocTemplate) -> None:
