@@ -13,6 +13,11 @@ EXAMPLES = Path(__file__).resolve().parent / "data" / "examples"
 SHARED_EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
 SAMPLE = ROOT / "scenarios" / "data" / "laocai-2024-03.instance.json"
 
+# The database fixtures are registered once, here: imported into several conftests they
+# became one session fixture per directory, and a run mixing directories (an xdist worker
+# does) had the second drop the test database under the first's open connections.
+pytest_plugins = ["tests.storage.fixtures"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -14,9 +14,6 @@ from api.app import create_app
 from api.settings import Settings
 from models.storage.db import Database
 from tests.api.world import World, build_world
-from tests.storage.fixtures import backend, database, migrated, sample_document, tiny_document
-
-__all__ = ["backend", "database", "migrated", "sample_document", "tiny_document"]
 
 
 @pytest.fixture

@@ -1,5 +1,2 @@
-"""Fixtures of the documents' tests: the sample documents of the storage tests."""
-
-from tests.storage.fixtures import sample_document, tiny_document
-
-__all__ = ["sample_document", "tiny_document"]
+"""Fixtures of the documents' tests: the sample documents of the storage tests, registered
+for every test in ``tests/conftest.py``."""

@@ -15,9 +15,6 @@ from models.storage.db import Database
 from models.storage.tables import UserRow
 from services.jobs import Order
 from tests.api.world import World, build_world
-from tests.storage.fixtures import backend, database, migrated, sample_document, tiny_document
-
-__all__ = ["backend", "database", "migrated", "sample_document", "tiny_document"]
 
 
 class Recorder:

@@ -20,9 +20,8 @@ from models.storage.db import Database
 from models.storage.tables import UserRow
 from tests.api.conftest import app, client, settings
 from tests.api.world import World, build_world
-from tests.storage.fixtures import backend, database, migrated, sample_document, tiny_document
 
-__all__ = ["app", "backend", "client", "database", "migrated", "sample_document", "settings", "tiny_document"]
+__all__ = ["app", "client", "settings"]
 
 PASSWORD = "mat-khau-thu-1"
 #: The world's accounts by user name: (role key of :class:`World`, display name).
