@@ -146,3 +146,16 @@ def test_the_notifications_page_groups_sent_waiting_failed(world: World, browser
     for title in ("Gửi lỗi", "Đang chờ gửi", "Đã gửi"):
         assert title in page.text
     assert 'href="/thong-bao"' in browser.get("/").text
+
+
+def test_the_delegates_page_hands_out_a_webcal_link(world: World, browser_of: Browser) -> None:
+    """After "Lấy địa chỉ": the webcal:// subscription (what an iPhone subscribes to), the
+    http one, and the variant without reminders (``?nhac=0``), all answering the feed."""
+    browser = browser_of("kien")
+    page = browser.post("/lich/dia-chi", data={"csrf": csrf_of(browser.get("/").text)})
+    assert page.status_code == 200, page.text
+    found = re.search(r'href="webcal://testserver(/calendar/[^"]+\.ics)"', page.text)
+    assert found, page.text
+    assert f'href="http://testserver{found.group(1)}"' in page.text
+    assert f'href="webcal://testserver{found.group(1)}?nhac=0"' in page.text
+    assert b"BEGIN:VALARM" not in browser.get(found.group(1) + "?nhac=0").content
