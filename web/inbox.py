@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from models.storage.clock import local
 from models.storage.db import Database
-from models.storage.tables import ChangeRequestRow, CommuneRow, JobRow, MeetingRow, ScheduleRow, UserRow
+from models.storage.tables import ChangeRequestRow, CommuneRow, DelegateRow, JobRow, MeetingRow, ScheduleRow, UserRow
 from services import amendments, notifications, requests
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound
@@ -177,6 +177,11 @@ async def replan(request: Request, job_id: str) -> Response:
             raise NotFound(f"Không có lần lập lại lịch {job_id} do duyệt yêu cầu")
         draft = session.get(ScheduleRow, job.schedule_id) if job.schedule_id else None
         changes = amendments.changes(session, draft) if draft is not None else []
+        names = {d.id: d.name for d in session.scalars(select(DelegateRow))}
+
+        def who(ids: tuple[str, ...]) -> str:
+            return ", ".join(names.get(i, i) for i in ids)
+
         return {
             "job": job,
             "month": approved[0].month,
@@ -189,8 +194,8 @@ async def replan(request: Request, job_id: str) -> Response:
                     "label": c.label,
                     "before": _when(c.before_start),
                     "after": _when(c.after_start),
-                    "before_delegates": ", ".join(c.before_delegates),
-                    "after_delegates": ", ".join(c.after_delegates),
+                    "before_delegates": who(c.before_delegates),
+                    "after_delegates": who(c.after_delegates),
                     "reasons": "; ".join(c.reasons),
                 }
                 for c in changes

@@ -55,6 +55,7 @@ def test_the_inbox_lists_and_approves_with_a_link_to_the_changes(
     assert shown.status_code == 200, shown.text
     assert "Các hội nghị thay đổi (trước → sau)" in shown.text
     assert "05/11/2025" in shown.text  # m1's new day, after the arrow
+    assert "Nguyễn Văn Kiên" in shown.text  # its delegates by name
     assert re.search(r'href="/thang/2025-11/ban/\d+/cong-bo"', shown.text)
     assert "Không có yêu cầu nào đang chờ" in browser.get("/yeu-cau").text
 
