@@ -6,6 +6,10 @@ SEQUENCE raised whenever the event changed at a republication, DTSTAMP in UTC, n
 Vietnamese text. An assignment dropped from the schedule in force stays in the feed as
 STATUS:CANCELLED with a higher SEQUENCE (so that phones remove it); a meeting with a
 change request waiting shows "đang chờ Ban duyệt" in its description.
+
+Around the frozen event, read at each request: the fellow delegates of the meeting in
+the description, GEO from the commune's coordinates when it has them, and a VALARM one
+day before (``alarm=False`` when the subscription URL says ``?nhac=0``).
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone
 
 from models.instance import DEFAULT_TIMEZONE
+from models.storage.calendar import Around
 from models.storage.calendar import Event as Assignment
 from models.storage.clock import LOCAL
 
 PRODID = "-//Ban Tuyen giao//phancong//VI"
 PENDING = "đang chờ Ban duyệt"
+#: How long before the meeting the phone reminds: the day before leaves time to travel.
+REMINDER = dt.timedelta(days=1)
 
 
 @cache
@@ -33,11 +40,17 @@ def _vtimezone() -> Timezone:
 END = b"END:VCALENDAR\r\n"
 
 
-def feed(delegate_name: str, events: Iterable[Assignment]) -> bytes:
+def feed(delegate_name: str, events: Iterable[Assignment], near: Around | None = None, alarm: bool = True) -> bytes:
     """The whole feed. Its parts are rendered by ``icalendar`` and kept: the calendar's
     head depends only on the name, and a published event never changes (a change is a
-    new publication, hence a different row with another SEQUENCE or stamp)."""
-    return _head(delegate_name) + b"".join(_event(e) for e in events) + END
+    new publication, hence a different row with another SEQUENCE or stamp) — its cache
+    key also holds what is read around it (fellows, coordinates, the reminder)."""
+    near = near or Around({}, {}, None)
+    return (
+        _head(delegate_name)
+        + b"".join(_event(e, near.fellows.get(e.meeting_id, ()), near.geo.get(e.commune_id), alarm) for e in events)
+        + END
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -57,7 +70,10 @@ def _head(delegate_name: str) -> bytes:
 
 
 @lru_cache(maxsize=65536)
-def _event(item: Assignment) -> bytes:
+def _event(
+    item: Assignment, fellows: tuple[str, ...] = (), geo: tuple[float, float] | None = None, alarm: bool = True
+) -> bytes:
+    live = item.status != "CANCELLED"
     event = Event()
     event.add("uid", item.uid)
     event.add("sequence", item.sequence)
@@ -67,11 +83,21 @@ def _event(item: Assignment) -> bytes:
     event.add("dtend", item.ends_at.astimezone(LOCAL))
     event.add("summary", item.summary)
     event.add("location", item.location)
+    if geo is not None:
+        event.add("geo", geo)
     description = item.description
+    if live and fellows:
+        description = f"{description}\nCùng dự: {', '.join(fellows)}."
     if item.pending:
         description = f"[{PENDING}: có yêu cầu thay đổi, lịch này vẫn giữ như đã công bố]\n{description}"
     event.add("description", description)
     event.add("status", item.status)
     event.add("transp", "OPAQUE")
     event.add("class", "PRIVATE")
+    if live and alarm:
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", f"Ngày mai: {item.summary}")
+        reminder.add("trigger", -REMINDER)
+        event.add_component(reminder)
     return event.to_ical()

@@ -19,7 +19,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     """Mount the pages, their stylesheet and their HTML error pages on ``app``."""
-    from web import directory, errors, loop, notice, pages, whatif, workspace
+    from web import directory, errors, inbox, loop, notice, pages, whatif, workspace
 
     app.include_router(pages.router)
     app.include_router(workspace.router)
@@ -27,5 +27,6 @@ def install(app: FastAPI) -> None:
     app.include_router(whatif.router)
     app.include_router(loop.router)
     app.include_router(notice.router)
+    app.include_router(inbox.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

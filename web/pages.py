@@ -242,7 +242,9 @@ async def _delegate_page(request: Request, viewer: Viewer, feed_url: str | None)
     delegate_id = viewer.user.delegate_id or ""
     mine = await _read(request, lambda s: overview.delegate_meetings(s, viewer.user, delegate_id))
     qr = _qr_svg(feed_url) if feed_url else None
-    return render(request, "delegate.html", {"mine": mine, "feed_url": feed_url, "qr": qr})
+    # webcal://: an iPhone subscribes to it (an http .ics link only imports a one-off copy).
+    webcal = re.sub(r"^https?://", "webcal://", feed_url) if feed_url else None
+    return render(request, "delegate.html", {"mine": mine, "feed_url": feed_url, "qr": qr, "webcal_url": webcal})
 
 
 @router.post("/lich/dia-chi")

@@ -8,10 +8,12 @@ delegate or a planner), or deactivating the delegate's account, makes the URL an
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from typing import Annotated
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response as RawResponse
 from fastapi.security import HTTPAuthorizationCredentials
@@ -23,7 +25,7 @@ from api.ics import PENDING, feed
 from api.schemas.common import Deleted, PathId
 from api.schemas.people import CalendarEventOut, CalendarOut, FeedOut
 from models.storage import audit, users
-from models.storage.calendar import delegate_events, delegate_name, feed_owner
+from models.storage.calendar import around, delegate_events, delegate_name, feed_owner
 from models.storage.clock import local
 from models.storage.db import Database
 from services.access import only_delegate
@@ -140,36 +142,88 @@ def revoke_feed(delegate_id: PathId, planner: Planner, session: SessionDep) -> D
     return Deleted(deleted="calendar-feed")
 
 
+FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Lịch iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+    304: {"description": "Không đổi (If-None-Match hoặc If-Modified-Since)"},
+    **responses(404, 422),
+}
+#: ``?nhac=0`` turns the reminder off. In the URL rather than a stored preference: the
+#: choice is per subscription (a phone with reminders, a desk calendar without), needs no
+#: account or sign-in on the phone, and no new column.
+Reminder = Annotated[str, Query(pattern="^[01]$", description="1: nhắc trước 1 ngày (mặc định); 0: không nhắc")]
+
+
 @router.get(
-    "/calendar/{token}.ics",
-    response_class=RawResponse,
-    openapi_extra={"x-any-query": True},
-    responses={
-        200: {"description": "Lịch iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
-        304: {"description": "Không đổi (If-None-Match)"},
-        **responses(404),
-    },
+    "/calendar/{token}.ics", response_class=RawResponse, openapi_extra={"x-any-query": True}, responses=FEED_RESPONSES
 )
 async def calendar_feed(
     request: Request,
     token: Annotated[str, Path(min_length=1, max_length=100)],
+    nhac: Reminder = "1",
     if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=200)] = None,
+    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since", max_length=100)] = None,
 ) -> RawResponse:
     """Lịch iCalendar của đại biểu tại địa chỉ bí mật (không cần đăng nhập)."""
+    return await _answer(request, token, nhac, if_none_match, if_modified_since, head=False)
+
+
+@router.head("/calendar/{token}.ics", response_class=RawResponse, include_in_schema=False)
+async def calendar_feed_head(
+    request: Request,
+    token: Annotated[str, Path(min_length=1, max_length=100)],
+    nhac: Reminder = "1",
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=200)] = None,
+    if_modified_since: Annotated[str | None, Header(alias="If-Modified-Since", max_length=100)] = None,
+) -> RawResponse:
+    """The GET's headers without its body (some calendar apps probe with HEAD)."""
+    return await _answer(request, token, nhac, if_none_match, if_modified_since, head=True)
+
+
+def _since(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # RFC 9110: an invalid date is ignored
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
+
+
+def _fresh(tag: str, changed: dt.datetime | None, if_none_match: str | None, if_modified_since: str | None) -> bool:
+    """RFC 9110 §13.1: If-None-Match (weak comparison) wins; If-Modified-Since only without it."""
+    if if_none_match is not None:
+        opaque = tag.removeprefix("W/")
+        seen = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+        return "*" in seen or opaque in seen
+    since = _since(if_modified_since)
+    return since is not None and changed is not None and changed.replace(microsecond=0) <= since
+
+
+async def _answer(
+    request: Request, token: str, nhac: str, if_none_match: str | None, if_modified_since: str | None, head: bool
+) -> RawResponse:
     # The hot path (phones poll it): one worker-thread hop for all the database work.
-    body = await run_in_threadpool(_feed_body, request.app.state.database, token)
-    if body is None:
+    found = await run_in_threadpool(_feed_body, request.app.state.database, token, nhac == "1")
+    if found is None:
         raise ApiError(404, "Địa chỉ lịch không tồn tại hoặc đã bị thu hồi")
-    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    body, changed = found
+    # Weak: the same events may be serialised byte-differently by another icalendar release.
+    tag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": tag, "Cache-Control": "private, max-age=300"}
-    if if_none_match is not None and tag in [t.strip() for t in if_none_match.split(",")]:
+    if changed is not None:
+        headers["Last-Modified"] = format_datetime(changed.astimezone(dt.UTC), usegmt=True)
+    if _fresh(tag, changed, if_none_match, if_modified_since):
         return RawResponse(status_code=304, headers=headers)
+    if head:
+        return RawResponse(status_code=200, media_type=ICS_MIME, headers={**headers, "Content-Length": str(len(body))})
     return RawResponse(body, media_type=ICS_MIME, headers=headers)
 
 
-def _feed_body(database: Database, token: str) -> bytes | None:
+def _feed_body(database: Database, token: str, alarm: bool) -> tuple[bytes, dt.datetime | None] | None:
     with database.reader() as session:
         owner = feed_owner(session, token)
         if owner is None:
             return None
-        return feed(owner[1], delegate_events(session, owner[0]))
+        events = delegate_events(session, owner[0])
+        near = around(session, owner[0], events)
+        return feed(owner[1], events, near, alarm), near.changed_at

@@ -17,6 +17,7 @@ from models.storage.tables import (
     AssignmentRow,
     CalendarFeedRow,
     ChangeRequestRow,
+    CommuneRow,
     DelegateRow,
     MeetingRow,
     PublishedMonthRow,
@@ -159,3 +160,57 @@ def delegate_events(session: Session, delegate_id: str) -> list[Event]:
     if waiting:
         events = [replace(e, pending=True) if e.meeting_id in waiting else e for e in events]
     return sorted([*events, *cancelled], key=lambda e: (e.starts_at, e.meeting_id))
+
+
+# -- what the feed adds around the frozen events (read at each request, not frozen) ------
+
+_C = CommuneRow.__table__.c
+_FELLOWS = (
+    select(_A.meeting_id, _D.name)
+    .select_from(
+        AssignmentRow.__table__.join(PublishedMonthRow.__table__, _P.schedule_id == _A.schedule_id).join(
+            DelegateRow.__table__, _D.id == _A.delegate_id
+        )
+    )
+    .where(_A.meeting_id.in_(bindparam("ids", expanding=True)), _A.delegate_id != bindparam("delegate_id"))
+    .order_by(_A.meeting_id, _D.name)
+)
+_GEO = select(_C.id, _C.lat, _C.lon).where(_C.id.in_(bindparam("ids", expanding=True)))
+_REQUESTS_CHANGED = select(_R.created_at, _R.decided_at).where(_R.meeting_id.in_(bindparam("ids", expanding=True)))
+
+
+@dataclass(frozen=True)
+class Around:
+    """Per feed: the fellow delegates of each meeting in force, each commune's coordinates,
+    and the last time anything the feed shows changed (for Last-Modified)."""
+
+    fellows: dict[str, tuple[str, ...]]
+    geo: dict[str, tuple[float, float]]
+    changed_at: dt.datetime | None
+
+
+def around(session: Session, delegate_id: str, events: list[Event]) -> Around:
+    connection = session.connection()
+    live = sorted({e.meeting_id for e in events if e.status != "CANCELLED"})
+    fellows: dict[str, list[str]] = {}
+    if live:
+        for meeting_id, name in connection.execute(_FELLOWS, {"ids": live, "delegate_id": delegate_id}):
+            fellows.setdefault(meeting_id, []).append(name)
+    geo: dict[str, tuple[float, float]] = {}
+    communes = sorted({e.commune_id for e in events})
+    if communes:
+        for commune_id, lat, lon in connection.execute(_GEO, {"ids": communes}):
+            if lat is not None and lon is not None:
+                geo[commune_id] = (float(lat), float(lon))
+    stamps = [e.stamped_at for e in events] + [e.published_at for e in events]
+    if events:
+        # A request made or answered changes the feed's "đang chờ Ban duyệt" line.
+        for created, decided in connection.execute(_REQUESTS_CHANGED, {"ids": sorted({e.meeting_id for e in events})}):
+            stamps.extend(s for s in (created, decided) if s is not None)
+    changed = max((_utc(s) for s in stamps), default=None)
+    return Around({k: tuple(v) for k, v in fellows.items()}, geo, changed)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive UTC from Core statements over UTCDateTime columns on some paths.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -197,3 +197,153 @@ def test_drafts_never_reach_the_feed(client: TestClient, fresh: World) -> None:
     events = Calendar.from_ical(client.get(feed_url(client, fresh)).content).walk("VEVENT")
     assert events == []
     assert client.get("/me/calendar", headers=fresh.auth("delegate")).json()["events"] == []
+
+
+# -- what subscribing phones need -------------------------------------------------------
+
+
+def _since(value: str) -> dt.datetime:
+    from email.utils import parsedate_to_datetime
+
+    return parsedate_to_datetime(value)
+
+
+def _place_c1(database: Database) -> None:
+    from models.storage.tables import CommuneRow
+
+    with database.transaction() as session:
+        commune = session.get(CommuneRow, "c1")
+        assert commune is not None
+        commune.lat, commune.lon = 22.4856, 103.9707
+
+
+def test_feed_has_geo_fellows_and_a_reminder_that_can_be_turned_off(
+    client: TestClient, fresh: World, database: Database
+) -> None:
+    """GEO from the commune's coordinates (none without them), the other delegates of the
+    meeting in DESCRIPTION, a VALARM one day before; ``?nhac=0`` drops it; ``?nhac=2`` is 422."""
+    _place_c1(database)
+    published = solve_and_publish(client, fresh)
+    url = feed_url(client, fresh)
+    events = _events(client, url)
+    mine = {a["meeting"] for a in published["assignments"] if a["delegate"] == "d1"}
+    names = {a["delegate"]: a["delegate_name"] for a in published["assignments"] if "delegate_name" in a}
+    for uid, event in events.items():
+        meeting = uid.split(".", 1)[0]
+        assert meeting in mine
+        commune = next(a["commune"] for a in published["assignments"] if a["meeting"] == meeting)
+        if commune == "c1":
+            assert (event["GEO"].latitude, event["GEO"].longitude) == (22.4856, 103.9707)
+        else:
+            assert "GEO" not in event
+        others = [a["delegate"] for a in published["assignments"] if a["meeting"] == meeting and a["delegate"] != "d1"]
+        description = str(event["DESCRIPTION"])
+        if others:
+            assert "Cùng dự:" in description
+            for other in others:
+                if other in names:
+                    assert names[other] in description
+        else:
+            assert "Cùng dự:" not in description
+        alarms = event.walk("VALARM")
+        assert len(alarms) == 1
+        assert alarms[0]["TRIGGER"].dt == -dt.timedelta(days=1)
+        assert str(alarms[0]["ACTION"]) == "DISPLAY"
+    quiet = client.get(url + "?nhac=0")
+    assert quiet.status_code == 200
+    assert b"BEGIN:VALARM" not in quiet.content
+    assert b"BEGIN:VEVENT" in quiet.content
+    bad = client.get(url + "?nhac=2")
+    assert bad.status_code == 422
+    assert "nhac" in bad.text
+
+
+def test_feed_answers_head_and_conditional_requests(client: TestClient, fresh: World) -> None:
+    """HEAD: the GET's headers, no body; a weak ETag; If-None-Match (weak or strong form,
+    or ``*``) and If-Modified-Since at or after Last-Modified → 304; older → 200; a
+    new publication changes both."""
+    solve_and_publish(client, fresh)
+    url = feed_url(client, fresh)
+    full = client.get(url)
+    tag, modified = full.headers["ETag"], full.headers["Last-Modified"]
+    assert tag.startswith('W/"')
+    assert modified.endswith(" GMT")
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["ETag"] == tag
+    assert head.headers["Last-Modified"] == modified
+    assert head.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert int(head.headers["content-length"]) == len(full.content)
+    assert client.head("/calendar/nothing.ics").status_code == 404
+    for match in (tag, tag.removeprefix("W/"), f'"x", {tag}', "*"):
+        again = client.get(url, headers={"If-None-Match": match})
+        assert again.status_code == 304, match
+        assert again.content == b""
+        assert again.headers["ETag"] == tag
+    assert client.head(url, headers={"If-None-Match": tag}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": 'W/"other"'}).status_code == 200
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    later = "Fri, 01 Jan 2100 00:00:00 GMT"
+    assert client.get(url, headers={"If-Modified-Since": later}).status_code == 304
+    older = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get(url, headers={"If-Modified-Since": older}).status_code == 200
+    assert client.get(url, headers={"If-Modified-Since": "not a date"}).status_code == 200
+    # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+    both = client.get(url, headers={"If-None-Match": 'W/"other"', "If-Modified-Since": later})
+    assert both.status_code == 200
+    # The reminder's choice is another body: another tag.
+    assert client.get(url + "?nhac=0").headers["ETag"] != tag
+    # A change request made on a meeting changes the feed ("đang chờ Ban duyệt"): not 304.
+    asked = client.patch("/meetings/m1", json={"start": "2025-11-05T08:00"}, headers=fresh.auth("commune"))
+    assert asked.status_code == 202, asked.text
+    if "m1.d1@phancong.tuyenvan" in _events(client, url):
+        assert client.get(url, headers={"If-None-Match": tag}).status_code == 200
+        assert _since(client.get(url).headers["Last-Modified"]) >= _since(modified)
+
+
+def test_fellow_delegates_of_the_meeting_are_in_the_description(
+    client: TestClient, fresh: World, database: Database
+) -> None:
+    """A meeting in force with a second delegate: each one's feed names the other, not itself."""
+    from sqlalchemy import select
+
+    from models.storage.tables import AssignmentRow, PublishedMonthRow
+
+    solve_and_publish(client, fresh)
+    with database.transaction() as session:
+        in_force = session.scalar(select(PublishedMonthRow.schedule_id).where(PublishedMonthRow.month == "2025-11"))
+        mine = session.scalars(
+            select(AssignmentRow).where(AssignmentRow.schedule_id == in_force, AssignmentRow.delegate_id == "d1")
+        ).first()
+        assert mine is not None
+        taken = set(
+            session.scalars(
+                select(AssignmentRow.delegate_id).where(
+                    AssignmentRow.schedule_id == in_force, AssignmentRow.meeting_id == mine.meeting_id
+                )
+            )
+        )
+        other = next(d for d in ("d3", "d4", "d5", "d2") if d not in taken)
+        session.add(
+            AssignmentRow(
+                schedule_id=in_force,
+                meeting_id=mine.meeting_id,
+                delegate_id=other,
+                uid=f"{mine.meeting_id}.{other}@phancong.tuyenvan",
+                sequence=0,
+                fingerprint=mine.fingerprint,
+                stamped_at=mine.stamped_at,
+                starts_at=mine.starts_at,
+                ends_at=mine.ends_at,
+                summary=mine.summary,
+                location=mine.location,
+                description=mine.description,
+            )
+        )
+        meeting = mine.meeting_id
+    names = {"d2": "Trần Thị Thu Hà", "d3": "Lò Văn Sơn", "d4": "Phạm Ngọc Lan", "d5": "Hoàng Minh Đức"}
+    description = str(_events(client, feed_url(client, fresh))[f"{meeting}.d1@phancong.tuyenvan"]["DESCRIPTION"])
+    assert "Cùng dự: " in description
+    assert names[other] in description
+    assert "Nguyễn Văn Kiên" not in description
