@@ -170,6 +170,9 @@ def test_a_commune_sees_only_its_own_ranking_row(world: World, browser_of: Brows
     assert "Xã Hợp Thành" not in page.text
     assert "Phiếu chấm điểm của Phường Cốc Lếu" in page.text
     assert "Tổng: 80/100 — Tốt" in page.text
+    title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
+    assert "Xếp loại tháng 11/2025" in title
 
 
 @pytest.mark.parametrize(
