@@ -167,6 +167,16 @@ def test_a_sheet_with_malformed_xml_is_an_input_error(tiny_document: dict[str, A
     assert "XML không hợp lệ" in caught.value.issues[0].message
 
 
+def test_a_shared_string_out_of_range_is_an_input_error(tiny_document: dict[str, Any]) -> None:
+    """A cell pointing past the end of the shared-strings table is a clear error, never a crash."""
+    bad_row = b'<row r="9"><c r="A9" t="s"><v>999999</v></c></row>'
+    data = _replace_sheet_xml(
+        instance_workbook(tiny_document), 2, lambda body: [body.replace(b"</sheetData>", bad_row + b"</sheetData>")]
+    )
+    with pytest.raises(WorkbookError):
+        read_instance(data)
+
+
 def test_stale_dimension_does_not_drop_rows(tiny_document: dict[str, Any]) -> None:
     """A sheet whose <dimension> claims two rows still has every row read."""
     communes = [{"id": f"c{i}", "name": f"Xã {i}"} for i in range(1, 31)]
