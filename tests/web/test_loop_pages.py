@@ -4,6 +4,7 @@ themes; CSRF and every role's refusal, each refusal writing nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -288,3 +289,30 @@ def test_a_flag_proposal_is_confirmed_once(world: World, browser_of: Browser) ->
     again = browser.post("/de-xuat-muc/quyet-dinh", data=data)
     assert again.status_code == 409
     assert "đã được xác nhận" in again.text
+
+
+def test_a_running_scenario_shows_its_progress(world: World, browser_of: Browser, database: Database) -> None:
+    """While a run is going, the page shows elapsed time, best score and bound, and a bar."""
+    scenario_id = world.ids["scenario"]
+    at = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
+    with database.writer() as session:
+        session.add(
+            JobRow(
+                id="chay-thu",
+                month=MONTH,
+                status="running",
+                time_limit=10.0,
+                created_at=at,
+                updated_at=at,
+                started_at=at,
+                scenario_id=scenario_id,
+                progress_seconds=4.0,
+                best_score=57,
+                bound=50,
+            )
+        )
+        session.commit()
+    page = browser_of("canbo").get(f"/kich-ban/{scenario_id}")
+    assert page.status_code == 200
+    assert "4 giây, điểm tốt nhất đến giờ 57, cận dưới 50" in page.text
+    assert '<progress max="10.0" value="4.0"' in page.text
