@@ -30,7 +30,14 @@ def chosen_backends(config: pytest.Config) -> list[str]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", chosen_backends(metafunc.config))
+        metafunc.parametrize("backend", chosen_backends(metafunc.config), indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The solver backend of this run of the test. It shadows the database ``backend`` of
+    ``tests.storage.fixtures`` here, and is session-scoped so that hypothesis' tests may take it."""
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")
