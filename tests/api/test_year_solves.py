@@ -4,14 +4,18 @@ in one job, one draft per month, each month knowing the drafts before it."""
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from api.jobs import JobRunner
 from models.storage.db import Database
 from models.storage.tables import JobRow, ScheduleRow
+from solver import solve as solver_solve
 from tests.api.world import World, build_world
 
 
@@ -98,3 +102,43 @@ def test_only_planners_plan_a_range(client: TestClient, months: World, database:
     assert client.post("/solves", json=body, headers=months.auth(who)).status_code == 403
     assert _count(database, JobRow) == 0
     assert _count(database, ScheduleRow) == 0
+
+
+def test_cancel_stops_after_the_month_being_planned(app: FastAPI, client: TestClient, months: World) -> None:
+    """A cancel during the first month ends the job `cancelled` with that month's draft
+    and no later month planned; progress named the month being planned."""
+    started = threading.Event()
+    seen: list[str | None] = []
+
+    def slow_solve(instance: Any, **options: Any) -> Any:
+        started.set()
+        assert options["stop"].wait(30), "the cancel never reached the solver"
+        return solver_solve(instance, **options)
+
+    app.state.runner = JobRunner(app.state.database, app.state.settings, solve_function=slow_solve)
+    body = {"from": "2025-11", "to": "2026-01", "time_limit": 1}
+    job = client.post("/solves", json=body, headers=months.auth("planner")).json()
+    assert started.wait(30)
+    seen.append(client.get(f"/jobs/{job['id']}", headers=months.auth("planner")).json()["planning"])
+    assert client.post(f"/jobs/{job['id']}/cancel", headers=months.auth("planner")).status_code == 202
+    app.state.runner.wait(job["id"], 60)
+    ended = client.get(f"/jobs/{job['id']}", headers=months.auth("planner")).json()
+    assert seen == ["2025-11"]
+    assert ended["status"] == "cancelled"
+    assert len(ended["schedule_ids"]) == 1
+    assert "2025-12" in ended["error"]
+    app.state.runner.shutdown()
+
+
+def test_a_worker_rebuilds_the_range_from_the_row(database: Database, months: World) -> None:
+    """The queue's workers get only the job's id: the row gives back the whole range."""
+    from api.jobs import RangeOrder, order_of
+    from models.storage import jobs
+
+    with database.transaction() as session:
+        row = jobs.create(session, None, "2025-11", 1.0, payload={"months": ["2025-11", "2025-12"], "bases": {}})
+        job_id = row.id
+    with database.reader() as session:
+        order = order_of(session, job_id)
+    assert isinstance(order, RangeOrder)
+    assert order.months == ("2025-11", "2025-12")
