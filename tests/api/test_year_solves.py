@@ -12,11 +12,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from api.app import create_app
 from api.jobs import JobRunner
+from api.settings import Settings
 from models.storage.db import Database
 from models.storage.tables import JobRow, ScheduleRow
 from solver import solve as solver_solve
+from tests.api import test_queue
+from tests.api.test_queue import Workers
 from tests.api.world import World, build_world
+from tests.storage.databases import ADMIN_URL
+
+# The queue's database and worker processes (tests/api/test_queue.py), for the one test on real workers.
+queue_url, qdb, qsettings, workers = test_queue.queue_url, test_queue.qdb, test_queue.qsettings, test_queue.workers
 
 
 def _three_months(document: dict[str, Any]) -> dict[str, Any]:
@@ -142,3 +150,23 @@ def test_a_worker_rebuilds_the_range_from_the_row(database: Database, months: Wo
         order = order_of(session, job_id)
     assert isinstance(order, RangeOrder)
     assert order.months == ("2025-11", "2025-12")
+
+
+@pytest.mark.skipif(ADMIN_URL == "skip", reason="PHANCONG_TEST_POSTGRES_URL=skip")
+def test_a_range_goes_through_a_worker_process(
+    qdb: Database,
+    qsettings: Settings,
+    workers: Workers,
+    tiny_document: dict[str, Any],
+) -> None:
+    """On the queue a worker gets only the job's id and plans the same range, month by month."""
+    world = build_world(qdb, _three_months(tiny_document), extras=False)
+    workers.start()
+    with TestClient(create_app(qsettings, qdb)) as web:
+        body = {"from": "2025-11", "to": "2025-12", "time_limit": 1}
+        response = web.post("/solves", json=body, headers=world.auth("planner"))
+        assert response.status_code == 201, response.text
+        web.app.state.runner.wait(response.json()["id"], 60)  # type: ignore[attr-defined]
+        done = web.get(f"/jobs/{response.json()['id']}", headers=world.auth("planner")).json()
+    assert done["status"] == "done", done
+    assert len(done["schedule_ids"]) == 2
