@@ -1,6 +1,9 @@
 """Running solve jobs, behind one :class:`Runner` interface with two kinds of runner.
 
-A job solves a month into a draft (:class:`SolveOrder`) or runs a what-if scenario
+A job solves a month into a draft (:class:`SolveOrder`), a range of months into one
+draft per month (:class:`RangeOrder`: each month's draft commits with the job's list of
+drafts, so a cancel keeps the months made; a retaken job plans the range again), or runs a
+what-if scenario
 (:class:`services.scenario_runs.ScenarioOrder`, whose answer is a scenario result, never a
 schedule version). A job's state lives in its database row (:mod:`models.storage.jobs`):
 status, progress (best score and bound so far, written at most every

@@ -1,4 +1,10 @@
-"""Starting, reading and cancelling jobs: month solves and scenario runs.
+"""Starting, reading and cancelling jobs: month solves, range solves and scenario runs.
+
+A range solve (:func:`start_range`, ``POST /solves`` with ``from``/``to``) is one job
+planning up to :data:`MAX_RANGE` months in order, each knowing the drafts before it
+(:func:`services.months.load_rolling_month`); its months and each month's published
+version are kept in the job's ``payload``, the month it plans and its drafts in its
+``answer`` (JSON columns the job already has: no migration).
 
 Every start goes through :func:`start`, so the checks made before a job exists (so that
 a refused request starts nothing) are written once: an idempotency key already used by
