@@ -1,6 +1,9 @@
 """Running solve jobs, behind one :class:`Runner` interface with two kinds of runner.
 
-A job solves a month into a draft (:class:`SolveOrder`) or runs a what-if scenario
+A job solves a month into a draft (:class:`SolveOrder`), a range of months into one
+draft per month (:class:`RangeOrder`: each month's draft commits with the job's list of
+drafts, so a cancel keeps the months made; a retaken job plans the range again), or runs a
+what-if scenario
 (:class:`services.scenario_runs.ScenarioOrder`, whose answer is a scenario result, never a
 schedule version). A job's state lives in its database row (:mod:`models.storage.jobs`):
 status, progress (best score and bound so far, written at most every
@@ -46,6 +49,7 @@ from models.instance import Instance
 from models.storage import audit, jobs, schedules
 from models.storage.db import Database
 from models.storage.jobs import Lost
+from models.storage.schedules import Plan
 from models.storage.tables import JobRow, UserRow
 from models.storage.types import utcnow
 from scenarios import robustness
@@ -78,6 +82,21 @@ class SolveOrder:
 
 
 @dataclass(frozen=True)
+class RangeOrder:
+    """A range of months planned in order in one job (rolling: each month's instance
+    holds the drafts of the months before it as history); one draft per month."""
+
+    job_id: str
+    months: tuple[str, ...]
+    bases: dict[str, int]
+    """Each month's published version when the job was accepted (absent: first plan)."""
+    time_limit: float
+    """Per month."""
+    changes_first: bool
+    user_id: int | None
+
+
+@dataclass(frozen=True)
 class ReplanOrder:
     """One part of a fanned-out robustness analysis (:mod:`api.fanout`): re-plan the
     parent's schedule for one absence."""
@@ -88,7 +107,7 @@ class ReplanOrder:
     time_limit: float
 
 
-Order = SolveOrder | ScenarioOrder | ReplanOrder
+Order = SolveOrder | RangeOrder | ScenarioOrder | ReplanOrder
 Reason = Literal["cancel", "shutdown", "lost"]
 
 
@@ -105,6 +124,12 @@ class Stop(threading.Event):
         if self.reason is None:
             self.reason = reason
         self.set()
+
+
+def _last_draft(drafts: list[dict[str, object]]) -> int | None:
+    """The last month's draft: a range job's ``schedule_id`` (the answer lists them all)."""
+    value = drafts[-1]["schedule_id"] if drafts else None
+    return value if isinstance(value, int) else None
 
 
 class Gone(Exception):
@@ -168,6 +193,8 @@ class Executor:
                     order = order_of(session, job_id)
             if isinstance(order, ReplanOrder):
                 self._replan(order, stop)
+            elif isinstance(order, RangeOrder):
+                self._solve_range(order, stop)
             elif isinstance(order, ScenarioOrder):
                 progress = self._progress(job_id)
                 scenario_runs.run(self.database, self.settings, order, stop, progress, worker=self.worker)
@@ -200,6 +227,36 @@ class Executor:
         return on_progress
 
     def _solve(self, order: SolveOrder, stop: Stop) -> None:
+        result = self._run_solver(order, stop)
+        status = "cancelled" if stop.reason == "cancel" else "done"
+        if result.status == "infeasible" or result.report is None:
+            with self.database.transaction() as session:
+                message = "Không lập được lịch: " + " ".join(result.problems)
+                finished = jobs.finish(
+                    session, order.job_id, "failed", result_status="infeasible", error=message, worker=self.worker
+                )
+            if not finished:
+                raise Lost(order.job_id)
+            return
+        report = result.report
+
+        def link(session: Session, draft_id: int) -> bool:
+            return jobs.finish(
+                session,
+                order.job_id,
+                status,
+                schedule_id=draft_id,
+                result_status=result.status,
+                best=report.total,
+                bound=result.bound,
+                seconds=round(result.seconds, 3),
+                worker=self.worker,
+            )
+
+        self._save_draft(order, result, plan_from_result(result), link)
+
+    def _run_solver(self, order: SolveOrder, stop: Stop) -> Result:
+        """The month's solve, with its progress stored; a job taken from this worker meanwhile raises :class:`Lost`."""
         on_progress = self._progress(order.job_id)
         hint = [(p.meeting, p.delegate) for p in order.instance.reference] or None
         result = self._solve_function(
@@ -213,17 +270,10 @@ class Executor:
         )
         if stop.reason == "lost":
             raise Lost(order.job_id)
-        status = "cancelled" if stop.reason == "cancel" else "done"
-        if result.status == "infeasible" or result.report is None:
-            with self.database.transaction() as session:
-                message = "Không lập được lịch: " + " ".join(result.problems)
-                finished = jobs.finish(
-                    session, order.job_id, "failed", result_status="infeasible", error=message, worker=self.worker
-                )
-            if not finished:
-                raise Lost(order.job_id)
-            return
-        plan = plan_from_result(result)
+        return result
+
+    def _save_draft(self, order: SolveOrder, result: Result, plan: Plan, link: Callable[[Session, int], bool]) -> int:
+        """Store the month's draft and, in the same transaction, the job's link to it (``link``)."""
         for attempt in range(3):
             try:
                 with self.database.transaction() as session:
@@ -231,27 +281,91 @@ class Executor:
                     draft = schedules.create_draft(
                         session, order.month, plan, order.base_id, order.user_id, job_id=order.job_id
                     )
-                    finished = jobs.finish(
-                        session,
-                        order.job_id,
-                        status,
-                        schedule_id=draft.id,
-                        result_status=result.status,
-                        best=result.report.total,
-                        bound=result.bound,
-                        seconds=round(result.seconds, 3),
-                        worker=self.worker,
-                    )
-                    if not finished:
+                    if not link(session, draft.id):
                         raise Lost(order.job_id)  # rolls the draft back
                     user = session.get(UserRow, order.user_id) if order.user_id is not None else None
                     detail = {"job": order.job_id, "score": plan.total, "status": result.status}
                     audit.record(session, user, "schedule.solve", "schedule", draft.id, detail)
-                return
+                return draft.id
             except IntegrityError:
                 # Another job of the same month took this version number meanwhile: take the next.
                 if attempt == 2:
                     raise
+        raise AssertionError("unreachable")
+
+    def _solve_range(self, order: RangeOrder, stop: Stop) -> None:
+        """Plan the months in order; a cancel ends the job after the month being planned
+        (its best schedule so far is still its draft), keeping the drafts made."""
+        from services.months import load_rolling_month
+
+        job_id = order.job_id
+        earlier: list[tuple[Instance, list[tuple[str, str]], dict[tuple[str, str], str]]] = []
+        drafts: list[dict[str, object]] = []
+        last: Result | None = None
+        for month in order.months:
+            if stop.is_set():
+                break
+            with self.database.reader() as session:
+                _, instance = load_rolling_month(session, month, earlier)
+            if not instance.meetings:
+                continue  # nothing to plan that month; the range goes on
+            with self.database.transaction() as session:
+                if not jobs.range_answer(session, job_id, {"planning": month, "drafts": drafts}, self.worker):
+                    raise Lost(job_id)
+            solve_order = SolveOrder(
+                job_id, month, instance, order.bases.get(month), order.time_limit, order.changes_first, order.user_id
+            )
+            result = self._run_solver(solve_order, stop)
+            if result.status == "infeasible" or result.report is None:
+                message = f"Không lập được lịch tháng {month}: " + " ".join(result.problems)
+                with self.database.transaction() as session:
+                    finished = jobs.finish(
+                        session,
+                        job_id,
+                        "failed",
+                        schedule_id=_last_draft(drafts),
+                        result_status="infeasible",
+                        error=message,
+                        answer={"planning": None, "drafts": drafts},
+                        worker=self.worker,
+                    )
+                if not finished:
+                    raise Lost(job_id)
+                return
+            plan = plan_from_result(result)
+
+            def link(
+                session: Session, draft_id: int, month: str = month, made: list[dict[str, object]] = drafts
+            ) -> bool:
+                answer: dict[str, object] = {
+                    "planning": None,
+                    "drafts": [*made, {"month": month, "schedule_id": draft_id}],
+                }
+                return jobs.range_answer(session, job_id, answer, self.worker)
+
+            draft_id = self._save_draft(solve_order, result, plan, link)
+            drafts = [*drafts, {"month": month, "schedule_id": draft_id}]
+            earlier.append((instance, list(plan.pairs), dict(plan.visits)))
+            last = result
+        status = "cancelled" if stop.reason == "cancel" else "done"
+        planned = [d["month"] for d in drafts]
+        left = [m for m in order.months if m not in planned]
+        error = None
+        if stop.is_set() and left:
+            error = "Đã dừng; chưa lập các tháng " + ", ".join(left)
+        with self.database.transaction() as session:
+            finished = jobs.finish(
+                session,
+                job_id,
+                status,
+                schedule_id=_last_draft(drafts),
+                result_status=last.status if last is not None else None,
+                error=error,
+                answer={"planning": None, "drafts": drafts},
+                worker=self.worker,
+            )
+        if not finished:
+            raise Lost(job_id)
 
     def _replan(self, order: ReplanOrder, stop: Stop) -> None:
         instance, pairs = self._parent(order.parent_id)
@@ -313,6 +427,10 @@ def order_of(session: Session, job_id: str) -> Order:
         if job.payload is None:
             raise LookupError(f"job {job_id} has no payload")
         return ReplanOrder(job.id, job.parent_id, robustness.absence_of(job.payload["absence"]), job.time_limit)
+    if job.scenario_id is None and job.payload is not None and "months" in job.payload:
+        bases = {str(m): int(b) for m, b in job.payload.get("bases", {}).items()}
+        months = tuple(str(m) for m in job.payload["months"])
+        return RangeOrder(job.id, months, bases, job.time_limit, job.changes_first, job.user_id)
     if job.scenario_id is None:
         _, instance = load_month(session, job.month)
         return SolveOrder(job.id, job.month, instance, job.base_id, job.time_limit, job.changes_first, job.user_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -242,7 +243,20 @@ def job_out(row: JobRow) -> JobOut:
         error=row.error,
         scenario_id=row.scenario_id,
         mode=row.mode,
+        **range_out(row),
     )
+
+
+def range_out(row: JobRow) -> dict[str, Any]:
+    """A range solve's months, the month it plans now and its drafts (nothing for other jobs)."""
+    if row.parent_id is not None or not row.payload or "months" not in row.payload:
+        return {}
+    answer = row.answer or {}
+    return {
+        "months": list(row.payload["months"]),
+        "planning": answer.get("planning"),
+        "schedule_ids": [d["schedule_id"] for d in answer.get("drafts", [])],
+    }
 
 
 def user_out(row: UserRow) -> UserOut:

@@ -1,4 +1,10 @@
-"""Starting, reading and cancelling jobs: month solves and scenario runs.
+"""Starting, reading and cancelling jobs: month solves, range solves and scenario runs.
+
+A range solve (:func:`start_range`, ``POST /solves`` with ``from``/``to``) is one job
+planning up to :data:`MAX_RANGE` months in order, each knowing the drafts before it
+(:func:`services.months.load_rolling_month`); its months and each month's published
+version are kept in the job's ``payload``, the month it plans and its drafts in its
+``answer`` (JSON columns the job already has: no migration).
 
 Every start goes through :func:`start`, so the checks made before a job exists (so that
 a refused request starts nothing) are written once: an idempotency key already used by
@@ -20,17 +26,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.jobs import SolveOrder
+from api.jobs import RangeOrder, SolveOrder
 from api.settings import Settings
+from models.errors import Issue
 from models.instance import Instance
 from models.storage import audit, jobs, schedules
 from models.storage.tables import JobRow, UserRow
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound, TooLarge, TooMany
-from services.months import load_month
+from services.months import load_month, months_between
 from services.scenario_runs import ScenarioOrder
 
-Order = SolveOrder | ScenarioOrder
+Order = SolveOrder | RangeOrder | ScenarioOrder
 RETRY_AFTER = 5
 """Seconds a refused account is told to wait before asking again."""
 
@@ -164,6 +171,84 @@ def start_solve(
             return SolveOrder(job.id, month, instance, base_id, limit, changes_first, planner.id)
 
         return Ready(instance, f"Tháng {month} chưa có hội nghị nào được đăng ký", record, order)
+
+    mismatch = "Idempotency-Key này đã dùng cho một yêu cầu khác (tháng hoặc tham số khác)"
+    return start(session, planner, settings, runner, idempotency_key, same, mismatch, ready)
+
+
+MAX_RANGE = 12
+"""The most months one range solve plans (a year)."""
+
+
+def solve_months(month: str | None, first: str | None, last: str | None) -> list[str]:
+    """The months a ``POST /solves`` asks for: ``month``, or ``from`` to ``to`` (inclusive,
+    at most :data:`MAX_RANGE`); :class:`~services.errors.Invalid` naming the field otherwise."""
+
+    def refuse(field: str, value: object, message: str) -> Invalid:
+        return Invalid(f"{field}: {message}", [Issue(path=f"/{field}", value=value, message=message)])
+
+    if month is not None:
+        if first is not None or last is not None:
+            field = "from" if first is not None else "to"
+            raise refuse(field, first or last, "chỉ gửi month, hoặc from và to, không gửi cả hai")
+        return [month]
+    if first is None and last is None:
+        raise refuse("month", None, "thiếu tháng: gửi month, hoặc from và to")
+    if first is None or last is None:
+        field = "to" if last is None else "from"
+        raise refuse(field, None, "khoảng tháng cần cả from và to")
+    months = months_between(first, last)
+    if not months:
+        raise refuse("to", last, f"tháng cuối {last} ở trước tháng đầu {first}")
+    if len(months) > MAX_RANGE:
+        raise refuse("to", last, f"khoảng {len(months)} tháng; tối đa {MAX_RANGE} tháng một lượt")
+    return months
+
+
+def start_range(
+    session: Session,
+    planner: UserRow,
+    settings: Settings,
+    runner: Runner,
+    months: list[str],
+    *,
+    seconds: float | None = None,
+    changes_first: bool = False,
+    idempotency_key: str | None = None,
+) -> Started:
+    """Plan ``months`` in order in one job, each knowing the drafts of those before it;
+    one draft per month (a month without meetings is left out). ``seconds`` is per month."""
+    limit = time_limit(seconds, settings)
+
+    def same(job: JobRow) -> bool:
+        months_of = (job.payload or {}).get("months")
+        return months_of == months and job.changes_first == changes_first and job.time_limit == limit
+
+    def ready() -> Ready:
+        largest = None
+        bases: dict[str, int] = {}
+        for month in months:
+            _, instance = load_month(session, month)
+            check_size(instance, settings)
+            if largest is None or len(instance.meetings) > len(largest.meetings):
+                largest = instance
+            base = schedules.current(session, month)
+            if base is not None:
+                bases[month] = base.id
+        assert largest is not None  # months is never empty
+
+        def record() -> JobRow:
+            payload: dict[str, object] = {"months": months, "bases": bases}
+            job = jobs.create(session, planner.id, months[0], limit, changes_first, idempotency_key, payload=payload)
+            detail = {"months": months, "time_limit": limit}
+            audit.record(session, planner, "solve.start", "job", job.id, detail)
+            return job
+
+        def order(job: JobRow) -> RangeOrder:
+            return RangeOrder(job.id, tuple(months), bases, limit, changes_first, planner.id)
+
+        empty = f"Các tháng {months[0]} đến {months[-1]} chưa có hội nghị nào được đăng ký"
+        return Ready(largest, empty, record, order)
 
     mismatch = "Idempotency-Key này đã dùng cho một yêu cầu khác (tháng hoặc tham số khác)"
     return start(session, planner, settings, runner, idempotency_key, same, mismatch, ready)

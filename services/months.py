@@ -87,3 +87,44 @@ def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], pla
             message = f"nơi xuất phát {value} không có trong danh mục; hãy thêm địa điểm (POST /places) hoặc đổi base"
         return Issue(path=f"/delegates/{delegate}", value=value, message=message)
     return None
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """The months ``first`` to ``last`` inclusive, in order (empty when ``last`` is before ``first``)."""
+    year, month = int(first[:4]), int(first[5:7])
+    out: list[str] = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def load_rolling_month(
+    session: Session, month: str, earlier: list[tuple[Instance, list[tuple[str, str]], dict[tuple[str, str], str]]]
+) -> tuple[Document, Instance]:
+    """The month's instance planned after the drafts of ``earlier`` months of the same range.
+
+    Each earlier month's draft (its instance, pairs and suggested visits) stands in its
+    history for whatever was published for that month, as ``solve --rolling`` chains a
+    month to the plan of the one before: the range is planned as it would be lived.
+    """
+    document = month_document(session, month)
+    planned = {m.start.strftime("%Y-%m") for inst, _, _ in earlier for m in inst.meetings}
+    history = document.setdefault("history", {})
+    attendances = [a for a in history.get("attendances", []) if a["date"][:7] not in planned]
+    visits = [v for v in history.get("visits", []) if v["date"][:7] not in planned]
+    for instance, pairs, suggested in earlier:
+        for meeting_id, delegate in pairs:
+            meeting = instance.meeting(meeting_id)
+            attendances.append({"date": meeting.day.isoformat(), "commune": meeting.commune, "delegate": delegate})
+        for (meeting_id, _), team in suggested.items():
+            visits.append({"date": instance.meeting(meeting_id).day.isoformat(), "team": team})
+    unique = {(a["date"], a["commune"], a["delegate"]): a for a in attendances}
+    history["attendances"] = [unique[key] for key in sorted(unique)]
+    history["visits"] = sorted(
+        {(v["date"], v["team"]): v for v in visits}.values(), key=lambda v: (v["date"], v["team"])
+    )
+    try:
+        return document, instance_from_document(document, stored=True)
+    except InputError as error:
+        raise month_error(month, document, error) from None

@@ -63,17 +63,32 @@ def start_solve(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> JobOut:
-    """Lập lịch cho một tháng: trả về lượt giải (job) để theo dõi."""
-    started = jobs.start_solve(
-        session,
-        planner,
-        settings,
-        runner,
-        body.month,
-        seconds=body.time_limit,
-        changes_first=body.changes_first,
-        idempotency_key=idempotency_key,
-    )
+    """Lập lịch cho một tháng (month), hoặc lần lượt cho các tháng from đến to (tối đa 12):
+    trả về lượt giải (job) để theo dõi."""
+    months = jobs.solve_months(body.month, body.from_, body.to)
+    seconds, first = body.time_limit, body.changes_first
+    if body.month is not None:
+        started = jobs.start_solve(
+            session,
+            planner,
+            settings,
+            runner,
+            body.month,
+            seconds=seconds,
+            changes_first=first,
+            idempotency_key=idempotency_key,
+        )
+    else:
+        started = jobs.start_range(
+            session,
+            planner,
+            settings,
+            runner,
+            months,
+            seconds=seconds,
+            changes_first=first,
+            idempotency_key=idempotency_key,
+        )
     return started_out(started, response)
 
 

@@ -11,7 +11,11 @@ from api.schemas.common import Month, Out, Strict
 
 
 class SolveIn(Strict):
-    month: Month
+    month: Month | None = Field(default=None, description="Một tháng; hoặc from/to cho nhiều tháng")
+    from_: Month | None = Field(
+        default=None, alias="from", description="Tháng đầu của một khoảng (tối đa 12 tháng, lập lần lượt)"
+    )
+    to: Month | None = Field(default=None, description="Tháng cuối của khoảng (tính cả tháng đó)")
     time_limit: Annotated[float, Field(gt=0, le=3600)] | None = Field(
         default=None, description="Giây; bị giới hạn bởi cấu hình máy chủ"
     )
@@ -35,3 +39,8 @@ class JobOut(Out):
     error: str | None
     scenario_id: int | None = Field(description="Lượt chạy kịch bản: kịch bản được chạy (không lập bản nháp nào)")
     mode: str | None = Field(description="Lượt chạy kịch bản: weighted, changes_first hoặc fresh")
+    months: list[str] | None = Field(default=None, description="Lượt lập nhiều tháng: các tháng, theo thứ tự")
+    planning: str | None = Field(default=None, description="Lượt lập nhiều tháng: tháng đang được lập")
+    schedule_ids: list[int] | None = Field(
+        default=None, description="Lượt lập nhiều tháng: các bản nháp đã lập, mỗi tháng một bản, theo thứ tự"
+    )

@@ -39,6 +39,7 @@ def create(
     scenario_id: int | None = None,
     mode: str | None = None,
     base_id: int | None = None,
+    payload: dict[str, object] | None = None,
 ) -> JobRow:
     """A queued job: a solve of ``month``, or a run of the scenario ``scenario_id`` in ``mode``."""
     job = JobRow(
@@ -52,6 +53,7 @@ def create(
         scenario_id=scenario_id,
         mode=mode,
         base_id=base_id,
+        payload=payload,
         attempts=0,
         cancel_requested=False,
     )
@@ -124,6 +126,17 @@ def finish(
     if worker is not None:
         query = query.where(JobRow.worker == worker)
     result = session.execute(query.values(**values).execution_options(synchronize_session=False))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def range_answer(session: Session, job_id: str, answer: dict[str, object], worker: str) -> bool:
+    """Record a range solve's state (the month it plans, the drafts made) while ``worker`` holds it."""
+    result = session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.status == "running", JobRow.worker == worker)
+        .values(answer=answer, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

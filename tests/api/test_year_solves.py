@@ -1,0 +1,172 @@
+"""Range solves (issue 12): ``POST /solves`` with ``from``/``to`` plans the months in order
+in one job, one draft per month, each month knowing the drafts before it."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.app import create_app
+from api.jobs import JobRunner
+from api.settings import Settings
+from models.storage.db import Database
+from models.storage.tables import JobRow, ScheduleRow
+from solver import solve as solver_solve
+from tests.api import test_queue
+from tests.api.test_queue import Workers
+from tests.api.world import World, build_world
+from tests.storage.databases import ADMIN_URL
+
+# The queue's database and worker processes (tests/api/test_queue.py), for the one test on real workers.
+queue_url, qdb, qsettings, workers = test_queue.queue_url, test_queue.qdb, test_queue.qsettings, test_queue.workers
+
+
+def _three_months(document: dict[str, Any]) -> dict[str, Any]:
+    """The tiny example with its November meetings repeated in December and January."""
+    out = copy.deepcopy(document)
+    for month in ("2025-12", "2026-01"):
+        for meeting in document["meetings"]:
+            again = dict(meeting, id=f"{meeting['id']}-{month}", start=month + meeting["start"][7:])
+            out["meetings"].append(again)
+    return out
+
+
+@pytest.fixture
+def months(database: Database, tiny_document: dict[str, Any]) -> World:
+    return build_world(database, _three_months(tiny_document), extras=False)
+
+
+def _count(database: Database, table: Any) -> int:
+    with database.reader() as session:
+        return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def test_a_range_makes_one_job_and_one_draft_per_month(client: TestClient, months: World) -> None:
+    """Three months in one job; the job lists a draft of each month, in order."""
+    body = {"from": "2025-11", "to": "2026-01", "time_limit": 1}
+    response = client.post("/solves", json=body, headers=months.auth("planner"))
+    assert response.status_code == 201, response.text
+    job = response.json()
+    assert job["months"] == ["2025-11", "2025-12", "2026-01"]
+    client.app.state.runner.wait(job["id"], 60)  # type: ignore[attr-defined]
+    done = client.get(f"/jobs/{job['id']}", headers=months.auth("planner")).json()
+    assert done["status"] == "done", done
+    assert done["planning"] is None
+    assert len(done["schedule_ids"]) == 3
+    assert done["schedule_id"] == done["schedule_ids"][-1]
+    got = [client.get(f"/schedules/{i}", headers=months.auth("planner")).json() for i in done["schedule_ids"]]
+    assert [(s["month"], s["status"]) for s in got] == [
+        ("2025-11", "draft"),
+        ("2025-12", "draft"),
+        ("2026-01", "draft"),
+    ]
+
+
+def test_later_months_know_the_drafts_before_them(database: Database, months: World) -> None:
+    """The December instance holds November's draft as history (rolling)."""
+    from models.storage.schedules import Plan
+    from services.months import load_month, load_rolling_month
+
+    with database.reader() as session:
+        _, november = load_month(session, "2025-11")
+        _, alone = load_rolling_month(session, "2025-12", [])
+        pairs = [("m1", "d1")]
+        plan = Plan(pairs=pairs, visits={}, solver_status="feasible", total=0, terms={})
+        _, after = load_rolling_month(session, "2025-12", [(november, plan.pairs, plan.visits)])
+    assert len(after.history.attendances) == len(alone.history.attendances) + 1
+    assert any(a.delegate == "d1" and a.commune == "c1" for a in after.history.attendances)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"from": "2025-11"}, "to"),
+        ({"to": "2025-12"}, "from"),
+        ({"from": "2025-12", "to": "2025-11"}, "to"),
+        ({"from": "2025-01", "to": "2026-01"}, "to"),
+        ({"month": "2025-11", "from": "2025-11", "to": "2025-12"}, "from"),
+        ({}, "month"),
+        ({"from": "2025-13", "to": "2026-01"}, "from"),
+    ],
+)
+def test_a_bad_range_is_refused_naming_the_field(
+    client: TestClient, months: World, database: Database, body: dict[str, str], field: str
+) -> None:
+    response = client.post("/solves", json=body, headers=months.auth("planner"))
+    assert response.status_code == 422, response.text
+    assert field in response.text
+    assert _count(database, JobRow) == 0
+
+
+@pytest.mark.parametrize("who", ["delegate", "commune"])
+def test_only_planners_plan_a_range(client: TestClient, months: World, database: Database, who: str) -> None:
+    body = {"from": "2025-11", "to": "2025-12", "time_limit": 1}
+    assert client.post("/solves", json=body, headers=months.auth(who)).status_code == 403
+    assert _count(database, JobRow) == 0
+    assert _count(database, ScheduleRow) == 0
+
+
+def test_cancel_stops_after_the_month_being_planned(app: FastAPI, client: TestClient, months: World) -> None:
+    """A cancel during the first month ends the job `cancelled` with that month's draft
+    and no later month planned; progress named the month being planned."""
+    started = threading.Event()
+    seen: list[str | None] = []
+
+    def slow_solve(instance: Any, **options: Any) -> Any:
+        started.set()
+        assert options["stop"].wait(30), "the cancel never reached the solver"
+        return solver_solve(instance, **options)
+
+    app.state.runner = JobRunner(app.state.database, app.state.settings, solve_function=slow_solve)
+    body = {"from": "2025-11", "to": "2026-01", "time_limit": 1}
+    job = client.post("/solves", json=body, headers=months.auth("planner")).json()
+    assert started.wait(30)
+    seen.append(client.get(f"/jobs/{job['id']}", headers=months.auth("planner")).json()["planning"])
+    assert client.post(f"/jobs/{job['id']}/cancel", headers=months.auth("planner")).status_code == 202
+    app.state.runner.wait(job["id"], 60)
+    ended = client.get(f"/jobs/{job['id']}", headers=months.auth("planner")).json()
+    assert seen == ["2025-11"]
+    assert ended["status"] == "cancelled"
+    assert len(ended["schedule_ids"]) == 1
+    assert "2025-12" in ended["error"]
+    app.state.runner.shutdown()
+
+
+def test_a_worker_rebuilds_the_range_from_the_row(database: Database, months: World) -> None:
+    """The queue's workers get only the job's id: the row gives back the whole range."""
+    from api.jobs import RangeOrder, order_of
+    from models.storage import jobs
+
+    with database.transaction() as session:
+        row = jobs.create(session, None, "2025-11", 1.0, payload={"months": ["2025-11", "2025-12"], "bases": {}})
+        job_id = row.id
+    with database.reader() as session:
+        order = order_of(session, job_id)
+    assert isinstance(order, RangeOrder)
+    assert order.months == ("2025-11", "2025-12")
+
+
+@pytest.mark.skipif(ADMIN_URL == "skip", reason="PHANCONG_TEST_POSTGRES_URL=skip")
+def test_a_range_goes_through_a_worker_process(
+    qdb: Database,
+    qsettings: Settings,
+    workers: Workers,
+    tiny_document: dict[str, Any],
+) -> None:
+    """On the queue a worker gets only the job's id and plans the same range, month by month."""
+    world = build_world(qdb, _three_months(tiny_document), extras=False)
+    workers.start()
+    with TestClient(create_app(qsettings, qdb)) as web:
+        body = {"from": "2025-11", "to": "2025-12", "time_limit": 1}
+        response = web.post("/solves", json=body, headers=world.auth("planner"))
+        assert response.status_code == 201, response.text
+        web.app.state.runner.wait(response.json()["id"], 60)  # type: ignore[attr-defined]
+        done = web.get(f"/jobs/{response.json()['id']}", headers=world.auth("planner")).json()
+    assert done["status"] == "done", done
+    assert len(done["schedule_ids"]) == 2
