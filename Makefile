@@ -24,6 +24,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Debian's chromium and chromium-driver (browser tests), fonts-liberation2 and
+# fonts-dejavu-core (the notice PDF) and poppler-utils (its rendering test), when missing.
 system-packages:
 	scripts/system-packages
 
