@@ -24,6 +24,7 @@ from starlette.routing import Match
 
 from models.contract import printable
 from models.errors import InputError, Issue, json_path
+from models.reasons import reason
 from services import errors as domain
 
 log = logging.getLogger("phancong.api")
@@ -119,42 +120,6 @@ def input_error(error: InputError, status: int = 422) -> ApiError:
     return ApiError(status, error.render().splitlines()[0], issue_items(error.issues))
 
 
-_PYDANTIC_MESSAGES = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được phép (không có trong mô tả API)",
-    "string_too_short": "chuỗi quá ngắn",
-    "string_too_long": "chuỗi quá dài",
-    "string_type": "phải là chuỗi",
-    "string_pattern_mismatch": "không đúng mẫu",
-    "string_unicode": "chuỗi có ký tự Unicode không hợp lệ",
-    "int_parsing": "phải là số nguyên",
-    "int_type": "phải là số nguyên",
-    "int_from_float": "phải là số nguyên",
-    "float_parsing": "phải là số",
-    "float_type": "phải là số",
-    "finite_number": "phải là số hữu hạn (JSON không có NaN hay Infinity)",
-    "bool_parsing": "phải là true hoặc false",
-    "bool_type": "phải là true hoặc false",
-    "greater_than": "quá nhỏ",
-    "greater_than_equal": "quá nhỏ",
-    "less_than": "quá lớn",
-    "less_than_equal": "quá lớn",
-    "literal_error": "không thuộc các giá trị cho phép",
-    "enum": "không thuộc các giá trị cho phép",
-    "date_parsing": "ngày không đọc được (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "ngày không đọc được (YYYY-MM-DD)",
-    "datetime_parsing": "ngày giờ không đọc được (YYYY-MM-DDTHH:MM)",
-    "datetime_from_date_parsing": "ngày giờ không đọc được (YYYY-MM-DDTHH:MM)",
-    "json_invalid": "JSON không đọc được",
-    "dict_type": "phải là đối tượng JSON",
-    "model_attributes_type": "phải là đối tượng JSON",
-    "list_type": "phải là danh sách",
-    "too_short": "danh sách quá ngắn",
-    "too_long": "danh sách quá dài",
-    "value_error": "giá trị không hợp lệ",
-}
-
-
 def _where(loc: tuple[Any, ...]) -> str:
     if not loc:
         return "$"
@@ -164,28 +129,13 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join([str(head), *(str(part) for part in rest)])
 
 
-def _message(error: dict[str, Any]) -> str:
-    kind = str(error.get("type", ""))
-    text = _PYDANTIC_MESSAGES.get(kind)
-    if kind == "value_error":
-        # Our own validators raise Vietnamese messages: keep them.
-        return str(error.get("msg", "")).removeprefix("Value error, ")
-    if text is None:
-        return str(error.get("msg", "giá trị không hợp lệ"))
-    context = error.get("ctx") or {}
-    for key in ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern", "expected"):
-        if key in context:
-            return f"{text} ({key}: {context[key]})"
-    return text
-
-
 def validation_items(errors: list[dict[str, Any]]) -> list[ErrorItem]:
     items = []
     for error in errors:
         value = error.get("input")
         if error.get("type") == "missing":
             value = None
-        items.append(ErrorItem(path=_where(tuple(error.get("loc", ()))), value=value, message=_message(error)))
+        items.append(ErrorItem(path=_where(tuple(error.get("loc", ()))), value=value, message=reason(error)))
     return items
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
 from cli.render import WorkbookInputError
 from models.documents.content import ScheduleLine, lines_from_solution
-from models.documents.notice import NoticeSettings, compose
+from models.documents.notice import SETTING_WORDS, NoticeSettings, compose
 from models.errors import InputError, Issue
 from models.instance import Instance
+from models.reasons import reason
 from models.solution import Solution
 
 INSTANCE_SUFFIXES = (".json", ".xlsx")
@@ -147,7 +148,8 @@ def notice_settings(
         return NoticeSettings.model_validate({k: v for k, v in given.items() if v is not None})
     except ValidationError as error:
         issues = [
-            Issue(OPTIONS.get(str(e["loc"][0]), str(e["loc"][0])), e.get("input"), _said(e)) for e in error.errors()
+            Issue(OPTIONS.get(str(e["loc"][0]), str(e["loc"][0])), e.get("input"), reason(e, SETTING_WORDS))
+            for e in error.errors()
         ]
         raise InputError(issues, "Tùy chọn thông báo") from None
 
@@ -165,20 +167,6 @@ OPTIONS = {
     "signer_position": "--signer-position",
     "recipients": "--recipient",
 }
-
-
-def _said(error: Any) -> str:
-    """A settings error in Vietnamese."""
-    kind, context = error["type"], error.get("ctx") or {}
-    if kind == "literal_error":
-        return "phải là T/M, T/L hoặc K/T"
-    if kind == "string_too_long":
-        return f"dài quá {context.get('max_length')} ký tự"
-    if kind == "too_long":
-        return f"nhiều quá {context.get('max_length')} dòng"
-    if kind == "string_pattern_mismatch":
-        return "có ký tự điều khiển (xuống dòng, tab…) hoặc ký tự không hợp lệ"
-    return "giá trị không hợp lệ"
 
 
 def issued_on(text: str | None) -> dt.date:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from models import schema, validation
 from models.errors import InputError, Issue, json_path
 from models.instance import Instance
+from models.reasons import reason
 from models.solution import Solution
 
 
@@ -122,12 +123,5 @@ def _pydantic_issues(err: ValidationError) -> list[Issue]:
     issues = []
     for error in err.errors():
         loc = [part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function"))]
-        issues.append(Issue(json_path(loc), error.get("input"), _pydantic_message(error)))
+        issues.append(Issue(json_path(loc), error.get("input"), reason(error)))
     return issues
-
-
-def _pydantic_message(error: Any) -> str:
-    kind = error["type"]
-    if kind.startswith(("datetime", "date")):
-        return "ngày giờ không tồn tại"
-    return str(error["msg"])

@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.documents.content import Attendee, ScheduleLine, attendee_title, ordered, unit_name
-from models.documents.notice import DRAFT_MARK, NoticeSettings, compose
+from models.documents.notice import DRAFT_MARK, SETTING_WORDS, NoticeSettings, compose
 from models.errors import Issue
+from models.reasons import reason
 from models.storage import audit, schedules
 from models.storage.clock import local, local_naive, month_label
 from models.storage.tables import (
@@ -79,22 +80,6 @@ SETTING_LABELS = {
 SIGN_MODES = ("T/M", "T/L", "K/T", "")
 
 
-def _setting_message(error: Mapping[str, Any]) -> str:
-    """Pydantic's reason in Vietnamese (its own text is English)."""
-    kind, context = error["type"], error.get("ctx") or {}
-    if kind == "string_too_long":
-        return f"dài quá {context.get('max_length')} ký tự"
-    if kind == "too_long":
-        return f"nhiều nhất {context.get('max_length')} dòng"
-    if kind == "string_pattern_mismatch":
-        return "không được chứa ký tự điều khiển hay xuống dòng"
-    if kind == "literal_error":
-        return "chỉ nhận T/M (thay mặt), T/L (thừa lệnh), K/T (ký thay) hoặc để trống"
-    if kind == "extra_forbidden":
-        return "không có thiết lập này"
-    return "giá trị không hợp lệ"
-
-
 def parse_notice_settings(values: Mapping[str, Any]) -> NoticeSettings:
     """The settings from what a planner typed (the API's body, the page's form, the CLI's
     options), text NFC; every bad field at once as :class:`Invalid`, one issue per field
@@ -115,7 +100,8 @@ def parse_notice_settings(values: Mapping[str, Any]) -> NoticeSettings:
             field = str(problem["loc"][0]) if problem["loc"] else "form"
             label = SETTING_LABELS.get(field, field)
             where = f" (dòng {int(problem['loc'][1]) + 1})" if len(problem["loc"]) > 1 else ""
-            issues.setdefault(field, Issue(field, problem.get("input"), f"{label}{where}: {_setting_message(problem)}"))
+            said = reason(problem, SETTING_WORDS)
+            issues.setdefault(field, Issue(field, problem.get("input"), f"{label}{where}: {said}"))
         raise Invalid("Thiết lập thông báo chưa đúng", list(issues.values())) from None
 
 

@@ -15,6 +15,7 @@ from fastapi import Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from models.reasons import FORM_WORDS, reason
 from models.storage.clock import is_month, local
 from models.storage.types import utcnow
 from services.errors import NotFound, ServiceError
@@ -65,12 +66,7 @@ def schema_errors(error: ValidationError, names: dict[str, str] | None = None) -
     for item in error.errors():
         loc = item.get("loc") or ("form",)
         key = str(loc[0])
-        message = str(item.get("msg", "giá trị không hợp lệ")).removeprefix("Value error, ")
-        if item.get("type") == "string_too_long":
-            message = "quá dài"
-        elif item.get("type") in ("missing", "string_too_short"):
-            message = "cần nhập"
-        out.setdefault(names.get(key, key), message)
+        out.setdefault(names.get(key, key), reason(item, FORM_WORDS))
     return out
 
 

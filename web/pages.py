@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import from_service
 from api.schemas.meetings import MeetingIn, MeetingPatch
+from models.reasons import FORM_WORDS, reason
 from models.storage import accounts as account_store
 from models.storage import audit, users
 from models.storage.clock import LOCAL, is_month, local
@@ -318,10 +319,7 @@ def _pydantic_errors(error: ValidationError) -> Errors:
     out: Errors = {}
     for item in error.errors():
         loc = str(item.get("loc", ("form",))[0])
-        message = str(item.get("msg", "giá trị không hợp lệ")).removeprefix("Value error, ")
-        if item.get("type") == "string_too_long":
-            message = "quá dài"
-        out.setdefault(names.get(loc, "form"), message)
+        out.setdefault(names.get(loc, "form"), reason(item, FORM_WORDS))
     return out
 
 

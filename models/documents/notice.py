@@ -58,6 +58,15 @@ class NoticeSettings(BaseModel):
     )
 
 
+#: How a refused setting is explained (see :func:`models.reasons.reason`), wherever typed.
+SETTING_WORDS = {
+    "literal_error": "chỉ nhận T/M (thay mặt), T/L (thừa lệnh), K/T (ký thay) hoặc để trống",
+    "string_pattern_mismatch": "không được chứa ký tự điều khiển hay xuống dòng",
+    "too_long": "nhiều nhất {max_length} dòng",
+    "extra_forbidden": "không có thiết lập này",
+}
+
+
 @dataclass(frozen=True)
 class NoticeText:
     """Every text of the notice, in reading order; the two layouts print exactly these."""
