@@ -83,28 +83,30 @@ def _from_workbook(path: Path, read: Callable[[bytes], T], what: str) -> T:
 
 
 def file_kind(path: Path) -> str:
-    """``solution`` or ``instance``: what a file holds, by its content (a JSON document's
-    ``format``, a workbook's sheets); ``instance`` when it cannot be read, so that reading
-    it as one names what is wrong."""
+    """``solution``, ``instance`` or ``unknown`` (unreadable): what a file holds, by its
+    content (a JSON document's ``format``, a workbook's sheets). Reading an unknown one as
+    what the command expects is what names its problem."""
     from models.io import parse_json
     from models.solution import FORMAT
 
     try:
         data = path.read_bytes()
     except OSError:
-        return "instance"
+        return "unknown"
     if path.suffix.lower() == ".xlsx":
         from models.storage.excel import WorkbookError, is_schedule
 
         try:
             return "solution" if is_schedule(data) else "instance"
         except WorkbookError:
-            return "instance"
+            return "unknown"
     try:
         document = parse_json(data, WHAT)
     except InputError:
-        return "instance"
-    return "solution" if isinstance(document, dict) and document.get("format") == FORMAT else "instance"
+        return "unknown"
+    if not isinstance(document, dict):
+        return "unknown"
+    return "solution" if document.get("format") == FORMAT else "instance"
 
 
 def out_kind(path: Path) -> str | None:
