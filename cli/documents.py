@@ -1,16 +1,22 @@
-"""The command line's file formats: instances as ``.json`` or ``.xlsx``, a solve's output by
-the extension of ``--out`` (``.json``, ``.xlsx``, ``.docx``, ``.pdf``), the notice's options."""
+"""The command line's file formats: instances and schedules as ``.json`` or ``.xlsx``, a
+solve's output by the extension of ``--out`` (``.json``, ``.xlsx``, ``.docx``, ``.pdf``),
+the notice's options."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.console import Console
 
-from cli.render import WorkbookInputError
+from cli.render import WorkbookInputError, print_input_error
 from models.documents.content import ScheduleLine, lines_from_solution
 from models.documents.notice import SETTING_WORDS, NoticeSettings, compose
 from models.errors import InputError, Issue
@@ -21,6 +27,8 @@ from models.solution import Solution
 INSTANCE_SUFFIXES = (".json", ".xlsx")
 OUT_SUFFIXES = (".json", ".xlsx", ".docx", ".pdf")
 WHAT = "Tệp bài toán (instance)"
+SOLUTION_WHAT = "Tệp lịch phân công (solution)"
+T = TypeVar("T")
 
 
 def load_instance_file(path: Path) -> Instance:
@@ -28,23 +36,78 @@ def load_instance_file(path: Path) -> Instance:
     from models.io import load_instance
 
     if path.suffix.lower() == ".xlsx":
-        from models.storage.excel import WorkbookError, located_message, read_instance
+        from models.storage.excel import read_instance
 
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise InputError([Issue("$", str(path), f"không mở được tệp: {error.strerror}")], WHAT) from None
-        try:
-            return read_instance(data)
-        except WorkbookError as error:
-            # The located messages (sheet, row, column) are what a planner can act on.
-            located = [
-                Issue(i.path, i.value, located_message(i, p)) for i, p in zip(error.issues, error.places, strict=True)
-            ]
-            raise WorkbookInputError(located, "Tệp Excel bài toán") from None
+        return _from_workbook(path, read_instance, "Tệp Excel bài toán")
     if path.suffix.lower() != ".json":
         raise InputError([Issue("$", str(path), "tệp bài toán phải là .json hoặc .xlsx")], WHAT)
     return load_instance(path)
+
+
+def load_solution_file(path: Path, instance: Instance) -> Solution:
+    """A schedule of ``instance`` from a JSON solution or a schedule workbook, chosen by the
+    extension.
+
+    A workbook says who goes where, by id; the rest (score, empty seats and why, the
+    suggested visits) is computed from that as after a solve. Nothing is proved of an
+    edited schedule, so its status is ``feasible`` or ``partial``, without a bound.
+    """
+    from models.io import load_solution
+
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from models.storage.excel import SCHEDULE_WHAT, read_schedule
+        from solver.facade import evaluate
+
+        pairs = _from_workbook(path, lambda data: read_schedule(data, instance), SCHEDULE_WHAT)
+        return evaluate(instance, pairs).to_solution(instance).model_copy(update={"solve_seconds": None})
+    if suffix != ".json":
+        raise InputError([Issue("$", str(path), "tệp lịch phải là .json hoặc .xlsx")], SOLUTION_WHAT)
+    return load_solution(path)
+
+
+def _from_workbook(path: Path, read: Callable[[bytes], T], what: str) -> T:
+    from models.storage.excel import WorkbookError, located_message
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError([Issue("$", str(path), f"không mở được tệp: {error.strerror}")], what) from None
+    try:
+        return read(data)
+    except WorkbookError as error:
+        # The located messages (sheet, row, column) are what a planner can act on.
+        located = [
+            Issue(i.path, i.value, located_message(i, p)) for i, p in zip(error.issues, error.places, strict=True)
+        ]
+        raise WorkbookInputError(located, what) from None
+
+
+def file_kind(path: Path) -> str:
+    """``solution``, ``instance`` or ``unknown`` (unreadable): what a file holds, by its
+    content (a JSON document's ``format``, a workbook's sheets). Reading an unknown one as
+    what the command expects is what names its problem."""
+    from models.io import parse_json
+    from models.solution import FORMAT
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return "unknown"
+    if path.suffix.lower() == ".xlsx":
+        from models.storage.excel import WorkbookError, is_schedule
+
+        try:
+            return "solution" if is_schedule(data) else "instance"
+        except WorkbookError:
+            return "unknown"
+    try:
+        document = parse_json(data, WHAT)
+    except InputError:
+        return "unknown"
+    if not isinstance(document, dict):
+        return "unknown"
+    return "solution" if document.get("format") == FORMAT else "instance"
 
 
 def out_kind(path: Path) -> str | None:
@@ -68,23 +131,28 @@ def month_of(instance: Instance) -> str:
     return f"{starts[0]:%Y-%m}" if starts else f"{dt.date.today():%Y-%m}"
 
 
-def write_output(instance: Instance, solution: Solution, path: Path, settings: NoticeSettings, issued: dt.date) -> None:
-    """Write ``solution`` as the extension of ``path`` says."""
+def write_schedule(instance: Instance, solution: Solution, path: Path) -> None:
+    """Write ``solution`` as ``.json`` (phancong-solution/1) or as the schedule workbook."""
     from models.io import write_solution
 
-    suffix = path.suffix.lower()
-    if suffix == ".json":
+    if path.suffix.lower() == ".json":
         write_solution(solution, path)
         return
-    lines = solution_lines(instance, solution)
-    month = month_of(instance)
-    if suffix == ".xlsx":
-        from models.documents.schedule_book import schedule_workbook
+    from models.documents.schedule_book import schedule_workbook
 
-        title = f"Lịch tháng {month[5:]}-{month[:4]}"
-        path.write_bytes(schedule_workbook(title, lines, caption=f"Lịch phân công tháng {month[5:]}/{month[:4]}"))
+    month = month_of(instance)
+    title = f"Lịch tháng {month[5:]}-{month[:4]}"
+    lines = solution_lines(instance, solution)
+    path.write_bytes(schedule_workbook(title, lines, caption=f"Lịch phân công tháng {month[5:]}/{month[:4]}"))
+
+
+def write_output(instance: Instance, solution: Solution, path: Path, options: NoticeOptions) -> None:
+    """Write ``solution`` as the extension of ``path`` says."""
+    suffix = path.suffix.lower()
+    if suffix in (".json", ".xlsx"):
+        write_schedule(instance, solution, path)
         return
-    text = compose(settings, month, lines, issued)
+    text = compose(options.settings, month_of(instance), solution_lines(instance, solution), options.issued)
     if suffix == ".docx":
         from models.documents.notice_docx import notice_docx
 
@@ -99,7 +167,7 @@ def today() -> dt.date:
     return dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
-# Notice options shared by `solve` and `notice`.
+# The notice's options, which `solve` and `notice` both take (see :func:`notice_options`).
 Parent = Annotated[str | None, typer.Option("--parent", help="Thông báo: cơ quan cấp trên (THÀNH ỦY LÀO CAI)")]
 Issuer = Annotated[str | None, typer.Option("--issuer", help="Thông báo: cơ quan ban hành (BAN TUYÊN GIÁO)")]
 IssuerShort = Annotated[
@@ -114,6 +182,59 @@ Signer = Annotated[str | None, typer.Option("--signer", help="Thông báo: họ 
 Position = Annotated[str | None, typer.Option("--signer-position", help="Thông báo: chức vụ người ký")]
 Recipients = Annotated[list[str] | None, typer.Option("--recipient", help="Thông báo: nơi nhận (lặp lại)")]
 Issued = Annotated[str | None, typer.Option("--date", help="Thông báo: ngày ký, dd/mm/yyyy (mặc định hôm nay)")]
+
+#: The parameters :func:`notice_options` adds, named as :func:`notice_settings` takes them.
+_SETTING_PARAMETERS = {
+    "parent": Parent,
+    "issuer": Issuer,
+    "issuer_short": IssuerShort,
+    "sign_body": SignBody,
+    "number": Number,
+    "symbol": Symbol,
+    "place": PlaceName,
+    "sign_mode": SignMode,
+    "signer": Signer,
+    "signer_position": Position,
+    "recipients": Recipients,
+}
+_ISSUED = "issued"
+
+
+@dataclass(frozen=True)
+class NoticeOptions:
+    """What the notice's options said, checked: the settings and the signing date."""
+
+    settings: NoticeSettings
+    issued: dt.date
+
+
+def notice_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the notice's options (``--parent`` … ``--date``) added to its
+    parameters, receiving them checked as one ``options: NoticeOptions``.
+
+    The options are checked before the command runs: a bad one ends it with exit code 2,
+    naming the option, before any solve or file is written.
+    """
+    own = inspect.signature(command, eval_str=True)
+    kept = [p for p in own.parameters.values() if p.name != "options"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=kind)
+        for name, kind in [*_SETTING_PARAMETERS.items(), (_ISSUED, Issued)]
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        given = {name: kwargs.pop(name, None) for name in _SETTING_PARAMETERS}
+        issued = kwargs.pop(_ISSUED, None)
+        try:
+            options = NoticeOptions(notice_settings(**given), issued_on(issued))
+        except InputError as error:
+            print_input_error(Console(stderr=True, highlight=False, soft_wrap=True), error)
+            raise typer.Exit(2) from None
+        command(*args, options=options, **kwargs)
+
+    wrapper.__signature__ = own.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]
+    return wrapper
 
 
 def notice_settings(

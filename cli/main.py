@@ -60,6 +60,14 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
         raise typer.Exit(EXIT_BAD) from None
 
 
+def _load_schedule(path: Path, instance):  # type: ignore[no-untyped-def]
+    try:
+        return docs.load_solution_file(path, instance)
+    except InputError as error:
+        render.print_input_error(err, error)
+        raise typer.Exit(EXIT_BAD) from None
+
+
 @app.command()
 def validate(
     instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json phancong-instance/1 hoặc .xlsx)")],
@@ -73,6 +81,7 @@ def validate(
 
 
 @app.command()
+@docs.notice_options
 def solve(
     instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json phancong-instance/1 hoặc .xlsx)")],
     out_path: Annotated[
@@ -89,42 +98,14 @@ def solve(
     rolling: Annotated[
         bool, typer.Option("--rolling", help="Nhiều tháng: lập từng tháng một, chỉ biết các tháng trước")
     ] = False,
-    parent: docs.Parent = None,
-    issuer: docs.Issuer = None,
-    issuer_short: docs.IssuerShort = None,
-    sign_body: docs.SignBody = None,
-    number: docs.Number = None,
-    symbol: docs.Symbol = None,
-    place: docs.PlaceName = None,
-    sign_mode: docs.SignMode = None,
-    signer: docs.Signer = None,
-    signer_position: docs.Position = None,
-    recipient: docs.Recipients = None,
-    issued: docs.Issued = None,
+    *,
+    options: docs.NoticeOptions,
 ) -> None:
     """Lập lịch phân công tốt nhất trong thời gian cho phép."""
     from solver import SolveError
     from solver import solve as run_solve
 
     loaded = _load(instance)
-    try:
-        settings = docs.notice_settings(
-            parent,
-            issuer,
-            number,
-            symbol,
-            place,
-            sign_mode,
-            signer,
-            signer_position,
-            recipient,
-            issuer_short,
-            sign_body,
-        )
-        day = docs.issued_on(issued)
-    except InputError as error:
-        render.print_input_error(err, error)
-        raise typer.Exit(EXIT_BAD) from None
     if out_path is not None:
         _check_output(out_path)
     budget = max(0.1, time_limit - (time.perf_counter() - _STARTED) - RESERVE)
@@ -145,7 +126,7 @@ def solve(
     progress.done()
     if out_path is not None:
         # Infeasible too: the exchange format says so, with the reason per meeting.
-        docs.write_output(loaded, result.to_solution(loaded), out_path, settings, day)
+        docs.write_output(loaded, result.to_solution(loaded), out_path, options)
     if result.status == "infeasible":
         err.print("[bold red]Không lập được lịch:[/bold red]")
         for problem in result.problems:
@@ -169,19 +150,14 @@ def solve(
 @app.command()
 def score(
     instance: Annotated[Path, typer.Argument(help="Tệp bài toán")],
-    solution: Annotated[Path, typer.Argument(help="Tệp lịch (JSON phancong-solution/1)")],
+    solution: Annotated[Path, typer.Argument(help="Tệp lịch (.json phancong-solution/1 hoặc bảng lịch .xlsx)")],
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON")] = False,
 ) -> None:
     """Chấm điểm một lịch bất kỳ theo RULES.md (độc lập với bộ giải)."""
-    from models.io import load_solution
     from solver import score as run_score
 
     loaded = _load(instance)
-    try:
-        schedule = load_solution(solution)
-    except InputError as error:
-        render.print_input_error(err, error)
-        raise typer.Exit(EXIT_BAD) from None
+    schedule = _load_schedule(solution, loaded)
     report = run_score(loaded, schedule.pairs())
     if as_json:
         document = {
@@ -205,16 +181,38 @@ def score(
 
 @app.command()
 def convert(
-    source: Annotated[Path, typer.Argument(help="Tệp bài toán nguồn (.json hoặc .xlsx)")],
+    source: Annotated[Path, typer.Argument(help="Tệp nguồn: bài toán hoặc lịch phân công (.json hoặc .xlsx)")],
     target: Annotated[Path, typer.Argument(help="Tệp đích (.xlsx hoặc .json)")],
+    instance: Annotated[
+        Path | None,
+        typer.Option("--instance", help="Khi nguồn là lịch phân công: tệp bài toán của lịch (.json hoặc .xlsx)"),
+    ] = None,
 ) -> None:
-    """Chuyển tệp bài toán giữa JSON và Excel (giữ nguyên mã, giá trị, lịch sử, ghim, quy tắc)."""
+    """Chuyển tệp bài toán hoặc lịch phân công giữa JSON và Excel (giữ nguyên mã và giá trị).
+
+    Nguồn là lịch phân công (phancong-solution/1, hoặc bảng lịch Excel) thì cần --instance:
+    tên, ngày giờ, đơn vị của bảng lịch lấy từ bài toán.
+    """
     from models.io import dump_json, instance_to_document
     from models.storage.excel import instance_workbook
 
     if target.suffix.lower() not in docs.INSTANCE_SUFFIXES:
         err.print(f"[red]Lỗi:[/red] {target}: tệp đích phải là .json hoặc .xlsx")
         raise typer.Exit(EXIT_BAD)
+    kind = docs.file_kind(source)
+    if kind == "solution" and instance is None:
+        err.print(f"[red]Lỗi:[/red] {source} là lịch phân công: thêm --instance TỆP_BÀI_TOÁN")
+        raise typer.Exit(EXIT_BAD)
+    if kind == "instance" and instance is not None:
+        err.print(f"[red]Lỗi:[/red] --instance chỉ dùng khi nguồn là lịch phân công; {source} là tệp bài toán")
+        raise typer.Exit(EXIT_BAD)
+    if instance is not None:
+        loaded = _load(instance)
+        schedule = _load_schedule(source, loaded)
+        _check_writable(target)
+        docs.write_schedule(loaded, schedule, target)
+        out.print(f"Đã ghi {target}: {len(schedule.assignments)} lượt phân công, {len(schedule.unfilled)} chỗ trống.")
+        return
     loaded = _load(source)
     _check_writable(target)
     document = instance_to_document(loaded)
@@ -241,48 +239,19 @@ def template(
 
 
 @app.command()
+@docs.notice_options
 def notice(
     instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json hoặc .xlsx)")],
-    solution: Annotated[Path, typer.Argument(help="Tệp lịch (JSON phancong-solution/1)")],
+    solution: Annotated[Path, typer.Argument(help="Tệp lịch (.json phancong-solution/1 hoặc bảng lịch .xlsx)")],
     out_path: Annotated[Path, typer.Option("--out", help="Tệp thông báo .docx hoặc .pdf (hoặc bảng lịch .xlsx)")],
-    parent: docs.Parent = None,
-    issuer: docs.Issuer = None,
-    issuer_short: docs.IssuerShort = None,
-    sign_body: docs.SignBody = None,
-    number: docs.Number = None,
-    symbol: docs.Symbol = None,
-    place: docs.PlaceName = None,
-    sign_mode: docs.SignMode = None,
-    signer: docs.Signer = None,
-    signer_position: docs.Position = None,
-    recipient: docs.Recipients = None,
-    issued: docs.Issued = None,
+    *,
+    options: docs.NoticeOptions,
 ) -> None:
     """Ghi thông báo phân công (DOCX hoặc PDF) từ một lịch đã có."""
-    from models.io import load_solution
-
     loaded = _load(instance)
-    try:
-        schedule = load_solution(solution)
-        settings = docs.notice_settings(
-            parent,
-            issuer,
-            number,
-            symbol,
-            place,
-            sign_mode,
-            signer,
-            signer_position,
-            recipient,
-            issuer_short,
-            sign_body,
-        )
-        day = docs.issued_on(issued)
-    except InputError as error:
-        render.print_input_error(err, error)
-        raise typer.Exit(EXIT_BAD) from None
+    schedule = _load_schedule(solution, loaded)
     _check_output(out_path)
-    docs.write_output(loaded, schedule, out_path, settings, day)
+    docs.write_output(loaded, schedule, out_path, options)
     out.print(f"Đã ghi {out_path}")
 
 

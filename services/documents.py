@@ -1,9 +1,10 @@
 """The documents of a month for planners: the notice (DOCX, PDF), the schedule (workbook,
 CSV), the template, and the notice's settings.
 
-Only a published version is printed: its rows carry the time and the unit's name frozen
-at publication, so a meeting moved since then is printed, and sorted, where the notice
-said it was (the live start would put it out of order). No published version: a
+Only a published version is printed: its rows carry the time, the unit's name and the
+delegates' names and titles frozen at publication, so a meeting moved since then is
+printed, and sorted, where the notice said it was (the live start would put it out of
+order), and a delegate renamed or promoted since is printed as the notice named them. No published version: a
 :class:`~services.errors.Conflict` in Vietnamese.
 """
 
@@ -121,7 +122,8 @@ def published_lines(session: Session, user: UserRow, month: str) -> list[Schedul
 
 
 def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
-    """The lines of one version: a published one with its frozen times and unit names."""
+    """The lines of one version: a published one with its frozen times, unit names and
+    delegates' names and titles."""
     month = schedule.month
     found = session.execute(
         select(AssignmentRow, MeetingRow, DelegateRow, TeamRow)
@@ -135,7 +137,8 @@ def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
     meetings: dict[str, MeetingRow] = {}
     starts: dict[str, dt.datetime] = {}
     units: dict[str, str] = {}
-    people: dict[str, list[DelegateRow]] = defaultdict(list)
+    people: dict[str, list[Attendee]] = defaultdict(list)
+    tiers: dict[str, int] = {}
     teams: dict[str, list[str]] = defaultdict(list)
     for assignment, meeting, delegate, team in found:
         meetings[meeting.id] = meeting
@@ -143,7 +146,13 @@ def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
         starts.setdefault(meeting.id, assignment.starts_at or meeting.starts_at)
         commune = communes[meeting.commune_id]
         units.setdefault(meeting.id, assignment.location or commune.name)
-        people[meeting.id].append(delegate)
+        # The name and title frozen at publication; a draft (or a row published before they
+        # were kept) prints the current ones.
+        current = attendee_title(delegate.title, delegate.tier, delegate.agency)
+        people[meeting.id].append(
+            Attendee(assignment.delegate_name or delegate.name, assignment.delegate_title or current, delegate.id)
+        )
+        tiers[delegate.id] = delegate.tier
         if team is not None:
             teams[meeting.id].append(team.name)
     gaps = {g["meeting"]: str(g["reason"]) for g in schedule.gaps}
@@ -155,14 +164,14 @@ def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
     for meeting_id, meeting in meetings.items():
         commune = communes[meeting.commune_id]
         start = local_naive(starts[meeting_id])
-        delegates = sorted(people.get(meeting_id, []), key=lambda d: (d.tier, d.id))
+        delegates = sorted(people.get(meeting_id, []), key=lambda d: (tiers[d.id], d.id))
         lines.append(
             ScheduleLine(
                 meeting=meeting_id,
                 start=start,
                 minutes=meeting.minutes,
                 unit=unit_name(units[meeting_id], commune.kind),
-                delegates=tuple(Attendee(d.name, attendee_title(d.title, d.tier, d.agency)) for d in delegates),
+                delegates=tuple(delegates),
                 teams=tuple(teams.get(meeting_id, [])),
                 theme=meeting.theme or plan_theme,
                 note=f"Còn thiếu đại biểu: {gaps[meeting_id]}" if meeting_id in gaps else "",

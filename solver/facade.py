@@ -228,6 +228,16 @@ def _optimise(
     return _Found(incumbent, found.bound, found.proved, f"{backend}/{found.method}", found.details)
 
 
+def evaluate(instance: Instance, pairs: Iterable[tuple[str, str]]) -> Result:
+    """A schedule made elsewhere (a workbook a planner edited) as a solve reports one:
+    scored, its gaps explained, its visits suggested. Nothing is proved of it, so its
+    status is ``feasible`` or ``partial``; pairs naming an unknown meeting or delegate
+    are the reader's to refuse, and are left out here."""
+    started = time.perf_counter()
+    enc = encode(instance)
+    return _finish(enc, _pairs(enc, pairs) or [], None, started, "evaluate", None, {}, proved=False)
+
+
 def _pairs(enc: Encoding, hint: Iterable[tuple[str, str]] | None) -> list[tuple[int, int]] | None:
     if hint is None:
         return None

@@ -25,6 +25,8 @@ class Attendee:
     name: str
     title: str
     """Position and agency as the notice prints them ("Phó Bí thư Thường trực Thành ủy")."""
+    id: str = ""
+    """The delegate's id: the schedule workbook carries it, so that it can be read back."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def lines_from_solution(
                 start=meeting.start.replace(tzinfo=None),
                 minutes=meeting.minutes,
                 unit=unit_name(commune.name, commune.kind),
-                delegates=tuple(Attendee(d.name, attendee_title(d.title, d.tier, d.agency)) for d in people),
+                delegates=tuple(Attendee(d.name, attendee_title(d.title, d.tier, d.agency), d.id) for d in people),
                 teams=tuple(teams.get(meeting.id, [])),
                 theme=meeting.theme or "",
                 note=_gap_note(notes.get(meeting.id)),

@@ -4,6 +4,10 @@ Rows come sorted from :func:`models.documents.content.ordered` (date, then unit 
 Vietnamese order); a meeting left without a delegate still has its row, with the gap in
 the note. Dates and times are real cells (dd/mm/yyyy, hh:mm); the CSV is UTF-8 with a BOM,
 which is what makes Excel read its diacritics right.
+
+Each row carries the meeting's and the delegate's ids beside the names (id cells are text,
+so ``007`` stays ``007``): the ids are what :func:`models.storage.excel.read_schedule`
+reads back from a workbook a planner edited; the names, dates and units are for people.
 """
 
 from __future__ import annotations
@@ -15,21 +19,33 @@ from collections.abc import Sequence
 from typing import Any
 
 from models.documents.content import ScheduleLine
-from models.documents.sheets import DATE_FORMAT, FORMULA_STARTS, TIME_FORMAT, Table, tables_workbook, xml_safe
+from models.documents.sheets import (
+    DATE_FORMAT,
+    FORMULA_STARTS,
+    TEXT_FORMAT,
+    TIME_FORMAT,
+    Table,
+    tables_workbook,
+    xml_safe,
+)
 
+MEETING_ID = "Mã hội nghị"
+DELEGATE_ID = "Mã đại biểu"
+DELEGATE_NAME = "Đại biểu"
 HEADERS = (
     "STT",
     "Ngày",
     "Giờ",
     "Xã/phường",
-    "Mã hội nghị",
-    "Đại biểu",
+    MEETING_ID,
+    DELEGATE_ID,
+    DELEGATE_NAME,
     "Chức vụ",
     "Tổ dự đột xuất (gợi ý)",
     "Chủ đề",
     "Ghi chú",
 )
-FORMATS = (None, DATE_FORMAT, TIME_FORMAT, None, None, None, None, None, None, None)
+FORMATS = (None, DATE_FORMAT, TIME_FORMAT, None, TEXT_FORMAT, TEXT_FORMAT, None, None, None, None, None)
 
 
 def rows(lines: Sequence[ScheduleLine]) -> list[list[Any]]:
@@ -44,6 +60,7 @@ def rows(lines: Sequence[ScheduleLine]) -> list[list[Any]]:
                     line.start.time(),
                     line.unit,
                     line.meeting,
+                    person.id if person else "",
                     person.name if person else "",
                     person.title if person else "",
                     ", ".join(line.teams),

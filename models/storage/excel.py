@@ -191,8 +191,8 @@ class Place:
 class WorkbookError(InputError):
     """An :class:`InputError` whose issues also carry their sheet and row."""
 
-    def __init__(self, issues: Sequence[Issue], places: Sequence[Place | None]) -> None:
-        super().__init__(issues, WHAT)
+    def __init__(self, issues: Sequence[Issue], places: Sequence[Place | None], what: str = WHAT) -> None:
+        super().__init__(issues, what)
         self.places = list(places)
 
     def located(self) -> list[tuple[Issue, str | None, int | None]]:
@@ -262,6 +262,93 @@ def read_document(data: bytes, limits: Limits = LIMITS) -> tuple[dict[str, Any],
     if issues:
         raise WorkbookError(issues, places)
     return document, where
+
+
+SCHEDULE_WHAT = "Tệp Excel lịch phân công"
+
+
+def _schedule_sheet(title: str) -> Sheet:
+    """The columns of the schedule workbook (:mod:`models.documents.schedule_book`): the
+    two ids are read, every other column is for people and only checked for what every
+    cell is checked for (a formula without its value, a forbidden character)."""
+    from models.documents.schedule_book import DELEGATE_ID, HEADERS, MEETING_ID
+
+    keys = {MEETING_ID: "meeting", DELEGATE_ID: "delegate"}
+    columns = tuple(Column(h, keys.get(h, h), "text" if h in keys else "any", required=h in keys) for h in HEADERS)
+    return Sheet(title, columns, required=True)
+
+
+def is_schedule(data: bytes, limits: Limits = LIMITS) -> bool:
+    """Whether a workbook is a schedule rather than an instance: none of the instance's
+    sheets, and a first sheet with a meeting-id column."""
+    from models.documents.schedule_book import MEETING_ID
+
+    contents = _streamed(data, limits)
+    if not contents or any(sheet.title in contents for sheet in SHEETS):
+        return False
+    header = next(iter(next(iter(contents.values()))), ())
+    return any(isinstance(cell, str) and cell.strip().casefold() == MEETING_ID.casefold() for cell in header)
+
+
+def read_schedule(data: bytes, instance: Instance, limits: Limits = LIMITS) -> list[tuple[str, str]]:
+    """The (meeting, delegate) pairs of a schedule workbook, in its order; raises
+    :class:`WorkbookError` naming every bad cell at once.
+
+    The schedule is the first sheet; the others (the empty seats, the score) are what the
+    scorer recomputes, and are not read. The ids are the schedule: a planner who changes a
+    delegate's id in a cell changes the schedule, whatever the name beside it still says.
+    A row with a meeting id and no delegate id is a seat left empty.
+    """
+    from models.documents.schedule_book import DELEGATE_NAME
+
+    contents = _streamed(data, limits)
+    if not contents:
+        raise _damaged("tệp Excel không có trang tính nào")
+    title, lines = next(iter(contents.items()))
+    sheet = _schedule_sheet(title)
+    found, problems = _read_sheet(sheet, lines)
+    issues = [issue for issue, _ in problems]
+    places: list[Place | None] = [Place(title, row, {}) for _, row in problems]
+    headers = {c.key: c.header for c in sheet.columns}
+    read_headers = {nfc(str(cell).strip()).casefold() for cell in next(iter(lines), ()) if cell is not None}
+    if not all(headers[k].casefold() in read_headers for k in ("meeting", "delegate")):
+        # Without an id column no row says anything: the missing column is the one issue.
+        raise WorkbookError(issues, places, SCHEDULE_WHAT)
+    bad_rows = {row for _, row in problems}
+    pairs: list[tuple[str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+
+    def bad(number: int, key: str, value: Any, message: str) -> None:
+        issues.append(Issue("$", value, f"trang '{title}', dòng {number}, cột '{headers[key]}': {message}"))
+        places.append(Place(title, number, {}))
+
+    for number, item, _ in found:
+        if number in bad_rows:
+            continue
+        meeting, delegate = item.get("meeting"), item.get("delegate")
+        if meeting is None:
+            bad(number, "meeting", None, "thiếu mã hội nghị")
+            continue
+        if meeting not in instance.meetings_by_id:
+            bad(number, "meeting", meeting, f"không có hội nghị mã '{meeting}' trong bài toán")
+        if delegate is None:
+            if item.get(DELEGATE_NAME) is not None:
+                bad(number, "delegate", None, "có tên đại biểu nhưng thiếu mã đại biểu")
+            continue  # an empty seat
+        if delegate not in instance.delegates_by_id:
+            bad(number, "delegate", delegate, f"không có đại biểu mã '{delegate}' trong bài toán")
+            continue
+        first = seen.setdefault((meeting, delegate), number)
+        if first != number:
+            bad(number, "delegate", delegate, f"đại biểu '{delegate}' đã có ở dòng {first} cho cùng hội nghị")
+            continue
+        if meeting in instance.meetings_by_id:
+            pairs.append((meeting, delegate))
+    if issues:
+        # In the order of the rows, as a planner goes down the sheet to correct them.
+        ordered = sorted(zip(issues, places, strict=True), key=lambda x: x[1].row if x[1] else 0)
+        raise WorkbookError([i for i, _ in ordered], [p for _, p in ordered], SCHEDULE_WHAT)
+    return pairs
 
 
 def _read(data: bytes, limits: Limits) -> tuple[dict[str, Any], dict[str, Place], list[Issue], list[Place | None]]:

@@ -1,7 +1,8 @@
 """Schedule versions of a month: drafts from solves or copies, edits, publication.
 
 A draft may be changed (each change bumps its ``revision``, from which the ETag comes).
-Publishing freezes each assignment's calendar event into its row and moves the month's
+Publishing freezes each assignment's calendar event, and the delegate's name and title as
+the notice prints them, into its row and moves the month's
 pointer (``published_months``) to the new version; the previous published version is
 left exactly as it was. Publication is optimistic and safe under concurrency: the draft
 is switched by ``UPDATE … WHERE revision = :seen AND status = 'draft'``, so of two
@@ -19,10 +20,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.documents.content import attendee_title
 from models.storage.events import event_content, uid_for
 from models.storage.tables import (
     AssignmentRow,
     CommuneRow,
+    DelegateRow,
     MeetingRow,
     PublishedMonthRow,
     ReplanNoticeRow,
@@ -200,7 +203,8 @@ def publish(session: Session, schedule_id: int, seen_revision: int, user_id: int
 
 
 def _freeze_events(session: Session, schedule: ScheduleRow, in_force: int | None, now: dt.datetime) -> None:
-    """Write each event's content, UID, SEQUENCE and DTSTAMP into its assignment row.
+    """Write each event's content, UID, SEQUENCE and DTSTAMP, and the delegate's name and
+    printed title, into its assignment row.
 
     SEQUENCE stays when the event is unchanged since the version in force, goes up by
     one when it changed, and continues above any earlier value of that UID (an event
@@ -213,6 +217,9 @@ def _freeze_events(session: Session, schedule: ScheduleRow, in_force: int | None
     communes = {c.id: c for c in session.scalars(select(CommuneRow))}
     teams = {
         t.id: t for t in session.scalars(select(TeamRow).where(TeamRow.id.in_({r.team_id for r in rows if r.team_id})))
+    }
+    people = {
+        d.id: d for d in session.scalars(select(DelegateRow).where(DelegateRow.id.in_({r.delegate_id for r in rows})))
     }
     previous: dict[str, AssignmentRow] = {}
     if in_force is not None:
@@ -246,6 +253,9 @@ def _freeze_events(session: Session, schedule: ScheduleRow, in_force: int | None
         row.uid, row.fingerprint = uid, fingerprint
         row.starts_at, row.ends_at = content.starts_at, content.ends_at
         row.summary, row.location, row.description = content.summary, content.location, content.description
+        person = people[row.delegate_id]
+        row.delegate_name = person.name
+        row.delegate_title = attendee_title(person.title, person.tier, person.agency)
 
 
 def _move_pointer(session: Session, schedule: ScheduleRow, in_force: int | None, now: dt.datetime) -> None:

@@ -360,7 +360,8 @@ class AssignmentRow(Base):
     """A delegate assigned to a meeting in one schedule version.
 
     At publication the calendar event is frozen into the row (times, texts, UID, SEQUENCE,
-    DTSTAMP), so that a published version and its feed never change afterwards.
+    DTSTAMP), and the delegate's name and title as printed, so that a published version,
+    its feed, its notice and its workbook never change afterwards.
     """
 
     __tablename__ = "assignments"
@@ -383,6 +384,10 @@ class AssignmentRow(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
+    delegate_name: Mapped[str | None] = mapped_column(Text)
+    delegate_title: Mapped[str | None] = mapped_column(Text)
+    """The title as the notice prints it (:func:`models.documents.content.attendee_title`);
+    both empty on rows published before they were kept: the current ones are printed."""
 
     schedule: Mapped[ScheduleRow] = relationship(back_populates="assignments")
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from models.storage.db import Database
 from models.storage.excel import MIME, instance_workbook
-from models.storage.tables import MeetingRow
+from models.storage.tables import AssignmentRow, DelegateRow, MeetingRow
 from tests.api.world import MONTH, World, build_world
 from tests.storage.helpers import row_counts
 
@@ -109,6 +109,68 @@ def test_published_times_and_order_are_the_versions_own(
     book = load_workbook(io.BytesIO(after.content))
     assert book.worksheets[0]["B2"].number_format == "dd/mm/yyyy"
     assert book.properties.creator == "Ban Tuyên giáo"
+
+
+def _notice_cells(body: bytes) -> str:
+    return "\n".join(c.text for t in Document(io.BytesIO(body)).tables for r in t.rows for c in r.cells)
+
+
+def _workbook_people(body: bytes) -> dict[str, tuple[str, str]]:
+    """Delegate id → (name, title) as the schedule workbook's first sheet prints them."""
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    at = {h: headers.index(h) for h in ("Mã đại biểu", "Đại biểu", "Chức vụ")}
+    return {
+        row[at["Mã đại biểu"]]: (row[at["Đại biểu"]], row[at["Chức vụ"]])
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        if row[at["Mã đại biểu"]]
+    }
+
+
+def test_a_published_version_prints_the_names_and_titles_it_was_published_with(
+    client: TestClient, database: Database, tiny_document: dict[str, Any]
+) -> None:
+    """Renamed and promoted after publication: the published notice and workbook still say
+    who was sent, as they were then; the draft made since says who they are now."""
+    world = _world(database, tiny_document)
+    auth = world.auth("planner")
+    with database.transaction() as session:
+        d1 = session.get(DelegateRow, "d1")
+        assert d1 is not None
+        d1.name, d1.title = "Phạm Quốc Bảo", "Chủ tịch Hội đồng nhân dân thành phố"
+    workbook = client.get(f"/months/{MONTH}/workbook.xlsx", headers=auth)
+    assert workbook.status_code == 200
+    assert _workbook_people(workbook.content)["d1"] == ("Nguyễn Văn Kiên", "Bí thư Thành ủy")
+    notice = client.get(f"/months/{MONTH}/notice.docx", headers=auth)
+    assert notice.status_code == 200
+    cells = _notice_cells(notice.content)
+    assert "Nguyễn Văn Kiên" in cells
+    assert "Bí thư Thành ủy" in cells
+    assert "Phạm Quốc Bảo" not in cells
+    draft = client.get(f"/months/{MONTH}/notice.docx", params={"schedule": world.ids["draft"]}, headers=auth)
+    assert draft.status_code == 200
+    cells = _notice_cells(draft.content)
+    assert "Phạm Quốc Bảo" in cells
+    assert "Chủ tịch Hội đồng nhân dân thành phố" in cells
+    assert "Nguyễn Văn Kiên" not in cells
+    draft_book = client.get(f"/schedules/{world.ids['draft']}/workbook.xlsx", headers=auth)
+    assert _workbook_people(draft_book.content)["d1"] == ("Phạm Quốc Bảo", "Chủ tịch Hội đồng nhân dân thành phố")
+
+
+def test_rows_published_before_names_were_kept_print_the_current_ones(
+    client: TestClient, database: Database, tiny_document: dict[str, Any]
+) -> None:
+    """A published row without a frozen name and title (published before 0012) prints the
+    delegate's current ones, as it did before."""
+    world = _world(database, tiny_document)
+    with database.transaction() as session:
+        for row in session.scalars(select(AssignmentRow).where(AssignmentRow.schedule_id == world.ids["published"])):
+            row.delegate_name = row.delegate_title = None
+        d1 = session.get(DelegateRow, "d1")
+        assert d1 is not None
+        d1.name = "Phạm Quốc Bảo"
+    workbook = client.get(f"/months/{MONTH}/workbook.xlsx", headers=world.auth("planner"))
+    assert _workbook_people(workbook.content)["d1"] == ("Phạm Quốc Bảo", "Bí thư Thành ủy")
 
 
 def test_non_characters_in_a_theme_export_cleanly_and_reimport(

@@ -257,7 +257,7 @@ def test_exported_workbook_has_vietnamese_headers(client: TestClient, fresh: Wor
     sheet = book[book.sheetnames[0]]
     assert book.sheetnames == ["Lịch tháng 11-2025", "Chỗ trống", "Điểm"]
     headers = [c.value for c in sheet[1]]
-    assert headers[:6] == ["STT", "Ngày", "Giờ", "Xã/phường", "Mã hội nghị", "Đại biểu"]
+    assert headers[:7] == ["STT", "Ngày", "Giờ", "Xã/phường", "Mã hội nghị", "Mã đại biểu", "Đại biểu"]
     assert sheet.max_row == 1 + 5  # five assignments in the tiny optimum
 
 

@@ -100,3 +100,138 @@ def test_a_bad_notice_option_is_named_in_vietnamese(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert '--sign-mode = "X": phải là T/M, T/L hoặc K/T' in result.stderr
     assert not out.exists()
+
+
+def _gapped(tmp_path: Path) -> Path:
+    """Tiny with ids 007 (d1) and 01 (m1), and m2 asking for five delegates: one seat stays empty."""
+    text = TINY.read_text(encoding="utf-8").replace('"d1"', '"007"').replace('"m1"', '"01"')
+    document = json.loads(text)
+    document["meetings"][1]["required"] = 5
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _total(instance: Path, schedule: Path) -> int:
+    result = phancong("score", instance, schedule, "--json")
+    assert result.returncode == 0, result.stderr
+    return int(json.loads(result.stdout)["total"])
+
+
+def test_a_solved_workbook_scores_as_the_solution(tmp_path: Path) -> None:
+    """solve → .xlsx → score: the same total as the JSON solution of the same solve."""
+    instance = _gapped(tmp_path)
+    solution = tmp_path / "s.json"
+    assert phancong("solve", instance, "--out", solution, "-q", "--time-limit", "5").returncode == 1  # partial
+    book = tmp_path / "s.xlsx"
+    assert phancong("convert", solution, book, "--instance", instance).returncode == 0
+    written = json.loads(solution.read_text(encoding="utf-8"))["score"]["total"]
+    assert _total(instance, book) == _total(instance, solution) == written
+    solved_book = tmp_path / "solved.xlsx"
+    assert phancong("solve", instance, "--out", solved_book, "-q", "--time-limit", "5").returncode == 1
+    assert _total(instance, solved_book) == written
+
+
+def test_solution_json_to_xlsx_to_json_is_the_same_schedule(tmp_path: Path) -> None:
+    """JSON → XLSX → JSON: the same assignments, empty seats (with their reasons), visits and
+    score; ids keep their leading zeros. The status says nothing was proved of a workbook."""
+    instance = _gapped(tmp_path)
+    solution, book, back = tmp_path / "s.json", tmp_path / "s.xlsx", tmp_path / "back.json"
+    phancong("solve", instance, "--out", solution, "-q", "--time-limit", "5")
+    assert phancong("convert", solution, book, "--instance", instance).returncode == 0
+    assert phancong("convert", book, back, "--instance", instance).returncode == 0
+    before, after = (json.loads(p.read_text(encoding="utf-8")) for p in (solution, back))
+    assert [u["seats"] for u in before["unfilled"]] == [1]
+    assert any(a["delegate"] == "007" for a in after["assignments"])
+    for key in ("assignments", "unfilled", "visits", "score", "instance"):
+        assert after[key] == before[key], key
+    assert (before["status"], after["status"]) == ("partial", "partial")
+    assert "bound" not in after
+
+
+def test_an_edited_workbook_scores_the_edited_schedule(tmp_path: Path) -> None:
+    """A delegate id changed in a cell: `score` scores that schedule (as its JSON would)."""
+    book = tmp_path / "s.xlsx"
+    assert phancong("convert", EXAMPLES / "tiny.solution.json", book, "--instance", TINY).returncode == 0
+    workbook = load_workbook(book)
+    sheet = workbook.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    meeting, delegate = headers.index("Mã hội nghị") + 1, headers.index("Mã đại biểu") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, meeting).value == "m4")
+    assert sheet.cell(row, delegate).value == "d3"
+    sheet.cell(row, delegate).value = "d4"
+    workbook.save(book)
+    document = json.loads((EXAMPLES / "tiny.solution.json").read_text(encoding="utf-8"))
+    document["assignments"] = [
+        {"meeting": "m4", "delegate": "d4"} if a["meeting"] == "m4" else a for a in document["assignments"]
+    ]
+    del document["score"]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(document), encoding="utf-8")
+    assert _total(TINY, book) == _total(TINY, edited) != 32
+
+
+def test_an_unknown_id_in_a_workbook_exits_2_naming_the_cell(tmp_path: Path) -> None:
+    """An unknown delegate and an unknown meeting: both named (sheet, row, column, value), exit 2."""
+    book = tmp_path / "s.xlsx"
+    phancong("convert", EXAMPLES / "tiny.solution.json", book, "--instance", TINY)
+    workbook = load_workbook(book)
+    sheet = workbook.worksheets[0]
+    sheet["F2"], sheet["E3"] = "d42", "m42"
+    workbook.save(book)
+    for command in (("score", TINY, book), ("convert", book, tmp_path / "x.json", "--instance", TINY)):
+        result = phancong(*command)
+        assert result.returncode == 2
+        assert "Tệp Excel lịch phân công không hợp lệ (2 lỗi)" in result.stderr
+        assert "dòng 2, cột 'Mã đại biểu': không có đại biểu mã 'd42'" in result.stderr
+        assert "dòng 3, cột 'Mã hội nghị': không có hội nghị mã 'm42'" in result.stderr
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_convert_asks_for_the_instance_of_a_schedule_and_only_then(tmp_path: Path) -> None:
+    """A schedule without --instance, or an instance with it: exit 2 saying which, nothing written."""
+    solution = EXAMPLES / "tiny.solution.json"
+    target = tmp_path / "x.xlsx"
+    result = phancong("convert", solution, target)
+    assert result.returncode == 2
+    assert "là lịch phân công: thêm --instance" in result.stderr
+    result = phancong("convert", TINY, target, "--instance", TINY)
+    assert result.returncode == 2
+    assert "--instance chỉ dùng khi nguồn là lịch phân công" in result.stderr
+    assert not target.exists()
+    book = tmp_path / "s.xlsx"
+    phancong("convert", solution, book, "--instance", TINY)
+    result = phancong("convert", book, tmp_path / "x.json")
+    assert result.returncode == 2
+    assert "là lịch phân công" in result.stderr
+
+
+def test_the_notice_is_printed_from_an_edited_workbook(tmp_path: Path) -> None:
+    """`notice` takes the schedule workbook too: the delegate typed in is the one printed."""
+    book = tmp_path / "s.xlsx"
+    phancong("convert", EXAMPLES / "tiny.solution.json", book, "--instance", TINY)
+    workbook = load_workbook(book)
+    sheet = workbook.worksheets[0]
+    column = [c.value for c in sheet[1]].index("Mã đại biểu") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, column).value == "d3")
+    sheet.cell(row, column).value = "d4"
+    workbook.save(book)
+    out = tmp_path / "n.docx"
+    assert phancong("notice", TINY, book, "--out", out, "--date", "28/10/2025").returncode == 0
+    cells = "\n".join(c.text for t in Document(str(out)).tables for r in t.rows for c in r.cells)
+    names = {d["id"]: d["name"] for d in json.loads(TINY.read_text(encoding="utf-8"))["delegates"]}
+    assert names["d4"] in cells
+    assert names["d3"] not in cells
+
+
+def test_notice_takes_the_same_options_and_checks_them_first(tmp_path: Path) -> None:
+    """`notice` has the notice's options as `solve` has them: a bad date is named, exit 2,
+    nothing written; `--help` lists them all."""
+    out = tmp_path / "n.pdf"
+    result = phancong("notice", TINY, EXAMPLES / "tiny.solution.json", "--out", out, "--date", "31/02/2025")
+    assert result.returncode == 2
+    assert '--date = "31/02/2025": ngày phải viết dd/mm/yyyy' in result.stderr
+    assert not out.exists()
+    helps = [phancong(command, "--help").stdout for command in ("solve", "notice")]
+    for option in ("--parent", "--issuer-short", "--sign-body", "--signer-position", "--recipient", "--date"):
+        assert all(option in text for text in helps), option

@@ -31,7 +31,7 @@ def test_formula_like_text_is_written_as_text(text: str) -> None:
     """A commune or theme that looks like a formula is a text cell holding exactly that text."""
     data = schedule_workbook("Lịch", [_line(text, theme=text)])
     sheet = load_workbook(io.BytesIO(data))["Lịch"]
-    for column in ("D", "I"):
+    for column in ("D", "J"):
         cell = sheet[f"{column}2"]
         assert cell.data_type == "s"
         assert cell.value == text
@@ -44,7 +44,7 @@ def test_non_characters_never_make_malformed_xml() -> None:
     """U+FFFF and C0 controls are replaced, so the file opens (and re-reads) cleanly."""
     data = schedule_workbook("Lịch", [_line("Xã A", theme="Chủ đề \uffff\x01 cuối")])
     sheet = load_workbook(io.BytesIO(data))["Lịch"]
-    assert sheet["I2"].value == "Chủ đề \ufffd\ufffd cuối"
+    assert sheet["J2"].value == "Chủ đề \ufffd\ufffd cuối"
 
 
 def test_schedule_rows_are_sorted_by_date_then_vietnamese_unit() -> None:
@@ -65,7 +65,7 @@ def test_workbook_cells_are_real_dates_and_times_laid_out_for_printing() -> None
     assert sheet["C2"].value == dt.time(8, 0)
     assert sheet["C2"].number_format == "hh:mm"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:J2"
+    assert sheet.auto_filter.ref == "A1:K2"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.fitToWidth == 1
     assert sheet.print_title_rows == "$1:$1"
@@ -81,3 +81,21 @@ def test_csv_is_utf8_with_bom_and_defuses_formulas() -> None:
     assert "Xã Tả Phời" in text
     assert "05/03/2024" in text
     assert "'=1+1" in text
+
+
+def test_ids_are_text_cells_beside_the_names() -> None:
+    """The meeting's and the delegate's ids are text cells (leading zeros kept, typed in
+    Excel as text too), next to the names; the CSV carries them as well."""
+    line = ScheduleLine(
+        meeting="007",
+        start=dt.datetime(2024, 3, 5, 8, 0),
+        minutes=180,
+        unit="Xã A",
+        delegates=(Attendee("Nguyễn Văn Đức", "Phó Bí thư", "0012"),),
+    )
+    sheet = load_workbook(io.BytesIO(schedule_workbook("Lịch", [line])))["Lịch"]
+    assert [c.value for c in sheet[1]][4:7] == ["Mã hội nghị", "Mã đại biểu", "Đại biểu"]
+    for cell, value in ((sheet["E2"], "007"), (sheet["F2"], "0012")):
+        assert (cell.value, cell.data_type, cell.number_format) == (value, "s", "@")
+    rows = schedule_csv([line]).decode("utf-8-sig").splitlines()
+    assert rows[1].split(",")[4:7] == ["007", "0012", "Nguyễn Văn Đức"]
