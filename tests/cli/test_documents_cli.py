@@ -98,7 +98,7 @@ def test_a_bad_notice_option_is_named_in_vietnamese(tmp_path: Path) -> None:
     out = tmp_path / "n.pdf"
     result = phancong("solve", TINY, "--out", out, "--sign-mode", "X", "--time-limit", "5")
     assert result.returncode == 2
-    assert '--sign-mode = "X": phải là T/M, T/L hoặc K/T' in result.stderr
+    assert '--sign-mode = "X": chỉ nhận T/M (thay mặt), T/L (thừa lệnh), K/T (ký thay)' in result.stderr
     assert not out.exists()
 
 
