@@ -98,6 +98,9 @@ class Workers:
             "PHANCONG_PROGRESS_INTERVAL": "0.05",
             "PHANCONG_SOLVER_THREADS": "1",
             "PHANCONG_TEST_HOLD": str(hold),
+            # Full priority: with a stale window of 1.5 s, a niced worker on a loaded machine
+            # could miss beats and lose its job to the sweep, which no test here is about.
+            "PHANCONG_WORKER_NICE": "0",
         }
         log = (self.logs / f"worker-{len(self.started)}.log").open("wb")
         process = subprocess.Popen(
