@@ -88,14 +88,19 @@ def _authenticate(database: Database, credentials: HTTPAuthorizationCredentials 
 
 def user_of(session: Session, credentials: HTTPAuthorizationCredentials | None) -> UserRow:
     """The account of these credentials, read in ``session``; 401 when there is none."""
+    user = None if credentials is None else authenticate(session, credentials.credentials)
+    if user is None:
+        raise unauthenticated(credentials)
+    return user
+
+
+def unauthenticated(credentials: HTTPAuthorizationCredentials | None) -> ApiError:
+    """The 401 of a request without a token, or with one that holds no active account."""
     if credentials is None:
-        raise ApiError(
+        return ApiError(
             401, "Chưa xác thực: gửi mã truy cập trong tiêu đề Authorization: Bearer …", headers=UNAUTHENTICATED
         )
-    user = authenticate(session, credentials.credentials)
-    if user is None:
-        raise ApiError(401, "Mã truy cập không đúng hoặc đã bị thu hồi", headers=UNAUTHENTICATED)
-    return user
+    return ApiError(401, "Mã truy cập không đúng hoặc đã bị thu hồi", headers=UNAUTHENTICATED)
 
 
 CurrentUser = Annotated[UserRow, Depends(current_user)]

@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -52,7 +52,7 @@ from models.storage.jobs import Lost
 from models.storage.schedules import Plan
 from models.storage.tables import JobRow, UserRow
 from models.storage.types import utcnow
-from scenarios import robustness
+from scenarios import parts, robustness
 from scenarios.robustness import Absence
 from services import scenario_runs
 from services.scenario_runs import ScenarioOrder
@@ -107,7 +107,21 @@ class ReplanOrder:
     time_limit: float
 
 
-Order = SolveOrder | RangeOrder | ScenarioOrder | ReplanOrder
+COMPARE_PART = "compare_part"
+"""The mode of one scenario's part of a fanned-out ``scenario compare`` (:mod:`api.fanout`)."""
+
+
+@dataclass(frozen=True)
+class ComparePartOrder:
+    """One scenario of a fanned-out comparison: solve the changed month its payload holds
+    (:func:`scenarios.parts.run_part`)."""
+
+    job_id: str
+    payload: dict[str, Any]
+    time_limit: float
+
+
+Order = SolveOrder | RangeOrder | ScenarioOrder | ReplanOrder | ComparePartOrder
 Reason = Literal["cancel", "shutdown", "lost"]
 
 
@@ -193,6 +207,8 @@ class Executor:
                     order = order_of(session, job_id)
             if isinstance(order, ReplanOrder):
                 self._replan(order, stop)
+            elif isinstance(order, ComparePartOrder):
+                self._compare_part(order, stop)
             elif isinstance(order, RangeOrder):
                 self._solve_range(order, stop)
             elif isinstance(order, ScenarioOrder):
@@ -393,6 +409,31 @@ class Executor:
         if not finished:
             raise Lost(order.job_id)
 
+    def _compare_part(self, order: ComparePartOrder, stop: Stop) -> None:
+        result = parts.run_part(
+            order.payload,
+            order.time_limit,
+            workers=self.settings.solver_threads,
+            stop=stop,
+            on_progress=self._progress(order.job_id),
+        )
+        if stop.reason == "lost":
+            raise Lost(order.job_id)
+        with self.database.transaction() as session:
+            finished = jobs.finish(
+                session,
+                order.job_id,
+                "cancelled" if stop.reason == "cancel" else "done",
+                result_status=result.status,
+                best=result.total,
+                bound=result.bound,
+                seconds=round(result.seconds, 3),
+                answer=parts.result_json(result),
+                worker=self.worker,
+            )
+        if not finished:
+            raise Lost(order.job_id)
+
     def _parent(self, parent_id: str) -> tuple[Instance, list[tuple[str, str]]]:
         """The parent's month (with its schedule as reference) and schedule, read and built
         once per process for the parts of one parent, which come in a row."""
@@ -426,6 +467,8 @@ def order_of(session: Session, job_id: str) -> Order:
     if job.parent_id is not None:
         if job.payload is None:
             raise LookupError(f"job {job_id} has no payload")
+        if job.mode == COMPARE_PART:
+            return ComparePartOrder(job.id, job.payload, job.time_limit)
         return ReplanOrder(job.id, job.parent_id, robustness.absence_of(job.payload["absence"]), job.time_limit)
     if job.scenario_id is None and job.payload is not None and "months" in job.payload:
         bases = {str(m): int(b) for m, b in job.payload.get("bases", {}).items()}

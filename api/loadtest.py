@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -74,23 +75,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Dữ liệu sẵn sàng sau {time.monotonic() - started:.1f} s", flush=True)
     port = args.port or _free_port()
     server = _serve(url, port, args.workers)
-    worker = None
+    solving = None
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(base, server)
         if args.with_solve:
-            worker, job_id = _solve_meanwhile(url, args)
+            solving = _Solving(url, args)
         load_before = os.getloadavg()[0]
         outcomes = asyncio.run(_measure(base, tokens, args, server.pid))
-        if worker is not None:
-            print(f"Lượt giải chạy cùng lúc: {_job_state(url, job_id)}", flush=True)
+        load_after = os.getloadavg()[0]
     finally:
         server.terminate()
         server.wait(30)
-        if worker is not None:
-            worker.terminate()  # SIGTERM: its solve saves its best and it exits
-            worker.wait(60)
-    report(outcomes, url, args, load_before)
+        if solving is not None:
+            print(f"Giải cùng lúc: {solving.close()}", flush=True)
+    report(outcomes, url, args, (load_before, load_after))
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(o) for o in outcomes], indent=1), encoding="utf-8")
     return 0
@@ -116,6 +115,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--with-solve",
         action="store_true",
         help="PostgreSQL: a phancong worker solves the first month (re-planned) during the whole measurement",
+    )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=None,
+        help="with --with-solve: the worker's PHANCONG_WORKER_NICE (default: the worker's own setting)",
     )
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--json", help="also write the results to this file")
@@ -209,45 +214,72 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[str]:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
 
 
-def _solve_meanwhile(url: str, args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
-    """A worker process and a queued solve of the first month long enough to outlast the load."""
-    from api.jobs import defer
-    from models.storage import jobs
+class _Solving:
+    """A ``phancong worker`` process kept solving for the whole measurement: a re-plan of the
+    first month is queued, and another as soon as one ends (a solve that proves its optimum
+    early would otherwise leave the load alone with idle cores). Samples, five times a
+    second, whether a solve is running, so the report says how much of the time one was."""
 
-    database = Database.connect(url)
-    if database.backend != "postgresql":
-        raise SystemExit("--with-solve cần PostgreSQL (hàng đợi lượt giải)")
-    with database.transaction() as session:
-        month = min(session.scalars(select(ScheduleRow.month)))
-        seconds = 2 * (args.warmup + args.seconds) + 10
-        job = jobs.create(session, None, month, seconds)
-        defer(session, job.id)
-    env = {**os.environ, "PHANCONG_DATABASE_URL": url}
-    log = tempfile.NamedTemporaryFile("w", prefix="phancong-load-worker-", suffix=".log", delete=False)  # noqa: SIM115
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "api.worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True
-    )
-    deadline = time.monotonic() + 60
-    while _job_state(url, job.id) == "queued":
-        if time.monotonic() > deadline or worker.poll() is not None:
-            raise SystemExit("máy giải không nhận lượt giải (xem nhật ký phancong-load-worker-*.log)")
-        time.sleep(0.2)
-    database.dispose()
-    return worker, job.id
+    def __init__(self, url: str, args: argparse.Namespace) -> None:
+        self.database = Database.connect(url)
+        if self.database.backend != "postgresql":
+            raise SystemExit("--with-solve cần PostgreSQL (hàng đợi lượt giải)")
+        with self.database.reader() as session:
+            self.month = min(session.scalars(select(ScheduleRow.month)))
+        self.seconds = 2 * (args.warmup + args.seconds) + 10
+        env = {**os.environ, "PHANCONG_DATABASE_URL": url}
+        if args.worker_nice is not None:
+            env["PHANCONG_WORKER_NICE"] = str(args.worker_nice)
+        log = tempfile.NamedTemporaryFile("w", prefix="phancong-load-worker-", suffix=".log", delete=False)  # noqa: SIM115
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "api.worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True
+        )
+        self.job_id = self._queue()
+        self.solves, self.samples, self.running = 1, 0, 0
+        self._closed = threading.Event()
+        deadline = time.monotonic() + 60
+        while self._state() == "queued":
+            if time.monotonic() > deadline or self.worker.poll() is not None:
+                raise SystemExit("máy giải không nhận lượt giải (xem nhật ký phancong-load-worker-*.log)")
+            time.sleep(0.2)
+        self._thread = threading.Thread(target=self._keep, name="loadtest-solving", daemon=True)
+        self._thread.start()
 
+    def _queue(self) -> str:
+        from api.jobs import defer
+        from models.storage import jobs
 
-def _job_state(url: str, job_id: str) -> str:
-    database = Database.connect(url)
-    try:
-        with database.reader() as session:
-            job = session.get(JobRow, job_id)
+        with self.database.transaction() as session:
+            job = jobs.create(session, None, self.month, self.seconds)
+            defer(session, job.id)
+            return job.id
+
+    def _state(self) -> str:
+        with self.database.reader() as session:
+            job = session.get(JobRow, self.job_id)
             return "?" if job is None else job.status
-    finally:
-        database.dispose()
+
+    def _keep(self) -> None:
+        while not self._closed.wait(0.2):
+            state = self._state()
+            self.samples += 1
+            self.running += state == "running"
+            if state not in ("queued", "running"):
+                self.job_id, self.solves = self._queue(), self.solves + 1
+
+    def close(self) -> str:
+        self._closed.set()
+        self._thread.join(5)
+        self.worker.terminate()  # SIGTERM: its solve saves its best and it exits
+        self.worker.wait(60)
+        self.database.dispose()
+        share = 100 * self.running / max(1, self.samples)
+        return f"{self.solves} lượt giải liên tiếp; có lượt đang giải trong {share:.0f} % thời gian đo"
 
 
 def _wait_ready(base: str, server: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
+    # Generous: on a loaded machine, several web processes importing the app take a while.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("máy chủ dừng khi khởi động (xem nhật ký phancong-load-server-*.log trong thư mục tạm)")
@@ -256,7 +288,7 @@ def _wait_ready(base: str, server: subprocess.Popen[str]) -> None:
                 return
         except httpx.TransportError:
             time.sleep(0.2)
-    raise SystemExit("máy chủ không sẵn sàng sau 60 s")
+    raise SystemExit("máy chủ không sẵn sàng sau 180 s")
 
 
 # -- the load -----------------------------------------------------------------------
@@ -284,13 +316,22 @@ class _Connections:
             connection = await self.idle.get()
         reader, writer = connection
         lines = [f"GET {path} HTTP/1.1", f"Host: {self.host}:{self.port}", *(f"{k}: {v}" for k, v in headers.items())]
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
-        if length is None:
-            raise RuntimeError("response without Content-Length")
-        await reader.readexactly(int(length.group(1)))
+        try:
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+            if length is None:
+                raise RuntimeError("response without Content-Length")
+            await reader.readexactly(int(length.group(1)))
+        except BaseException:
+            # A request that failed or timed out leaves its stream mid-response: drop the
+            # connection so that a new one takes its place. Kept, it was lost to the pool,
+            # and once all were lost every later request failed (an overloaded run showed
+            # 100 % errors on the second endpoint for that reason alone).
+            writer.close()
+            self.opened -= 1
+            raise
         self.idle.put_nowait(connection)
         return status
 
@@ -392,12 +433,13 @@ def _summary(name: str, args: argparse.Namespace, latencies: list[float], errors
     )
 
 
-def report(outcomes: list[Outcome], url: str, args: argparse.Namespace, load_before: float) -> None:
+def report(outcomes: list[Outcome], url: str, args: argparse.Namespace, load: tuple[float, float]) -> None:
     backend = re.sub(r"\+.*", "", url.split(":", 1)[0])
     print()
     print(
         f"Máy: {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} lõi · "
-        f"Python {platform.python_version()} · CSDL {backend} · tải máy (1 phút) trước khi đo: {load_before:.2f}"
+        f"Python {platform.python_version()} · CSDL {backend} · tải máy (1 phút) trước / sau khi đo: "
+        f"{load[0]:.2f} / {load[1]:.2f}"
     )
     print(
         f"Dữ liệu: {args.communes} xã, {args.delegates} đại biểu, {args.months} tháng đã công bố; "

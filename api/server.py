@@ -26,6 +26,8 @@ from models.storage.db import Database
 
 #: Seconds an idle kept-alive connection stays open.
 KEEP_ALIVE_SECONDS = 5
+#: Seconds a web process (`--workers` above 1) has to answer uvicorn's health ping.
+HEALTHCHECK_SECONDS = 60
 #: Largest request line and headers uvicorn buffers before answering 400.
 MAX_HEAD_BYTES = 64 * 1024
 
@@ -80,6 +82,11 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
             host=host,
             port=port,
             workers=workers,
+            # uvicorn kills a web process that does not answer its health ping within this
+            # many seconds; its default (5) is shorter than a process's start-up (importing
+            # the app, warming the pool) on a loaded machine, which then restarts them in a
+            # loop and never serves (seen under load average 10 on 2 cores).
+            timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
             log_level="info",
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             h11_max_incomplete_event_size=MAX_HEAD_BYTES,

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     )
     max_retakes: int = Field(default=2, ge=0, description="Times a job is taken up again after its worker died")
     worker_poll_seconds: float = Field(default=2.0, gt=0, description="A worker's fallback poll of the queue")
+    worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU niceness a worker process adds to itself: web processes on the same machine win the cores",
+    )
 
     # Notifications (the outbox, delivered through the job queue)
     smtp_host: str | None = Field(default=None, description="SMTP server of the notification mails")

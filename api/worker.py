@@ -3,7 +3,9 @@
 Workers also deliver the notification outbox (task ``phancong.deliver``, one attempt per
 job, a retry deferred at the backoff: :mod:`api.deliveries`).
 
-A worker process runs one job at a time (a solve is CPU-bound: ``--concurrency N`` starts
+A worker process lowers its own CPU priority first (``PHANCONG_WORKER_NICE``, default 10:
+:func:`lower_priority`), so that web processes on the same machine win the cores over a
+solve. It runs one job at a time (a solve is CPU-bound: ``--concurrency N`` starts
 N such processes under a supervisor that forwards signals to them). The procrastinate
 task carries only our job's id; the job's row says everything else
 (:func:`api.jobs.order_of`) and keeps its state, as with the in-process runner.
@@ -27,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -174,10 +177,22 @@ class Worker:
             self.database.dispose()
 
 
+def lower_priority(nice: int) -> None:
+    """Lower this process's CPU priority by ``nice``, before any thread starts (each thread,
+    the solver's included, inherits it): a solve uses every core it is given, and a web
+    process on the same machine must still answer within milliseconds. The scheduler
+    gives a niced solver what the web processes leave, so the solve loses little when they
+    are idle. Not on Windows (no ``os.nice``)."""
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)
+
+
 def run(settings: Settings | None = None, solve_function: Callable[..., Result] = solve) -> None:
     """Run one worker process until SIGTERM or SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    worker = Worker(settings or Settings(), solve_function)
+    settings = settings or Settings()
+    lower_priority(settings.worker_nice)
+    worker = Worker(settings, solve_function)
     print(f"Máy giải {worker.name} đang chờ việc (hàng đợi {QUEUE})", flush=True)
     worker.run()
 

@@ -23,6 +23,7 @@ from scenarios.scenario import MODE_LABELS, MODES, Mode, Scenario
 
 if TYPE_CHECKING:  # the heavy modules load only when a command runs
     from models.instance import Instance
+    from models.storage.db import Database
     from scenarios.robustness import Robustness
     from scenarios.runner import BaseCache, Outcome
     from scenarios.wording import Names
@@ -162,6 +163,12 @@ def compare(
     mode: ModeOption = None,
     time_limit: TimeLimit = 60.0,
     workers: Workers = None,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue", help="Mỗi kịch bản là một lượt trong hàng đợi, do các phancong worker giải (PostgreSQL)"
+        ),
+    ] = False,
 ) -> None:
     """So sánh các kịch bản cạnh nhau: trạng thái, điểm từng tiêu chí, số chỗ thay đổi."""
     from scenarios import compare as figures
@@ -171,7 +178,10 @@ def compare(
     chosen = _mode(mode)
     scenarios = _load(files)
     cache = BaseCache()
-    outcomes = [_run(s, chosen, time_limit, workers, cache) for s in scenarios]
+    if queue:
+        outcomes = _compare_on_queue(scenarios, chosen, time_limit, workers, cache)
+    else:
+        outcomes = [_run(s, chosen, time_limit, workers, cache) for s in scenarios]
     columns = [figures.of_outcome(o) for o in outcomes]
     if len(cache.bases) == 1:  # one common base: show it as the first column
         columns.insert(0, figures.of_base(next(iter(cache.bases.values()))))
@@ -215,16 +225,7 @@ def robustness(
     from scenarios.runner import load_base
 
     solve_all: SolveAll | None = None
-    database = None
-    if queue:
-        from api.settings import Settings
-        from models.storage.db import Database
-
-        database = Database.connect(Settings().database_url)
-        if database.backend != "postgresql":
-            _err().print("[red]Lỗi:[/red] --queue cần PostgreSQL (PHANCONG_DATABASE_URL=postgresql://…)", markup=True)
-            raise typer.Exit(EXIT_BAD)
-
+    database = _queue_database() if queue else None
     try:
         loaded = load_base(base, published, time_limit=max(time_limit, 30.0))
     except InputError as error:
@@ -321,6 +322,44 @@ def _run(
     except InputError as error:
         render.print_input_error(_err(), error)
         raise typer.Exit(EXIT_BAD) from None
+
+
+def _queue_database() -> Database:
+    """The shared PostgreSQL database the workers take their jobs from (``--queue``)."""
+    from api.settings import Settings
+    from models.storage.db import Database
+
+    database = Database.connect(Settings().database_url)
+    if database.backend != "postgresql":
+        database.dispose()
+        _err().print("[red]Lỗi:[/red] --queue cần PostgreSQL (PHANCONG_DATABASE_URL=postgresql://…)", markup=True)
+        raise typer.Exit(EXIT_BAD)
+    return database
+
+
+def _compare_on_queue(
+    scenarios: list[Scenario], mode: Mode | None, time_limit: float, workers: int | None, cache: BaseCache
+) -> list[Outcome]:
+    """``compare --queue``: the bases read (or solved) here, once each; each scenario a job."""
+    from api.fanout import FanoutFailed, compare_on_queue
+
+    database = _queue_database()
+    progress = Progress(
+        TextColumn("Kịch bản"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=_err(), transient=True
+    )
+    task = progress.add_task("giải", total=len(scenarios))
+    try:
+        runs = [(s, cache.get(s, time_limit=time_limit, workers=workers)) for s in scenarios]
+        with progress:
+            return compare_on_queue(database, runs, mode, time_limit, on_done=lambda: progress.advance(task))
+    except InputError as error:
+        render.print_input_error(_err(), error)
+        raise typer.Exit(EXIT_BAD) from None
+    except FanoutFailed as error:
+        _err().print(f"[red]Lỗi:[/red] {error}", markup=True)
+        raise typer.Exit(EXIT_PARTIAL) from None
+    finally:
+        database.dispose()
 
 
 def _refuse_overwrite(out_path: Path | None, scenario: Scenario) -> None:

@@ -142,18 +142,33 @@ def run_on(
     ``built`` is the changed month when the caller built it already on these same base
     pairs (the service does, to refuse a scenario that does not apply before its job).
     """
-    keep = mode != "fresh"
     if built is None:
-        built = build(base.document, changes, base.pairs if keep else None, what, stored=base.stored)
+        built = build_on(base, changes, mode, what)
     result = resolve(
         built.instance,
-        base.pairs if keep else None,
+        kept(base, mode),
         mode,
         time_limit=time_limit,
         workers=workers,
         on_progress=on_progress,
         stop=stop,
     )
+    return outcome_of(base, name, changes, mode, built, result)
+
+
+def kept(base: Base, mode: Mode) -> Pairs | None:
+    """The base pairs a run keeps (and starts from): none when it plans afresh."""
+    return base.pairs if mode != "fresh" else None
+
+
+def build_on(base: Base, changes: tuple[Change, ...], mode: Mode, what: str) -> Built:
+    """The month changed by ``changes``, with the base schedule as its reference unless ``mode`` is fresh."""
+    return build(base.document, changes, kept(base, mode), what, stored=base.stored)
+
+
+def outcome_of(base: Base, name: str, changes: tuple[Change, ...], mode: Mode, built: Built, result: Result) -> Outcome:
+    """The outcome of ``built`` solved into ``result``: here, or by a queue worker
+    (:func:`api.fanout.compare_on_queue`)."""
     if result.report is None:  # no schedule at all (infeasible, or stopped first): result.problems says why
         return Outcome(name, mode, base, built.instance, built.notes, result, [])
     gaps = {g.meeting: g.reason for g in result.gaps}

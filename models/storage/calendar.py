@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from models.storage.tables import (
@@ -53,6 +53,7 @@ class Event:
 # tables, built once: the ORM costs about four times as much per query here.
 _A, _M, _P, _T = (AssignmentRow.__table__.c, MeetingRow.__table__.c, PublishedMonthRow.__table__.c, TeamRow.__table__.c)
 _D, _F = DelegateRow.__table__.c, CalendarFeedRow.__table__.c
+_S, _R = ScheduleRow.__table__.c, ChangeRequestRow.__table__.c
 
 _OWNER = (
     select(_D.id, _D.name)
@@ -75,6 +76,9 @@ _EVENTS = (
         _A.team_id,
         _T.name.label("team_name"),
         _P.published_at,
+        # In the same statement (an indexed probe per event) rather than a query of its own:
+        # each round trip to the database is what a calendar request mostly waits for.
+        exists().where(_R.meeting_id == _A.meeting_id, _R.state == "pending").label("pending"),
     )
     .select_from(
         AssignmentRow.__table__.join(PublishedMonthRow.__table__, _P.schedule_id == _A.schedule_id)
@@ -96,7 +100,6 @@ def delegate_name(session: Session, delegate_id: str) -> str | None:
     return session.connection().execute(_NAME, {"delegate_id": delegate_id}).scalar()
 
 
-_S, _R = ScheduleRow.__table__.c, ChangeRequestRow.__table__.c
 # The delegate's assignments in the earlier published versions of each month in force.
 _EARLIER = (
     select(
@@ -119,7 +122,6 @@ _EARLIER = (
     )
     .where(_A.delegate_id == bindparam("delegate_id"), _S.status == "published", _S.id != _P.schedule_id)
 )
-_PENDING = select(_R.meeting_id).where(_R.state == "pending", _R.meeting_id.in_(bindparam("ids", expanding=True)))
 
 
 def delegate_events(session: Session, delegate_id: str) -> list[Event]:
@@ -154,11 +156,6 @@ def delegate_events(session: Session, delegate_id: str) -> list[Event]:
             status="CANCELLED",
         )
     cancelled = [replace(e, sequence=e.sequence + 1) for e in dropped.values()]
-    waiting = set()
-    if events:
-        waiting = set(connection.execute(_PENDING, {"ids": sorted({e.meeting_id for e in events})}).scalars())
-    if waiting:
-        events = [replace(e, pending=True) if e.meeting_id in waiting else e for e in events]
     return sorted([*events, *cancelled], key=lambda e: (e.starts_at, e.meeting_id))
 
 

@@ -13,7 +13,7 @@ import secrets
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from models.storage.tables import ApiTokenRow, CalendarFeedRow, UserRow
+from models.storage.tables import ApiTokenRow, CalendarFeedRow, DelegateRow, UserRow
 from models.storage.types import utcnow
 
 TOKEN_PREFIX = "pc_"
@@ -74,6 +74,23 @@ def authenticate(session: Session, token: str) -> UserRow | None:
     """The active user holding the unrevoked ``token``, else None (a detached row: read it, do not add it)."""
     row = session.connection().execute(_AUTHENTICATE, {"token_hash": hash_token(token)}).first()
     return None if row is None else UserRow(**row._mapping)
+
+
+_D = DelegateRow.__table__.c
+_AUTHENTICATE_NAMED = _AUTHENTICATE.add_columns(_D.name.label("delegate_name")).outerjoin(
+    DelegateRow.__table__, _D.id == _U.delegate_id
+)
+
+
+def authenticate_named(session: Session, token: str) -> tuple[UserRow, str | None] | None:
+    """:func:`authenticate`, with the name of the account's delegate read in the same
+    query (the JSON calendar's hot path: one round trip to the database fewer)."""
+    row = session.connection().execute(_AUTHENTICATE_NAMED, {"token_hash": hash_token(token)}).first()
+    if row is None:
+        return None
+    fields = dict(row._mapping)
+    name = fields.pop("delegate_name")
+    return UserRow(**fields), name
 
 
 def rotate_feed(session: Session, delegate_id: str) -> str:

@@ -98,6 +98,9 @@ class Workers:
             "PHANCONG_PROGRESS_INTERVAL": "0.05",
             "PHANCONG_SOLVER_THREADS": "1",
             "PHANCONG_TEST_HOLD": str(hold),
+            # Full priority: with a stale window of 1.5 s, a niced worker on a loaded machine
+            # could miss beats and lose its job to the sweep, which no test here is about.
+            "PHANCONG_WORKER_NICE": "0",
         }
         log = (self.logs / f"worker-{len(self.started)}.log").open("wb")
         process = subprocess.Popen(
@@ -394,3 +397,67 @@ def test_a_scenario_run_goes_through_a_worker_process(
     shown = web2.get(f"/scenarios/{scenario.json()['id']}/result", headers=world.auth("planner"))
     assert shown.status_code == 200, shown.text
     assert shown.json()["job_id"] == job.id
+
+
+ILL = {"kind": "delegate_away", "delegate": "d1", "from": "2025-11-04", "to": "2025-11-04", "reason": "Nghỉ ốm"}
+MOVED = {"kind": "meeting_moved", "meeting": "m2", "start": "2025-11-04T08:00"}
+CLASH = [MOVED, {"kind": "pin", "meeting": "m1", "delegate": "d3"}, {"kind": "pin", "meeting": "m2", "delegate": "d3"}]
+
+
+def test_scenario_compare_fans_out_one_job_per_scenario_over_the_workers(
+    qdb: Database, workers: Workers, tmp_path: Path, queue_url: str
+) -> None:
+    """`scenario compare --queue`: each scenario is a job of its own, run by the workers; the
+    outcomes are those of the in-process run, scenario by scenario (one without a schedule too)."""
+    from typer.testing import CliRunner
+
+    from api.fanout import compare_on_queue
+    from cli.scenario import scenario_app
+    from scenarios.runner import BaseCache, run_scenario
+    from scenarios.scenario import load_scenario
+    from tests.scenarios.conftest import make_folder, scenario_writer
+
+    write = scenario_writer(make_folder(tmp_path))
+    files = [
+        write("yên", []),
+        write("ốm", [ILL], mode="changes_first"),
+        write("dời", [MOVED], mode="fresh"),
+        write("trùng", CLASH),
+    ]
+    scenarios = [load_scenario(f) for f in files]
+    local_cache, queued_cache = BaseCache(), BaseCache()
+    local = [run_scenario(s, time_limit=5, workers=1, cache=local_cache) for s in scenarios]
+    spread = [workers.start(), workers.start()]
+    runs = [(s, queued_cache.get(s, time_limit=5, workers=1)) for s in scenarios]
+    queued = compare_on_queue(qdb, runs, None, 5)
+
+    def seen(outcome: Any) -> tuple[Any, ...]:
+        report = outcome.result.report
+        terms = None if report is None else (report.total, report.terms)
+        moved = [(c.meeting, c.before, c.seats) for c in outcome.changes]
+        return outcome.name, outcome.mode, outcome.result.status, terms, moved, outcome.result.problems
+
+    assert [seen(o) for o in queued] == [seen(o) for o in local]
+    assert [o.result.status for o in queued][-1] == "infeasible"
+    assert all(q.instance == o.instance for q, o in zip(queued, local, strict=True))
+    with qdb.reader() as session:
+        parts = session.scalars(select(JobRow).where(JobRow.mode == "compare_part")).all()
+        parent = session.scalars(select(JobRow).where(JobRow.mode == "compare")).one()
+    assert (len(parts), parent.status, {p.status for p in parts}) == (4, "done", {"done"})
+    assert {p.parent_id for p in parts} == {parent.id}
+    assert {(p.worker or "").rsplit(":", 1)[-1] for p in parts} <= {str(w.pid) for w in spread}
+
+    # The command itself: the same table through the queue as in this process.
+    cli = CliRunner(env={"COLUMNS": "250", "PHANCONG_DATABASE_URL": queue_url})
+    names = [str(f) for f in files[:2]]
+    through = cli.invoke(scenario_app, ["compare", *names, "--time-limit", "5", "--workers", "1", "--queue"])
+    here = cli.invoke(scenario_app, ["compare", *names, "--time-limit", "5", "--workers", "1"])
+    assert (through.exit_code, here.exit_code) == (0, 0), through.output + here.output
+    with qdb.reader() as session:
+        assert len(session.scalars(select(JobRow).where(JobRow.mode == "compare_part")).all()) == 4 + 2
+
+    def scores(output: str) -> list[str]:
+        return [line for line in output.splitlines() if "Tổng điểm" in line or "thay đổi" in line]
+
+    assert scores(through.output) == scores(here.output)
+    assert len(scores(here.output)) >= 2, here.output
