@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.documents.content import Attendee, ScheduleLine, attendee_title, ordered, unit_name
-from models.documents.notice import DRAFT_MARK, NoticeSettings, compose
+from models.documents.notice import DRAFT_MARK, SETTINGS_KEY, NoticeSettings, compose
 from models.errors import Issue
 from models.storage import audit, schedules
 from models.storage.clock import local, local_naive, month_label
@@ -38,7 +38,7 @@ from models.storage.themes import month_themes
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound
 
-NOTICE_KEY = "notice"
+NOTICE_KEY = SETTINGS_KEY
 
 
 def notice_settings(session: Session, user: UserRow) -> NoticeSettings:
@@ -70,6 +70,7 @@ SETTING_LABELS = {
     "number": "Số văn bản",
     "symbol": "Ký hiệu",
     "place": "Địa danh",
+    "province": "Tỉnh, thành phố",
     "sign_mode": "Thể thức ký",
     "sign_body": "Tập thể hoặc người đứng đầu",
     "signer_position": "Chức vụ người ký",
@@ -92,6 +93,8 @@ def _setting_message(error: Mapping[str, Any]) -> str:
         return "chỉ nhận T/M (thay mặt), T/L (thừa lệnh), K/T (ký thay) hoặc để trống"
     if kind == "extra_forbidden":
         return "không có thiết lập này"
+    if kind == "value_error" and context.get("error") is not None:
+        return str(context["error"])
     return "giá trị không hợp lệ"
 
 
