@@ -404,3 +404,16 @@ def test_a_bad_district_or_province_is_refused_naming_the_field(client: TestClie
         assert refused.status_code == 422, refused.text
         assert [e["path"] for e in refused.json()["errors"]] == ["$.province"]
     assert client.get("/settings/notice", headers=planner).json()["province"] == ""
+
+
+def test_the_api_hands_the_feed_out_as_a_webcal_link_too(client: TestClient, fresh: World) -> None:
+    """The same secret address as ``webcal://`` (what an iPhone subscribes to), from the
+    delegate's own rotation and the planner's."""
+    for response in (
+        client.post("/me/calendar-feed", headers=fresh.auth("delegate")),
+        client.post("/delegates/d1/calendar-feed", headers=fresh.auth("planner")),
+    ):
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["url"].startswith("http://testserver/calendar/")
+        assert body["webcal"] == "webcal://" + body["url"].removeprefix("http://")
