@@ -166,13 +166,15 @@ def test_a_pending_request_shows_on_the_commune_month_and_delegate_pages(
     client: TestClient, world: World, browser_of: Browser, database: Database
 ) -> None:
     """c1's request on m1 waits: its own page, its view of the month and the delegate's page
-    keep the published time and say "đang chờ Ban duyệt"; once rejected, none says it (the
-    planner has the request in the inbox)."""
+    keep the published time and say "đang chờ Ban duyệt"; once rejected, none says it and
+    the commune's page lists its request with the Board's reason (the planner has the
+    request in the inbox)."""
     request_id = _ask(client, world)
     commune = browser_of("coclieu").get("/")
     assert commune.status_code == 200
     assert "Yêu cầu thay đổi của xã đang chờ Ban duyệt" in commune.text
     assert "04/11/2025" in commune.text  # the published day, not the asked 05/11
+    assert "Yêu cầu thay đổi đã gửi" in commune.text
     month = browser_of("coclieu").get("/thang/2025-11")
     assert "Có yêu cầu thay đổi, đang chờ Ban duyệt" in month.text
     delegate = browser_of("kien").get("/")
@@ -181,6 +183,9 @@ def test_a_pending_request_shows_on_the_commune_month_and_delegate_pages(
         f"/requests/{request_id}/reject", json={"reason": "Không dời được"}, headers=world.auth("planner")
     )
     assert said.status_code == 200, said.text
-    assert "đang chờ Ban duyệt" not in browser_of("coclieu").get("/").text
+    after = browser_of("coclieu").get("/").text
+    assert "Yêu cầu thay đổi của xã đang chờ" not in after
+    assert "Ban trả lời: Không dời được" in after  # the rejection's reason reaches the requester
+    assert "không duyệt" in after
     assert "đang chờ Ban duyệt" not in browser_of("coclieu").get("/thang/2025-11").text
     assert "đang chờ Ban duyệt" not in browser_of("kien").get("/").text
