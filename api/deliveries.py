@@ -49,7 +49,8 @@ log = logging.getLogger("phancong.deliveries")
 DELIVER_TASK = "phancong.deliver"
 """The procrastinate task of a delivery: its only argument is the outbox row's id."""
 LEASE_SECONDS = 60
-"""A claimed row is retaken after this long (its deliverer died mid-send)."""
+"""A claimed row is retaken after this long (its deliverer died mid-send); the default of
+the ``delivery_lease_seconds`` setting."""
 
 
 class DeliveryError(Exception):
@@ -144,7 +145,7 @@ SENDERS: dict[str, Sender] = {"email": send_email, "zalo": send_zalo, "webhook":
 # -- one attempt ------------------------------------------------------------------------------
 
 
-def claim(session: Session, row_id: int, now: dt.datetime) -> bool:
+def claim(session: Session, row_id: int, now: dt.datetime, lease: float = LEASE_SECONDS) -> bool:
     """Take the row for one attempt: due and pending, or its lease expired."""
     taken = session.execute(
         update(OutboxRow)
@@ -158,7 +159,7 @@ def claim(session: Session, row_id: int, now: dt.datetime) -> bool:
         .values(
             state="sending",
             attempts=OutboxRow.attempts + 1,
-            claimed_until=now + dt.timedelta(seconds=LEASE_SECONDS),
+            claimed_until=now + dt.timedelta(seconds=lease),
         )
         .execution_options(synchronize_session=False)
     )
@@ -176,7 +177,7 @@ def deliver(
     """One attempt at the row; returns when to try again (None: sent, failed or not due)."""
     now = utcnow()
     with database.transaction() as session:
-        if not claim(session, row_id, now):
+        if not claim(session, row_id, now, settings.delivery_lease_seconds):
             return None
         row = session.get(OutboxRow, row_id, populate_existing=True)
         assert row is not None

@@ -8,8 +8,10 @@ STATUS:CANCELLED with a higher SEQUENCE (so that phones remove it); a meeting wi
 change request waiting shows "đang chờ Ban duyệt" in its description.
 
 Around the frozen event, read at each request: the fellow delegates of the meeting in
-the description, GEO from the commune's coordinates when it has them, and a VALARM one
-day before (``alarm=False`` when the subscription URL says ``?nhac=0``).
+the description, GEO from the commune's coordinates when it has them, LOCATION as an
+address (the commune's frozen name with its kind, its district, the Board's province:
+many communes share a name), and a VALARM one day before (``alarm=False`` when the
+subscription URL says ``?nhac=0``).
 """
 
 from __future__ import annotations
@@ -48,7 +50,10 @@ def feed(delegate_name: str, events: Iterable[Assignment], near: Around | None =
     near = near or Around({}, {}, None)
     return (
         _head(delegate_name)
-        + b"".join(_event(e, near.fellows.get(e.meeting_id, ()), near.geo.get(e.commune_id), alarm) for e in events)
+        + b"".join(
+            _event(e, near.fellows.get(e.meeting_id, ()), near.geo.get(e.commune_id), alarm, near.location(e))
+            for e in events
+        )
         + END
     )
 
@@ -71,7 +76,11 @@ def _head(delegate_name: str) -> bytes:
 
 @lru_cache(maxsize=65536)
 def _event(
-    item: Assignment, fellows: tuple[str, ...] = (), geo: tuple[float, float] | None = None, alarm: bool = True
+    item: Assignment,
+    fellows: tuple[str, ...] = (),
+    geo: tuple[float, float] | None = None,
+    alarm: bool = True,
+    location: str | None = None,
 ) -> bytes:
     live = item.status != "CANCELLED"
     event = Event()
@@ -82,7 +91,8 @@ def _event(
     event.add("dtstart", item.starts_at.astimezone(LOCAL))
     event.add("dtend", item.ends_at.astimezone(LOCAL))
     event.add("summary", item.summary)
-    event.add("location", item.location)
+    # icalendar escapes the commas of the address (RFC 5545 TEXT: "\,").
+    event.add("location", location or item.location)
     if geo is not None:
         event.add("geo", geo)
     description = item.description

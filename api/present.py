@@ -53,6 +53,7 @@ def commune_out(row: CommuneRow) -> CommuneOut:
         id=row.id,
         name=row.name,
         kind=row.kind,
+        district=row.district,
         flag=row.flag,
         flag_label=FLAG_LABELS.get(row.flag, str(row.flag)),
         flag_reason=row.flag_reason,

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     delivery_backoff_seconds: float = Field(default=30.0, gt=0, description="First retry delay (doubles each time)")
     delivery_timeout: float = Field(default=10.0, gt=0, description="Seconds a channel may take to answer")
     delivery_sweep_seconds: float = Field(default=30.0, gt=0, description="Between sweeps for due messages")
+    delivery_lease_seconds: float = Field(
+        default=60.0, gt=0, description="A message being sent is retaken after this long (its deliverer died)"
+    )
 
     # Requests
     max_body_bytes: int = Field(default=5_000_000, ge=1024, description="Largest request body (413 above)")

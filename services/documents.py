@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.documents.content import Attendee, ScheduleLine, attendee_title, ordered, unit_name
-from models.documents.notice import DRAFT_MARK, SETTING_WORDS, NoticeSettings, compose
+from models.documents.notice import DRAFT_MARK, SETTING_WORDS, SETTINGS_KEY, NoticeSettings, compose
 from models.errors import Issue
 from models.reasons import reason
 from models.storage import audit, schedules
@@ -40,7 +40,7 @@ from models.storage.themes import month_themes
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound
 
-NOTICE_KEY = "notice"
+NOTICE_KEY = SETTINGS_KEY
 
 
 def notice_settings(session: Session, user: UserRow) -> NoticeSettings:
@@ -72,6 +72,7 @@ SETTING_LABELS = {
     "number": "Số văn bản",
     "symbol": "Ký hiệu",
     "place": "Địa danh",
+    "province": "Tỉnh, thành phố",
     "sign_mode": "Thể thức ký",
     "sign_body": "Tập thể hoặc người đứng đầu",
     "signer_position": "Chức vụ người ký",

@@ -32,6 +32,7 @@ from models.storage.tables import (
 from models.storage.types import utcnow
 from services.access import commune_scope, delegate_scope
 from services.errors import NotFound
+from services.requests import PENDING, pending_meetings
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class MeetingLine:
     seats: list[Seat] = field(default_factory=list)
     empty_seats: int = 0
     empty_reason: str | None = None
+    pending: str | None = None
+    """:data:`~services.requests.PENDING` when a request on the meeting waits for the Board."""
 
 
 @dataclass
@@ -98,6 +101,10 @@ def month_view(session: Session, user: UserRow, month: str) -> MonthView:
         if flag is not None and flag.flag:
             line.flag, line.flag_label, line.flag_reason = flag.flag, FLAG_LABELS.get(flag.flag, ""), flag.reason
         lines[meeting.id] = line
+    if published:
+        # The meeting stays as published until the Board decides; the pages say it waits.
+        for meeting_id in pending_meetings(session, list(lines)):
+            lines[meeting_id].pending = PENDING
     if schedule is not None and lines:
         seats = session.execute(
             select(AssignmentRow.meeting_id, DelegateRow.id, DelegateRow.name, DelegateRow.title, DelegateRow.tier)
@@ -125,6 +132,7 @@ class DelegateMeeting:
     theme: str | None
     team_name: str | None
     """The team suggested for the unannounced visit."""
+    pending: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,9 +166,19 @@ def delegate_meetings(
     )
     upcoming: list[DelegateMeeting] = []
     past: list[DelegateMeeting] = []
-    for meeting, commune_name, team_name in rows:
+    found = list(rows)
+    waiting = pending_meetings(session, [meeting.id for meeting, _, _ in found])
+    for meeting, commune_name, team_name in found:
         end = meeting.starts_at + dt.timedelta(minutes=meeting.minutes)
-        item = DelegateMeeting(meeting.id, commune_name, local(meeting.starts_at), local(end), meeting.theme, team_name)
+        item = DelegateMeeting(
+            meeting.id,
+            commune_name,
+            local(meeting.starts_at),
+            local(end),
+            meeting.theme,
+            team_name,
+            PENDING if meeting.id in waiting else None,
+        )
         (upcoming if end >= now else past).append(item)
     return DelegateMeetings(delegate.id, delegate.name, delegate.title, upcoming, past[::-1])
 

@@ -102,6 +102,7 @@ async def _page(
         "done": done,
         "bad": bad,
         "FLAG_LABELS": FLAG_LABELS,
+        "KINDS": KINDS,
     }
     return render(request, "directory.html", context, status=status)
 
@@ -140,21 +141,57 @@ def _flag(text: str, errors: Errors) -> int | None:
     return int(text)
 
 
+#: The kinds a commune may be (the select's options); "" is "not said".
+KINDS = {"": "(không ghi)", "xa": "Xã", "phuong": "Phường", "thi_tran": "Thị trấn"}
+
+
+def _kind(text: str, errors: Errors) -> str | None:
+    if text not in KINDS:
+        errors["kind"] = "Chọn xã, phường, thị trấn hoặc không ghi"
+    return text or None
+
+
 @router.post("/danh-muc/xa")
 async def add_commune(request: Request) -> Response:
-    viewer, sent = await _post(request, ("id", "name", "flag", "flag_reason"))
+    viewer, sent = await _post(request, ("id", "name", "kind", "district", "flag", "flag_reason"))
     errors: Errors = {}
     flag = _flag(sent["flag"] or "0", errors)
+    kind = _kind(sent["kind"], errors)
     if errors:
         return await _page(request, errors=errors, form="commune", sent=sent, status=422)
 
     def work(session: Session) -> None:
         body = CommuneIn.model_validate(
-            {"id": sent["id"], "name": sent["name"], "flag": flag, "flag_reason": sent["flag_reason"] or None}
+            {
+                "id": sent["id"],
+                "name": sent["name"],
+                "kind": kind,
+                # A blank field is "no district" (a province without that level).
+                "district": sent["district"] or None,
+                "flag": flag,
+                "flag_reason": sent["flag_reason"] or None,
+            }
         )
         communes.create(session, viewer.user, body)
 
     return await _done(request, "commune", sent, work, "Đã thêm xã/phường")
+
+
+@router.post("/danh-muc/xa/{commune_id}/sua")
+async def edit_commune(request: Request, commune_id: str) -> Response:
+    """Name, kind and district (what the delegates' calendars write as the address)."""
+    viewer, sent = await _post(request, ("name", "kind", "district"))
+    which = f"commune-{commune_id}"
+    errors: Errors = {}
+    kind = _kind(sent["kind"], errors)
+    if errors:
+        return await _page(request, errors=errors, form=which, sent=sent, status=422)
+
+    def work(session: Session) -> None:
+        body = CommunePatch.model_validate({"name": sent["name"], "kind": kind, "district": sent["district"] or None})
+        communes.update(session, viewer.user, commune_id, body)
+
+    return await _done(request, which, sent, work, "Đã lưu thông tin xã/phường")
 
 
 @router.post("/danh-muc/xa/{commune_id}/muc")

@@ -239,13 +239,34 @@ def _qr_svg(url: str, title: str = "Mã QR địa chỉ đăng ký lịch") -> M
     return Markup(svg)
 
 
+def _asked(session: Session, user: UserRow) -> list[dict[str, Any]]:
+    """The account's own change requests, newest first, each with the Board's answer (a
+    rejection's reason is said to the requester here)."""
+    rows = requests.visible(session, user)[::-1][:20]
+    return [
+        {
+            "what": requests.describe(r),
+            "state": r.state,
+            "state_label": requests.STATES.get(r.state, r.state),
+            "reason": r.decision_reason,
+            "at": local(r.created_at),
+        }
+        for r in rows
+    ]
+
+
 async def _delegate_page(request: Request, viewer: Viewer, feed_url: str | None) -> Response:
     delegate_id = viewer.user.delegate_id or ""
-    mine = await _read(request, lambda s: overview.delegate_meetings(s, viewer.user, delegate_id))
+
+    def work(session: Session) -> tuple[Any, list[dict[str, Any]]]:
+        return overview.delegate_meetings(session, viewer.user, delegate_id), _asked(session, viewer.user)
+
+    mine, asked = await _read(request, work)
     qr = _qr_svg(feed_url) if feed_url else None
     # webcal://: an iPhone subscribes to it (an http .ics link only imports a one-off copy).
     webcal = re.sub(r"^https?://", "webcal://", feed_url) if feed_url else None
-    return render(request, "delegate.html", {"mine": mine, "feed_url": feed_url, "qr": qr, "webcal_url": webcal})
+    context = {"mine": mine, "feed_url": feed_url, "qr": qr, "webcal_url": webcal, "asked": asked}
+    return render(request, "delegate.html", context)
 
 
 @router.post("/lich/dia-chi")
@@ -274,8 +295,12 @@ async def new_feed(request: Request) -> Response:
 async def _commune_page(
     request: Request, viewer: Viewer, errors: Errors, values: dict[str, str], status: int, done: str | None = None
 ) -> Response:
-    commune, items = await _read(request, lambda s: overview.commune_meetings(s, viewer.user))
-    context = {"commune": commune, "items": items, "errors": errors, "values": values, "done": done}
+    def work(session: Session) -> tuple[Any, Any, list[dict[str, Any]]]:
+        commune, items = overview.commune_meetings(session, viewer.user)
+        return commune, items, _asked(session, viewer.user)
+
+    commune, items, asked = await _read(request, work)
+    context = {"commune": commune, "items": items, "errors": errors, "values": values, "done": done, "asked": asked}
     return render(request, "commune.html", context, status=status)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
 
@@ -91,8 +92,10 @@ def delegate_calendar(delegate_id: PathId, user: CurrentUser, session: SessionDe
     return calendar_of(session, delegate_id)
 
 
-def _feed_url(settings: SettingsDep, token: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/calendar/{token}.ics"
+def _feed_out(settings: SettingsDep, token: str) -> FeedOut:
+    url = f"{settings.public_url.rstrip('/')}/calendar/{token}.ics"
+    # webcal://: an iPhone subscribes to it (an http .ics link only imports a one-off copy).
+    return FeedOut(url=url, webcal=re.sub(r"^https?://", "webcal://", url))
 
 
 @router.post(
@@ -104,7 +107,7 @@ def rotate_my_feed(user: DelegateUser, session: SessionDep, settings: SettingsDe
     token = users.rotate_feed(session, user.delegate_id)
     audit.record(session, user, "feed.rotate", "delegate", user.delegate_id)
     session.commit()
-    return FeedOut(url=_feed_url(settings, token))
+    return _feed_out(settings, token)
 
 
 @router.delete("/me/calendar-feed", response_model=Deleted, responses=responses(401, 403, 404))
@@ -131,7 +134,7 @@ def rotate_feed(delegate_id: PathId, planner: Planner, session: SessionDep, sett
     token = users.rotate_feed(session, delegate_id)
     audit.record(session, planner, "feed.rotate", "delegate", delegate_id)
     session.commit()
-    return FeedOut(url=_feed_url(settings, token))
+    return _feed_out(settings, token)
 
 
 @router.delete(

@@ -5,15 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from api.schemas.common import Day, Id, Name, NotBool, Out, Strict, Text, optional
+from api.schemas.common import Day, Id, Name, NotBool, Out, Strict, Text, _storable, optional
+from models.contract import NAME_PATTERN
 
 Kind = Literal["xa", "phuong", "thi_tran"]
 Flag = Annotated[Literal[0, 1, 2], NotBool]
 Tier = Annotated[Literal[1, 2, 3, 4], NotBool]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
+DISTRICT_MAX = 100
+#: The district with its kind, as the address is written: "huyện Bát Xát", "thành phố Lào
+#: Cai". Given, it may not be empty once trimmed; null (or absent) means none.
+District = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=DISTRICT_MAX, pattern=NAME_PATTERN),
+    _storable(False),
+    Field(examples=["huyện Bát Xát"]),
+]
 
 
 class TeamIn(Strict):
@@ -35,6 +45,7 @@ class CommuneIn(Strict):
     id: Id
     name: Name
     kind: Kind | None = None
+    district: District | None = None
     flag: Flag = 0
     flag_reason: Text | None = None
     lat: Lat | None = None
@@ -44,6 +55,7 @@ class CommuneIn(Strict):
 class CommunePatch(Strict):
     name: Name = optional()
     kind: Kind | None = None
+    district: District | None = None
     flag: Flag = optional()
     flag_reason: Text | None = None
     lat: Lat | None = None
@@ -54,6 +66,7 @@ class CommuneOut(Out):
     id: str
     name: str
     kind: str | None
+    district: str | None
     flag: int
     flag_label: str
     flag_reason: str | None

@@ -38,6 +38,9 @@ class UserWithToken(Out):
 
 class FeedOut(Out):
     url: str = Field(description="Địa chỉ bí mật để điện thoại đăng ký lịch (iCalendar)")
+    webcal: str = Field(
+        description="Cùng địa chỉ dạng webcal:// — iPhone đăng ký theo dõi (một liên kết http .ics chỉ nhập một bản)"
+    )
 
 
 class CalendarEventOut(Out):

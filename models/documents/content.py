@@ -51,6 +51,12 @@ def unit_name(name: str, kind: str | None) -> str:
     return f"{word.capitalize()} {name}"
 
 
+def address(name: str, kind: str | None, district: str | None = None, province: str | None = None) -> str:
+    """Where a commune is, as an address is written: "Xã Tả Phời, thành phố Lào Cai, tỉnh
+    Lào Cai" (many communes share a name across the country); what is missing is left out."""
+    return ", ".join(part for part in (unit_name(name, kind), district, province) if part)
+
+
 def ordered(lines: Iterable[ScheduleLine]) -> list[ScheduleLine]:
     return sorted(lines, key=lambda x: (x.start.date(), sort_key(x.unit), x.start.time(), x.meeting))
 

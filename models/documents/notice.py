@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.documents.content import ScheduleLine
 
@@ -25,6 +25,8 @@ Line = Annotated[str, Field(max_length=200, pattern=PLAIN)]
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 #: Widths of the table's columns (cm), the same in both layouts: 16.5 cm of A4 less the margins.
 WIDTHS_CM = (1.3, 2.5, 2.8, 4.8, 2.6, 2.5)
+#: The key of the settings' row in the config table.
+SETTINGS_KEY = "notice"
 TABLE_HEADERS = ("STT", "Thời gian", "Đơn vị", "Đại biểu dự và chức vụ", "Tổ tuyên vận dự đột xuất", "Ghi chú")
 
 
@@ -43,6 +45,10 @@ class NoticeSettings(BaseModel):
         default="TB/BTG", description="Ký hiệu (sau dấu gạch nối)"
     )
     place: Line = Field(default="Lào Cai", description="Địa danh ghi ở dòng ngày tháng")
+    province: Line = Field(
+        default="",
+        description="Tỉnh, thành phố của Ban, ghi cả cấp (tỉnh Lào Cai): cuối địa điểm trên lịch; trống: không ghi",
+    )
     sign_mode: Literal["T/M", "T/L", "K/T", ""] = Field(default="T/M", description="Thể thức ký")
     sign_body: Line = Field(default="BAN TUYÊN GIÁO", description="Tập thể hoặc người đứng đầu, sau thể thức ký")
     signer_position: Line = Field(default="TRƯỞNG BAN", description="Chức vụ người ký")
@@ -56,6 +62,15 @@ class NoticeSettings(BaseModel):
         ],
         description="Nơi nhận, mỗi dòng một nơi",
     )
+
+    @field_validator("province")
+    @classmethod
+    def _given_not_blank(cls, value: str) -> str:
+        # Empty means "not written"; spaces alone are a slip, not a province.
+        trimmed = value.strip()
+        if value and not trimmed:
+            raise ValueError("chỉ có khoảng trắng; để trống nếu không ghi")
+        return trimmed
 
 
 #: How a refused setting is explained (see :func:`models.reasons.reason`), wherever typed.

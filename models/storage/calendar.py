@@ -8,16 +8,19 @@ query over plain columns.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
+from models.documents.content import address
+from models.documents.notice import SETTINGS_KEY
 from models.storage.tables import (
     AssignmentRow,
     CalendarFeedRow,
     ChangeRequestRow,
     CommuneRow,
+    ConfigRow,
     DelegateRow,
     MeetingRow,
     PublishedMonthRow,
@@ -172,18 +175,31 @@ _FELLOWS = (
     .where(_A.meeting_id.in_(bindparam("ids", expanding=True)), _A.delegate_id != bindparam("delegate_id"))
     .order_by(_A.meeting_id, _D.name)
 )
-_GEO = select(_C.id, _C.lat, _C.lon).where(_C.id.in_(bindparam("ids", expanding=True)))
+_COMMUNES = select(_C.id, _C.lat, _C.lon, _C.kind, _C.district).where(_C.id.in_(bindparam("ids", expanding=True)))
+# The Board's province is one of the notice's settings (the instance schema has no place for it).
+_SETTINGS = select(ConfigRow.value).where(ConfigRow.key == SETTINGS_KEY)
 _REQUESTS_CHANGED = select(_R.created_at, _R.decided_at).where(_R.meeting_id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True)
 class Around:
     """Per feed: the fellow delegates of each meeting in force, each commune's coordinates,
-    and the last time anything the feed shows changed (for Last-Modified)."""
+    the last time anything the feed shows changed (for Last-Modified), and what the
+    address of each commune adds to its frozen name (its kind and district, the Board's
+    province)."""
 
     fellows: dict[str, tuple[str, ...]]
     geo: dict[str, tuple[float, float]]
     changed_at: dt.datetime | None
+    places: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    """Commune id → (kind, district)."""
+    province: str = ""
+
+    def location(self, event: Event) -> str:
+        """ "Xã Tả Phời, thành phố Lào Cai, tỉnh Lào Cai": the name frozen at publication,
+        then what is known of the rest, comma-separated."""
+        kind, district = self.places.get(event.commune_id, (None, None))
+        return address(event.location, kind, district, self.province)
 
 
 def around(session: Session, delegate_id: str, events: list[Event]) -> Around:
@@ -194,18 +210,24 @@ def around(session: Session, delegate_id: str, events: list[Event]) -> Around:
         for meeting_id, name in connection.execute(_FELLOWS, {"ids": live, "delegate_id": delegate_id}):
             fellows.setdefault(meeting_id, []).append(name)
     geo: dict[str, tuple[float, float]] = {}
+    places: dict[str, tuple[str | None, str | None]] = {}
+    province = ""
     communes = sorted({e.commune_id for e in events})
     if communes:
-        for commune_id, lat, lon in connection.execute(_GEO, {"ids": communes}):
+        for commune_id, lat, lon, kind, district in connection.execute(_COMMUNES, {"ids": communes}):
             if lat is not None and lon is not None:
                 geo[commune_id] = (float(lat), float(lon))
+            places[commune_id] = (kind, district)
+        settings = connection.execute(_SETTINGS).scalar()
+        if isinstance(settings, dict) and isinstance(settings.get("province"), str):
+            province = settings["province"]
     stamps = [e.stamped_at for e in events] + [e.published_at for e in events]
     if events:
         # A request made or answered changes the feed's "đang chờ Ban duyệt" line.
         for created, decided in connection.execute(_REQUESTS_CHANGED, {"ids": sorted({e.meeting_id for e in events})}):
             stamps.extend(s for s in (created, decided) if s is not None)
     changed = max((_utc(s) for s in stamps), default=None)
-    return Around({k: tuple(v) for k, v in fellows.items()}, geo, changed)
+    return Around({k: tuple(v) for k, v in fellows.items()}, geo, changed, places, province)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -75,6 +75,8 @@ class CommuneRow(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(NAME)
     kind: Mapped[str | None] = mapped_column(String(10))
+    district: Mapped[str | None] = mapped_column(String(100))
+    """"huyện Bát Xát", "thành phố Lào Cai"; none where the province has no district level."""
     flag: Mapped[int] = mapped_column(SmallInteger, default=0)
     flag_reason: Mapped[str | None] = mapped_column(Text)
     lat: Mapped[float | None] = mapped_column(Float)

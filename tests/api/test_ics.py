@@ -347,3 +347,73 @@ def test_fellow_delegates_of_the_meeting_are_in_the_description(
     assert "Cùng dự: " in description
     assert names[other] in description
     assert "Nguyễn Văn Kiên" not in description
+
+
+def _unfolded(raw: bytes) -> str:
+    """The feed's text with RFC 5545 line folding undone."""
+    return raw.decode().replace("\r\n ", "")
+
+
+def test_location_is_an_address_with_the_district_and_the_province(client: TestClient, fresh: World) -> None:
+    """Without a district or a province LOCATION is the commune's name; with them it is
+    "Phường Cốc Lếu, thành phố Lào Cai, tỉnh Lào Cai" (its commas escaped as RFC 5545
+    TEXT asks), read at each request; what is missing is left out; the kind is written
+    in front of a name that lacks it."""
+    published = solve_and_publish(client, fresh)
+    mine = {a["meeting"]: a["commune"] for a in published["assignments"] if a["delegate"] == "d1"}
+    url = planner_feed(client, fresh, "d1")
+    planner = fresh.auth("planner")
+    meeting, commune = next(iter(sorted(mine.items())))
+    uid = f"{meeting}.d1@phancong.tuyenvan"
+    name = client.get(f"/communes/{commune}", headers=planner).json()["name"]
+    assert str(_events(client, url)[uid]["LOCATION"]) == name
+    district = "thành phố Lào Cai"
+    patched = client.patch(f"/communes/{commune}", json={"district": f"  {district} "}, headers=planner)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["district"] == district
+    assert str(_events(client, url)[uid]["LOCATION"]) == f"{name}, {district}"
+    settings = client.put("/settings/notice", json={"province": "tỉnh Lào Cai"}, headers=planner)
+    assert settings.status_code == 200, settings.text
+    raw = client.get(url).content
+    address = f"{name}, {district}, tỉnh Lào Cai"
+    assert str(_events(client, url)[uid]["LOCATION"]) == address
+    assert f"LOCATION:{address.replace(',', chr(92) + ',')}\r\n" in _unfolded(raw)
+    assert unicodedata.is_normalized("NFC", _unfolded(raw))
+    cleared = client.patch(f"/communes/{commune}", json={"district": None}, headers=planner)
+    assert (cleared.status_code, cleared.json()["district"]) == (200, None)
+    assert str(_events(client, url)[uid]["LOCATION"]) == f"{name}, tỉnh Lào Cai"
+    assert client.put("/settings/notice", json={"province": ""}, headers=planner).status_code == 200
+    assert str(_events(client, url)[uid]["LOCATION"]) == name
+
+
+def test_a_bad_district_or_province_is_refused_naming_the_field(client: TestClient, fresh: World) -> None:
+    """Too long, or nothing but spaces once given: 422 naming ``district`` or ``province``;
+    nothing is written."""
+    planner = fresh.auth("planner")
+    for bad in ("x" * 101, "   "):
+        refused = client.patch("/communes/c1", json={"district": bad}, headers=planner)
+        assert refused.status_code == 422, refused.text
+        assert [e["path"] for e in refused.json()["errors"]] == ["$.district"]
+        created = client.post("/communes", json={"id": "c70", "name": "Xã Mới", "district": bad}, headers=planner)
+        assert created.status_code == 422, created.text
+        assert [e["path"] for e in created.json()["errors"]] == ["$.district"]
+    assert client.get("/communes/c1", headers=planner).json()["district"] is None
+    assert client.get("/communes/c70", headers=planner).status_code == 404
+    for bad in ("x" * 201, "  "):
+        refused = client.put("/settings/notice", json={"province": bad}, headers=planner)
+        assert refused.status_code == 422, refused.text
+        assert [e["path"] for e in refused.json()["errors"]] == ["$.province"]
+    assert client.get("/settings/notice", headers=planner).json()["province"] == ""
+
+
+def test_the_api_hands_the_feed_out_as_a_webcal_link_too(client: TestClient, fresh: World) -> None:
+    """The same secret address as ``webcal://`` (what an iPhone subscribes to), from the
+    delegate's own rotation and the planner's."""
+    for response in (
+        client.post("/me/calendar-feed", headers=fresh.auth("delegate")),
+        client.post("/delegates/d1/calendar-feed", headers=fresh.auth("planner")),
+    ):
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["url"].startswith("http://testserver/calendar/")
+        assert body["webcal"] == "webcal://" + body["url"].removeprefix("http://")

@@ -200,3 +200,27 @@ def test_planner_creates_an_account_whose_link_signs_in(chromium: Any, live: str
     assert page.get_by_role("heading", name="Lịch dự hội nghị của tôi").is_visible()
     assert "Lò Văn Sơn" in page.locator("main").inner_text()
     phone.close()
+
+
+def test_planner_sets_a_communes_district_with_the_error_beside_it(chromium: Any, live: str) -> None:
+    """The commune's form in the directory: a district too long is said beside the field,
+    a good one is saved and shown beside the name; the page fits a phone."""
+    context = chromium.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    _sign_in(page, live, "canbo")
+    page.goto(f"{live}/danh-muc")
+    item = page.locator("#xa-c1")
+    item.get_by_text("Sửa tên, loại, huyện").click()
+    item.get_by_label("Huyện, thị xã, thành phố thuộc tỉnh").fill("huyện " + "x" * 100)
+    with page.expect_navigation():
+        item.get_by_role("button", name="Lưu").click()
+    assert page.locator("#e-cdistrict-c1").inner_text() == "quá dài"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _shot(page, "danh-muc-xa-loi")
+    item = page.locator("#xa-c1")
+    item.get_by_label("Huyện, thị xã, thành phố thuộc tỉnh").fill("thành phố Lào Cai")
+    with page.expect_navigation():
+        item.get_by_role("button", name="Lưu").click()
+    assert "Đã lưu thông tin xã/phường" in page.locator(".ok").inner_text()
+    assert "Phường Cốc Lếu, thành phố Lào Cai" in page.locator("#xa-c1").inner_text()
+    context.close()

@@ -187,3 +187,41 @@ def test_deleting_leave_and_a_road(world: World, browser_of: Browser, database: 
     with database.reader() as session:
         assert session.get(LeaveRow, leave_id) is None
         assert (session.get(RoadRow, road_id) is None) == (road_gone.status_code == 200)
+
+
+def test_a_communes_district_is_edited_with_the_error_beside_it(
+    world: World, browser_of: Browser, database: Database
+) -> None:
+    """The commune's form saves its district (blank: none); one too long is shown beside
+    the field, what was typed kept, nothing written; the list shows the district."""
+    browser = browser_of("canbo")
+    csrf = csrf_of(browser.get("/danh-muc").text)
+    form = {"csrf": csrf, "name": "Phường Cốc Lếu", "kind": "phuong"}
+    saved = browser.post("/danh-muc/xa/c1/sua", data={**form, "district": "thành phố Lào Cai"}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    with database.reader() as session:
+        assert session.get(CommuneRow, "c1").district == "thành phố Lào Cai"  # type: ignore[union-attr]
+    assert "Phường Cốc Lếu</strong>, thành phố Lào Cai" in browser.get("/danh-muc").text
+    long = "huyện " + "x" * 100
+    refused = browser.post("/danh-muc/xa/c1/sua", data={**form, "district": long})
+    assert refused.status_code == 422
+    assert '<p class="error" id="e-cdistrict-c1" role="alert">quá dài</p>' in refused.text
+    assert f'value="{long}"' in refused.text
+    bad_kind = browser.post("/danh-muc/xa/c1/sua", data={**form, "kind": "tinh", "district": ""})
+    assert bad_kind.status_code == 422
+    assert "Chọn xã, phường, thị trấn hoặc không ghi" in bad_kind.text
+    with database.reader() as session:
+        assert session.get(CommuneRow, "c1").district == "thành phố Lào Cai"  # type: ignore[union-attr]
+    cleared = browser.post("/danh-muc/xa/c1/sua", data={**form, "district": "  "}, follow_redirects=False)
+    assert cleared.status_code == 303
+    added = browser.post(
+        "/danh-muc/xa",
+        data={"csrf": csrf, "id": "c78", "name": "Bản Vược", "kind": "xa", "district": "huyện Bát Xát", "flag": "0"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    with database.reader() as session:
+        assert session.get(CommuneRow, "c1").district is None  # type: ignore[union-attr]
+        new = session.get(CommuneRow, "c78")
+        assert new is not None
+        assert (new.kind, new.district) == ("xa", "huyện Bát Xát")

@@ -160,3 +160,32 @@ def test_the_delegates_page_hands_out_a_webcal_link(world: World, browser_of: Br
     assert f'href="http://testserver{found.group(1)}"' in page.text
     assert f'href="webcal://testserver{found.group(1)}?nhac=0"' in page.text
     assert b"BEGIN:VALARM" not in browser.get(found.group(1) + "?nhac=0").content
+
+
+def test_a_pending_request_shows_on_the_commune_month_and_delegate_pages(
+    client: TestClient, world: World, browser_of: Browser, database: Database
+) -> None:
+    """c1's request on m1 waits: its own page, its view of the month and the delegate's page
+    keep the published time and say "đang chờ Ban duyệt"; once rejected, none says it and
+    the commune's page lists its request with the Board's reason (the planner has the
+    request in the inbox)."""
+    request_id = _ask(client, world)
+    commune = browser_of("coclieu").get("/")
+    assert commune.status_code == 200
+    assert "Yêu cầu thay đổi của xã đang chờ Ban duyệt" in commune.text
+    assert "04/11/2025" in commune.text  # the published day, not the asked 05/11
+    assert "Yêu cầu thay đổi đã gửi" in commune.text
+    month = browser_of("coclieu").get("/thang/2025-11")
+    assert "Có yêu cầu thay đổi, đang chờ Ban duyệt" in month.text
+    delegate = browser_of("kien").get("/")
+    assert "Có yêu cầu thay đổi, đang chờ Ban duyệt" in delegate.text
+    said = client.post(
+        f"/requests/{request_id}/reject", json={"reason": "Không dời được"}, headers=world.auth("planner")
+    )
+    assert said.status_code == 200, said.text
+    after = browser_of("coclieu").get("/").text
+    assert "Yêu cầu thay đổi của xã đang chờ" not in after
+    assert "Ban trả lời: Không dời được" in after  # the rejection's reason reaches the requester
+    assert "không duyệt" in after
+    assert "đang chờ Ban duyệt" not in browser_of("coclieu").get("/thang/2025-11").text
+    assert "đang chờ Ban duyệt" not in browser_of("kien").get("/").text

@@ -27,6 +27,7 @@ FORM = {
     "number": "21",
     "symbol": "TB/BTG",
     "place": "Lào Cai",
+    "province": "tỉnh Lào Cai",
     "sign_mode": "K/T",
     "sign_body": "TRƯỞNG BAN",
     "signer_position": "PHÓ TRƯỞNG BAN",
@@ -54,6 +55,7 @@ def test_settings_save_and_reach_the_notice(world: World, browser_of: Browser, d
     stored = _stored(database)
     assert stored["signer_name"] == "Nguyễn Văn Đức"
     assert stored["sign_mode"] == "K/T"
+    assert stored["province"] == "tỉnh Lào Cai"
     assert stored["recipients"] == ["Thường trực Thành ủy (b/c),", "Lưu Ban Tuyên giáo."]
     after = planner.get(saved.headers["location"])
     assert "Đã lưu thiết lập thông báo." in after.text, after.text.split("<main")[1][:1500]
@@ -71,10 +73,18 @@ def test_a_bad_value_is_shown_beside_its_field_and_nothing_written(
     planner = browser_of("canbo")
     before = _stored(database)
     csrf = csrf_of(planner.get("/thiet-lap/thong-bao").text)
-    bad = {**FORM, "csrf": csrf, "signer_name": "Đức\uffff", "sign_mode": "Q/Đ", "symbol": "x" * 31}
+    bad = {
+        **FORM,
+        "csrf": csrf,
+        "signer_name": "Đức\uffff",
+        "sign_mode": "Q/Đ",
+        "symbol": "x" * 31,
+        "province": "tỉnh " + "x" * 200,
+    }
     refused = planner.post("/thiet-lap/thong-bao", data=bad)
     assert refused.status_code == 422, refused.text
-    for field in ("signer_name", "sign_mode", "symbol"):
+    assert "Tỉnh, thành phố: dài quá 200 ký tự" in refused.text
+    for field in ("signer_name", "sign_mode", "symbol", "province"):
         assert f'id="e-{field}"' in refused.text, field
     assert "Họ tên người ký: không được chứa ký tự điều khiển" in refused.text
     assert "chỉ nhận T/M" in refused.text
