@@ -24,7 +24,7 @@ from scenarios.scenario import MODE_LABELS, MODES, Mode, Scenario
 if TYPE_CHECKING:  # the heavy modules load only when a command runs
     from models.instance import Instance
     from scenarios.robustness import Robustness
-    from scenarios.runner import BaseCache, Outcome
+    from scenarios.runner import BaseCache, ScenarioOutcome
     from scenarios.wording import Names
 
 scenario_app = typer.Typer(
@@ -313,7 +313,7 @@ def bench_replan(
 
 def _run(
     scenario: Scenario, mode: Mode | None, time_limit: float, workers: int | None, cache: BaseCache | None = None
-) -> Outcome:
+) -> ScenarioOutcome:
     from scenarios.runner import run_scenario
 
     try:
@@ -344,7 +344,7 @@ def _print_changes(out: Console, scenario: Scenario, names: Names) -> None:
         out.print(f"  {i}. {describe(change, names)}", markup=False)
 
 
-def _changes_table(outcome: Outcome, names: Names) -> Table | str:
+def _changes_table(outcome: ScenarioOutcome, names: Names) -> Table | str:
     if not outcome.changes:
         return f"[green]{outcome.name}: lịch không thay đổi so với lịch gốc.[/green]"
     table = Table(
@@ -362,7 +362,7 @@ def _changes_table(outcome: Outcome, names: Names) -> Table | str:
     return table
 
 
-def _proof(outcome: Outcome) -> str:
+def _proof(outcome: ScenarioOutcome) -> str:
     from scenarios.replan import changes_proved
 
     result = outcome.result

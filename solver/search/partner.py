@@ -15,7 +15,7 @@ import time
 from solver import seats_first
 from solver.backends.highs_mip import MipPartner
 from solver.encode import Encoding
-from solver.search.engine import CompletionError, Prepared
+from solver.search.engine import CompletionError, PreparedModel
 from solver.search.incumbent import Incumbent
 
 Schedule = dict[int, tuple[int, ...]]
@@ -28,7 +28,7 @@ class HorizonPartner:
     """HiGHS on the whole model of ``enc``, started at once, stopped by :meth:`stop`."""
 
     def __init__(self, enc: Encoding, deadline: float, proved: threading.Event, *, tight_links: bool = False) -> None:
-        self.prepared = Prepared.of(enc, tight_links=tight_links)
+        self.prepared = PreparedModel.of(enc, tight_links=tight_links)
         self._proved_event = proved
         # HiGHS sees a stop only between its LP solves, which can take a while on a large
         # root; its own time limit, set a little early, ends it before the search's.

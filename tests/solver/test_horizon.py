@@ -51,7 +51,9 @@ def test_horizon_with_highs_beside_it_reaches_the_proved_optimum(seed: int) -> N
     result = solve(instance, time_limit=30, workers=2)
     assert result.backend == "auto/horizon"
     total = _checked(instance, result)
-    assert result.details["partner"]["bound"] == total  # type: ignore[index]
+    assert result.details.horizon is not None
+    assert result.details.horizon.partner is not None
+    assert result.details.horizon.partner.bound == total
     exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
     assert exact.status == "optimal"
     assert result.status == "optimal", (result.bound, total, result.details)
@@ -65,7 +67,8 @@ def test_horizon_alone_gives_a_valid_schedule_and_a_true_bound() -> None:
     instance = three_months(4)
     result = solve(instance, time_limit=5, workers=1)
     assert result.backend == "auto/horizon"
-    assert "partner" not in result.details
+    assert result.details.horizon is not None
+    assert result.details.horizon.partner is None
     total = _checked(instance, result)
     exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
     assert exact.status == "optimal"
@@ -197,7 +200,8 @@ def test_a_small_horizon_is_left_to_highs_after_the_monthly_plan() -> None:
     """Up to ``SOLO_PAIRS``, HiGHS works alone from the month-by-month plan and proves it."""
     instance = three_months(1)
     result = solve(instance, time_limit=30, workers=2)
-    assert result.details["solo"] is True
+    assert result.details.horizon is not None
+    assert result.details.horizon.solo is True
     assert result.status == "optimal"
     _checked(instance, result)
 
@@ -210,7 +214,8 @@ def test_above_solo_pairs_the_neighbourhoods_search_beside_highs(monkeypatch: py
     monkeypatch.setattr(horizon, "SOLO_PAIRS", 0)
     instance = three_months(2)
     result = solve(instance, time_limit=30, workers=2)
-    assert "solo" not in result.details
-    assert "neighbourhoods" in result.details
+    assert result.details.horizon is not None
+    assert result.details.horizon.solo is False
+    assert result.details.horizon.neighbourhoods is not None
     assert result.status == "optimal", (result.bound, result.details)
     _checked(instance, result)
