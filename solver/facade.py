@@ -14,6 +14,12 @@ alone (the reference and the cross-check); ``backend="greedy"`` stops at the fir
 schedule, built meeting by meeting as a planner would by hand (the baseline). Whatever
 runs, the schedule is scored by the independent scorer, and its total must equal the
 model's objective.
+
+:func:`solve` is a dispatcher: it picks one :class:`Strategy` (:class:`Horizon`, or for
+one whole model :class:`SeatsFirst` or, with a ``priority``, :class:`Lexicographic`), and
+the whole-model strategies improve schedules with one :class:`Core` (the product's
+branch and bound, CP-SAT, PuLP or greedy). Each strategy returns a typed plan; what it
+did beside the schedule is a :class:`~solver.result.SolveDetails`.
 """
 
 from __future__ import annotations

@@ -19,13 +19,14 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from solver import seats_first
+from solver.backends import cbc
 from solver.backends.highs_lp import LpRelaxation, integer_bound
 from solver.encode import Encoding
 from solver.search.engine import PreparedModel, optimise
 from solver.search.greedy import greedy
 from solver.search.incumbent import Incumbent
 from solver.search.neighbourhoods import Neighbourhoods, pick
-from solver.search.partner import HorizonPartner
+from solver.search.partner import CbcPartner, HorizonPartner
 from solver.variables import Scope
 
 #: Pairs (meetings × delegates) up to which HiGHS works on the whole horizon beside the
@@ -47,6 +48,11 @@ SOLO_PAIRS = 10_000
 #: HiGHS works alone: a good schedule early (HiGHS's own come late) at no measured
 #: cost to the proof (docs/performance.md).
 SOLO_SEARCH_SHARE = 0.2
+#: The MIP solver on the whole horizon up to ``SOLO_PAIRS``: ``"highs"`` (in a thread,
+#: trading schedules with the search), ``"cbc"`` (in a process of its own, from the greedy
+#: schedule, giving its schedule and bound when it ends) or ``"both"`` (a portfolio:
+#: whichever proves first ends the solve). Measured in docs/performance.md.
+SMALL_HORIZON_MIP = "cbc"
 #: Share of the time for the relaxation, and for the month-by-month plan.
 RELAXATION_SHARE = 0.4
 ROLLING_SHARE = 0.3
@@ -86,6 +92,8 @@ class HorizonDetails:
     solo: bool = False
     """The partner was left to finish alone after a short search."""
     partner: PartnerSummary | None = None
+    cbc: PartnerSummary | None = None
+    """CBC beside HiGHS on a small horizon."""
     neighbourhoods: dict[str, str] | None = None
     """Per neighbourhood kind, ``won/tried``."""
 
@@ -157,10 +165,16 @@ def plan_horizon(
         progress.note(objective, "rolling")
         return HorizonPlan(schedule, objective, None, details)
     halt = _Halt(stop)
-    partner = None
+    partner: HorizonPartner | None = None
+    second: CbcPartner | None = None
+    small = len(enc.meetings) * len(enc.delegates) <= SOLO_PAIRS
     if workers >= 2 and len(enc.meetings) * len(enc.delegates) <= PARTNER_PAIRS:
-        # One core to HiGHS on the whole horizon, the others to the decomposed search.
-        partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)
+        # One core to a MIP solver on the whole horizon, the others to the decomposed search.
+        use_cbc = small and SMALL_HORIZON_MIP in ("cbc", "both") and cbc.available()
+        if not (use_cbc and SMALL_HORIZON_MIP == "cbc"):
+            partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)
+        if use_cbc:
+            second = CbcPartner(enc, None, deadline, halt.event)
         workers -= 1
     try:
         guide = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began))
@@ -172,8 +186,8 @@ def plan_horizon(
         objective = _objective(enc, schedule)
         progress.note(objective, "rolling")
         details.rolling, details.rolling_seconds = round(objective), round(time.perf_counter() - began, 2)
-        if partner is not None and len(enc.meetings) * len(enc.delegates) <= SOLO_PAIRS:
-            # A short search first, so that the best schedule does not wait for HiGHS's
+        if (partner is not None or second is not None) and small:
+            # A short search first, so that the best schedule does not wait for the MIP's
             # own (late) ones, and HiGHS prunes with a good schedule from early on.
             if SOLO_SEARCH_SHARE > 0:
                 now = time.perf_counter()
@@ -181,8 +195,16 @@ def plan_horizon(
                 objective = _improve(
                     enc, schedule, objective, bound, short, workers, halt.event, progress, seed, details, partner
                 )
-            partner.offer(schedule, objective)
-            partner.wait(deadline, halt.event, progress)
+            if partner is not None:
+                partner.offer(schedule, objective)
+            while time.perf_counter() < deadline and not halt.event.is_set():
+                highs = partner is not None and partner.running
+                if not (highs or (second is not None and second.running)):
+                    break
+                if partner is not None and highs:
+                    partner.wait(min(deadline, time.perf_counter() + 0.2), halt.event, progress)
+                else:
+                    halt.event.wait(0.2)
             details.solo = True
         else:
             objective = _improve(
@@ -192,9 +214,14 @@ def plan_horizon(
         halt.close()
         if partner is not None:
             partner.stop()
+        if second is not None:
+            second.stop()
     if partner is not None:
         objective, bound = _exchange(partner, schedule, objective, bound, progress)
         details.partner = PartnerSummary(partner.pairs, partner.proved, partner.bound)
+    if second is not None:
+        objective, bound = _exchange(second, schedule, objective, bound, progress)
+        details.cbc = PartnerSummary(second.pairs, second.proved, second.bound)
     return HorizonPlan(schedule, objective, bound, details)
 
 
@@ -218,7 +245,7 @@ class _Halt:
 
 
 def _exchange(
-    partner: HorizonPartner,
+    partner: HorizonPartner | CbcPartner,
     schedule: dict[int, tuple[int, ...]],
     objective: float,
     bound: int | None,
@@ -226,15 +253,13 @@ def _exchange(
 ) -> tuple[float, int | None]:
     """Take the partner's schedule when it is better, and its bound when it is higher."""
     found = partner.better(objective)
-    if found is not None and seats_first.gaps(partner.prepared.enc, found[0]) > seats_first.gaps(
-        partner.prepared.enc, schedule
-    ):
-        found = None  # HiGHS weighs gaps; the fewest gaps come first
+    if found is not None and seats_first.gaps(partner.enc, found[0]) > seats_first.gaps(partner.enc, schedule):
+        found = None  # a MIP weighs gaps; the fewest gaps come first
     if found is not None:
         schedule.clear()
         schedule.update(found[0])
         objective = found[1]
-        progress.note(objective, "highs")
+        progress.note(objective, partner.name)
     if partner.bound is not None and (bound is None or partner.bound > bound):
         bound = min(partner.bound, round(objective))
         progress.raise_bound(bound)
