@@ -19,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from solver import seats_first
-from solver.backends import cbc
 from solver.backends.highs_lp import LpRelaxation, integer_bound
 from solver.encode import Encoding
 from solver.search.engine import PreparedModel, optimise
@@ -170,6 +169,9 @@ def plan_horizon(
     small = len(enc.meetings) * len(enc.delegates) <= SOLO_PAIRS
     if workers >= 2 and len(enc.meetings) * len(enc.delegates) <= PARTNER_PAIRS:
         # One core to a MIP solver on the whole horizon, the others to the decomposed search.
+        # Imported here: PuLP's import costs a month's solve for nothing.
+        from solver.backends import cbc
+
         use_cbc = small and SMALL_HORIZON_MIP in ("cbc", "both") and cbc.available()
         if not (use_cbc and SMALL_HORIZON_MIP == "cbc"):
             partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)

@@ -13,14 +13,17 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from solver import seats_first
 from solver.backends import BackendResult
-from solver.backends.cbc import CbcProcess
 from solver.backends.highs_mip import MipPartner
 from solver.encode import Encoding
 from solver.search.engine import CompletionError, PreparedModel
 from solver.search.incumbent import Incumbent
+
+if TYPE_CHECKING:
+    from solver.backends.cbc import CbcProcess
 
 Schedule = dict[int, tuple[int, ...]]
 
@@ -143,6 +146,8 @@ class CbcPartner:
         # CBC looks at its clock only now and then: it is told to stop a little early.
         now = time.perf_counter()
         end = deadline - max(STOP_MARGIN, CBC_EARLY * (deadline - now))
+        from solver.backends.cbc import CbcProcess
+
         self._process = CbcProcess(self.prepared.arrays, deadline=end, start=vector)
         while not self._process.wait(0.1):
             pass
