@@ -45,6 +45,7 @@ class CbcProcess:
 
     def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None = None) -> None:
         self.model = model
+        self._started = time.perf_counter()
         self._dir = tempfile.TemporaryDirectory(prefix="phancong-cbc-")
         folder = Path(self._dir.name)
         self._solution = folder / "solution.txt"
@@ -104,7 +105,7 @@ class CbcProcess:
 
     def result(self) -> BackendResult:
         """What CBC found, once it has ended; status ``unknown`` when it was stopped."""
-        seconds = 0.0
+        seconds = time.perf_counter() - self._started
         if self.running or self._stopped or not self._solution.exists():
             return BackendResult("unknown", None, None, None, seconds, "cbc")
         with self._solution.open(encoding="utf-8") as handle:
