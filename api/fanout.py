@@ -29,7 +29,7 @@ from models.storage.db import Database
 from models.storage.tables import JobRow
 from scenarios.parts import part_json, result_of
 from scenarios.robustness import Absence, Answer, SolveAll, absence_json, answer_of
-from scenarios.runner import Base, Outcome, build_on, kept, outcome_of
+from scenarios.runner import Base, ScenarioOutcome, build_on, kept, outcome_of
 from scenarios.scenario import Mode, Scenario
 from solver import Result
 
@@ -144,7 +144,7 @@ def compare_on_queue(
     poll_seconds: float = 0.2,
     on_parts: Callable[[str, list[str]], None] | None = None,
     on_done: Callable[[], None] | None = None,
-) -> list[Outcome]:
+) -> list[ScenarioOutcome]:
     """Each scenario on its base solved by a queue worker, in the order given: the outcomes
     :func:`scenarios.runner.run_scenario` makes in this process (``mode`` overrides each
     scenario's own). A scenario that does not apply raises

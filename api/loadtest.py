@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
-class Outcome:
+class EndpointLoad:
     endpoint: str
     target_rate: float
     seconds: float
@@ -341,7 +341,7 @@ class _Connections:
             writer.close()
 
 
-async def _measure(base: str, tokens: Tokens, args: argparse.Namespace, server_pid: int) -> list[Outcome]:
+async def _measure(base: str, tokens: Tokens, args: argparse.Namespace, server_pid: int) -> list[EndpointLoad]:
     host, port = base.removeprefix("http://").split(":")
     client = _Connections(host, int(port), args.connections)
     try:
@@ -412,13 +412,13 @@ def _cpu_use(
     return server, machine
 
 
-def _summary(name: str, args: argparse.Namespace, latencies: list[float], errors: int, elapsed: float) -> Outcome:
+def _summary(name: str, args: argparse.Namespace, latencies: list[float], errors: int, elapsed: float) -> EndpointLoad:
     ms = sorted(1000 * x for x in latencies) or [float("nan")]
 
     def pct(p: float) -> float:
         return round(ms[min(len(ms) - 1, int(p / 100 * len(ms)))], 2)
 
-    return Outcome(
+    return EndpointLoad(
         endpoint=name,
         target_rate=args.rate,
         seconds=round(elapsed, 2),
@@ -433,7 +433,7 @@ def _summary(name: str, args: argparse.Namespace, latencies: list[float], errors
     )
 
 
-def report(outcomes: list[Outcome], url: str, args: argparse.Namespace, load: tuple[float, float]) -> None:
+def report(outcomes: list[EndpointLoad], url: str, args: argparse.Namespace, load: tuple[float, float]) -> None:
     backend = re.sub(r"\+.*", "", url.split(":", 1)[0])
     print()
     print(

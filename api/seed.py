@@ -21,7 +21,7 @@ ADMIN_NAME = "Quản trị hệ thống"
 
 
 @dataclass(frozen=True)
-class Prepared:
+class Seeded:
     token: str
     loaded_sample: bool
     password: str | None = None
@@ -32,7 +32,7 @@ def is_empty(session: Session) -> bool:
     return not session.scalar(select(exists().where(CommuneRow.id.is_not(None))))
 
 
-def prepare(database: Database, load_sample: bool = True, sample: Path = SAMPLE) -> Prepared:
+def prepare(database: Database, load_sample: bool = True, sample: Path = SAMPLE) -> Seeded:
     """Load the sample when the database is empty; rotate and return the admin's token."""
     with database.transaction() as session:
         loaded = False
@@ -52,4 +52,4 @@ def prepare(database: Database, load_sample: bool = True, sample: Path = SAMPLE)
         # password, once (later starts leave an existing ``admin`` as it is).
         admin = session.get(UserRow, admin_id)
         password = accounts.ensure_admin(session, admin) if admin is not None else None
-    return Prepared(token, loaded, password)
+    return Seeded(token, loaded, password)

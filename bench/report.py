@@ -29,7 +29,7 @@ def run_line(run: Run) -> str:
     gap = "" if run.gap is None else f" gap {100 * run.gap:.2f}%"
     error = f" {run.error}" if run.error else ""
     head = f"  {run.profile} s{run.seed} {run.backend}: {run.status} {run.score}{gap}"
-    return f"{head} {run.seconds:.2f}s {run.peak_mb} MB{error}"
+    return f"{head} {run.seconds:.2f}s (cpu {run.cpu_seconds:.1f}s) {run.peak_mb} MB{error}"
 
 
 def table(rows: list[Row], time_limit: float) -> Table:

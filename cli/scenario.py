@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the heavy modules load only when a command runs
     from models.instance import Instance
     from models.storage.db import Database
     from scenarios.robustness import Robustness
-    from scenarios.runner import BaseCache, Outcome
+    from scenarios.runner import BaseCache, ScenarioOutcome
     from scenarios.wording import Names
 
 scenario_app = typer.Typer(
@@ -314,7 +314,7 @@ def bench_replan(
 
 def _run(
     scenario: Scenario, mode: Mode | None, time_limit: float, workers: int | None, cache: BaseCache | None = None
-) -> Outcome:
+) -> ScenarioOutcome:
     from scenarios.runner import run_scenario
 
     try:
@@ -339,7 +339,7 @@ def _queue_database() -> Database:
 
 def _compare_on_queue(
     scenarios: list[Scenario], mode: Mode | None, time_limit: float, workers: int | None, cache: BaseCache
-) -> list[Outcome]:
+) -> list[ScenarioOutcome]:
     """``compare --queue``: the bases read (or solved) here, once each; each scenario a job."""
     from api.fanout import FanoutFailed, compare_on_queue
 
@@ -383,7 +383,7 @@ def _print_changes(out: Console, scenario: Scenario, names: Names) -> None:
         out.print(f"  {i}. {describe(change, names)}", markup=False)
 
 
-def _changes_table(outcome: Outcome, names: Names) -> Table | str:
+def _changes_table(outcome: ScenarioOutcome, names: Names) -> Table | str:
     if not outcome.changes:
         return f"[green]{outcome.name}: lịch không thay đổi so với lịch gốc.[/green]"
     table = Table(
@@ -401,7 +401,7 @@ def _changes_table(outcome: Outcome, names: Names) -> Table | str:
     return table
 
 
-def _proof(outcome: Outcome) -> str:
+def _proof(outcome: ScenarioOutcome) -> str:
     from scenarios.replan import changes_proved
 
     result = outcome.result

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from models.instance import Instance
 from models.labels import STATUS_LABELS, TERM_LABELS, term_label
 from models.rules import TERMS
-from scenarios.runner import BASE_SOURCE_LABELS, Base, Outcome
+from scenarios.runner import BASE_SOURCE_LABELS, Base, ScenarioOutcome
 from solver import ScoreReport
 
 #: Tier groups of RULES.md's balance term, with their Vietnamese names.
@@ -106,7 +106,7 @@ def of_base(base: Base) -> Figures:
     return figures("Lịch gốc", base.instance, base.pairs, base.report, _base_status(base))
 
 
-def of_outcome(outcome: Outcome) -> Figures:
+def of_outcome(outcome: ScenarioOutcome) -> Figures:
     result = outcome.result
     report = result.report
     assert report is not None or result.status == "infeasible"

@@ -5,7 +5,7 @@ that a scenario that does not apply is refused before anything is queued) and ha
 worker only what the solve needs: the changed month as an instance document, the base
 pairs it keeps (None in ``fresh``) and the mode. The worker's answer is the solver's
 :class:`~solver.Result` in JSON; the caller turns it back into the
-:class:`~scenarios.runner.Outcome` the in-process run would have made
+:class:`~scenarios.runner.ScenarioOutcome` the in-process run would have made
 (:func:`scenarios.runner.outcome_of`), so both print the same comparison.
 """
 
@@ -21,9 +21,8 @@ from scenarios.replan import resolve
 from scenarios.scenario import MODES, Mode
 from solver import Result, ScoreReport
 from solver.backends import ProgressCallback
-from solver.result import Gap
-from solver.score import Gap as ScoreGap
-from solver.score import Violation
+from solver.result import SolveDetails, UnfilledSeats
+from solver.score import Shortfall, Violation
 
 
 def part_json(instance: Instance, pairs: Sequence[tuple[str, str]] | None, mode: Mode) -> dict[str, Any]:
@@ -73,7 +72,6 @@ def result_json(result: Result) -> dict[str, Any]:
         "visits": [list(v) for v in result.visits],
         "problems": list(result.problems),
         "conflicts": [list(c) for c in result.conflicts],
-        "details": result.details,
     }
 
 
@@ -89,15 +87,16 @@ def result_of(stored: dict[str, Any]) -> Result:
             total=int(report["total"]),
             terms={str(t): int(n) for t, n in report["terms"].items()},
             violations=[Violation(r, msg, m, d) for r, msg, m, d in report["violations"]],
-            gaps=[ScoreGap(m, int(s), bool(senior)) for m, s, senior in report["gaps"]],
+            gaps=[Shortfall(m, int(s), bool(senior)) for m, s, senior in report["gaps"]],
         ),
         bound=stored["bound"],
         seconds=float(stored["seconds"]),
         backend=stored["backend"],
         objective=stored["objective"],
-        gaps=[Gap(m, int(s), bool(senior), reason) for m, s, senior, reason in stored["gaps"]],
+        gaps=[UnfilledSeats(m, int(s), bool(senior), reason) for m, s, senior, reason in stored["gaps"]],
         visits=[(m, d, t) for m, d, t in stored["visits"]],
         problems=list(stored["problems"]),
         conflicts=[(m, reason) for m, reason in stored["conflicts"]],
-        details=dict(stored["details"]),
+        # How the worker searched stays in its log; a comparison prints none of it.
+        details=SolveDetails(),
     )

@@ -87,8 +87,8 @@ def changes_proved(result: Result, mode: Mode) -> bool:
     """Whether ``result``'s number of changes is proved the least possible for ``mode``.
 
     ``changes_first`` (and robustness, which solves the same way) minimises empty seats,
-    then changes, each phase under a cap (``solver.facade._Runner.cap`` records each in
-    ``details[term]`` with whether it was proved); the count is proved minimal when both
+    then changes, each phase under a cap (``solver.facade._Capped.cap`` records each in
+    ``details.phases[term]`` with whether it was proved); the count is proved minimal when both
     phases are, whatever the final score's proof. ``weighted`` minimises the whole score,
     so the count is minimal for the weights when the score reaches the proved bound (and
     the fewest empty seats, if they were searched for apart, are proved too). A schedule
@@ -107,8 +107,8 @@ def changes_proved(result: Result, mode: Mode) -> bool:
 
 def _phase_proved(result: Result, term: str) -> bool | None:
     """Whether the solver proved the lexicographic phase on ``term``; None when it ran none."""
-    phase = result.details.get(term)
-    return bool(phase.get("proved")) if isinstance(phase, dict) else None
+    phase = result.details.phases.get(term)
+    return None if phase is None else phase.proved
 
 
 def repair_hint(instance: Instance, pairs: Iterable[tuple[str, str]]) -> Pairs:

@@ -64,7 +64,7 @@ class BaseCache:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ScenarioOutcome:
     name: str
     """The scenario's name."""
     mode: Mode
@@ -106,7 +106,7 @@ def run_scenario(
     cache: BaseCache | None = None,
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
-) -> Outcome:
+) -> ScenarioOutcome:
     """Solves the scenario's month and lists what changed against its base schedule."""
     mode = mode or scenario.mode
     base = (cache or BaseCache()).get(scenario, time_limit=time_limit, workers=workers)
@@ -135,7 +135,7 @@ def run_on(
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
     built: Built | None = None,
-) -> Outcome:
+) -> ScenarioOutcome:
     """The month changed by ``changes`` solved against ``base`` (kept as much as ``mode``
     asks), and the meetings whose delegates differ from it, with reasons.
 
@@ -166,11 +166,13 @@ def build_on(base: Base, changes: tuple[Change, ...], mode: Mode, what: str) -> 
     return build(base.document, changes, kept(base, mode), what, stored=base.stored)
 
 
-def outcome_of(base: Base, name: str, changes: tuple[Change, ...], mode: Mode, built: Built, result: Result) -> Outcome:
+def outcome_of(
+    base: Base, name: str, changes: tuple[Change, ...], mode: Mode, built: Built, result: Result
+) -> ScenarioOutcome:
     """The outcome of ``built`` solved into ``result``: here, or by a queue worker
     (:func:`api.fanout.compare_on_queue`)."""
     if result.report is None:  # no schedule at all (infeasible, or stopped first): result.problems says why
-        return Outcome(name, mode, base, built.instance, built.notes, result, [])
+        return ScenarioOutcome(name, mode, base, built.instance, built.notes, result, [])
     gaps = {g.meeting: g.reason for g in result.gaps}
     moved = diff(base.instance, built.instance, base.pairs, result.assignments, changes, gaps)
-    return Outcome(name, mode, base, built.instance, built.notes, result, moved)
+    return ScenarioOutcome(name, mode, base, built.instance, built.notes, result, moved)

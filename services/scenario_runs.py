@@ -36,7 +36,7 @@ from models.storage.tables import ScenarioResultRow, UserRow
 from scenarios import compare
 from scenarios.changes import Change
 from scenarios.replan import changes_proved
-from scenarios.runner import Base, BaseSource, Outcome, run_on
+from scenarios.runner import Base, BaseSource, ScenarioOutcome, run_on
 from scenarios.scenario import MODES, Built, Mode, build
 from scenarios.wording import Names, describe
 from services.errors import Invalid
@@ -49,7 +49,7 @@ WHAT = "Kịch bản"
 
 
 @dataclass(frozen=True)
-class Prepared:
+class PreparedScenario:
     """A scenario ready to run on the month's data as they are now."""
 
     document: Document
@@ -73,7 +73,7 @@ class ScenarioOrder:
     revision: int
     name: str
     stored_changes: list[dict[str, Any]]
-    prepared: Prepared
+    prepared: PreparedScenario
     time_limit: float
     user_id: int | None
 
@@ -85,7 +85,9 @@ def as_mode(value: str) -> Mode:
     return value  # type: ignore[return-value]
 
 
-def prepare(session: Session, month: str, base_id: int | None, changes: Sequence[Change], mode: Mode) -> Prepared:
+def prepare(
+    session: Session, month: str, base_id: int | None, changes: Sequence[Change], mode: Mode
+) -> PreparedScenario:
     """The scenario's month built on today's data; :class:`~services.errors.Invalid` naming each problem."""
     document, base = load_month(session, month, reference=False)
     pairs = schedules.pairs_of(session, base_id) if base_id is not None else None
@@ -95,10 +97,10 @@ def prepare(session: Session, month: str, base_id: int | None, changes: Sequence
     except InputError as error:
         detail = f"Kịch bản không áp dụng được cho tháng {month_label(month)}"
         raise Invalid(detail, error.issues) from None
-    return Prepared(document, base, base_id, pairs, tuple(changes), mode, built)
+    return PreparedScenario(document, base, base_id, pairs, tuple(changes), mode, built)
 
 
-def described(prepared: Prepared) -> list[str]:
+def described(prepared: PreparedScenario) -> list[str]:
     """Each change in Vietnamese, naming people and places as the base month has them."""
     names = Names(prepared.base, prepared.built.instance)
     return [describe(change, names) for change in prepared.changes]
@@ -108,14 +110,14 @@ def described(prepared: Prepared) -> list[str]:
 
 
 def solve_prepared(
-    prepared: Prepared,
+    prepared: PreparedScenario,
     name: str,
     *,
     time_limit: float,
     workers: int | None = None,
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
-) -> Outcome:
+) -> ScenarioOutcome:
     """The scenario run on its database base: the published pairs it was made against, or
     the base month solved now when there were none."""
     pairs = prepared.base_pairs
@@ -197,7 +199,7 @@ def _end(finished: bool, job_id: str = "") -> None:
         raise jobs.Lost(job_id)
 
 
-def result_row(order: ScenarioOrder, outcome: Outcome) -> ScenarioResultRow:
+def result_row(order: ScenarioOrder, outcome: ScenarioOutcome) -> ScenarioResultRow:
     """The run's answer, with every name it needs (the changed month may have people and
     meetings the directory does not)."""
     prepared, base, result = order.prepared, outcome.base, outcome.result

@@ -31,7 +31,7 @@ from services.access import require_planner
 from services.errors import Conflict, NotFound, ServiceError
 from services.jobs import Ready, Runner, Started, start, time_limit
 from services.months import load_month
-from services.scenario_runs import Prepared, ScenarioOrder, as_mode, prepare
+from services.scenario_runs import PreparedScenario, ScenarioOrder, as_mode, prepare
 
 
 def get_scenario(session: Session, scenario_id: int) -> ScenarioRow:
@@ -51,7 +51,7 @@ class Shown:
     """A scenario with its month built on today's data."""
 
     scenario: ScenarioRow
-    prepared: Prepared
+    prepared: PreparedScenario
 
 
 def create(
@@ -84,7 +84,7 @@ def create(
     return Shown(scenario, prepared)
 
 
-def show(session: Session, scenario_id: int) -> tuple[ScenarioRow, Prepared | None, list[Issue]]:
+def show(session: Session, scenario_id: int) -> tuple[ScenarioRow, PreparedScenario | None, list[Issue]]:
     """A scenario and its month built on today's data, or, when its changes no longer apply
     now that the data changed, the problems (the first says why, at ``$``)."""
     scenario = get_scenario(session, scenario_id)

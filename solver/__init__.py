@@ -4,7 +4,7 @@ Nothing here touches HTTP, a database or files; ``models`` holds the data types.
 """
 
 from solver.facade import SolveError, solve
-from solver.result import Gap, Result
+from solver.result import Result, UnfilledSeats
 from solver.score import ScoreReport, Violation, score
 
-__all__ = ["Gap", "Result", "ScoreReport", "SolveError", "Violation", "score", "solve"]
+__all__ = ["Result", "ScoreReport", "SolveError", "UnfilledSeats", "Violation", "score", "solve"]

@@ -24,7 +24,7 @@ TIER_GROUPS: tuple[tuple[str, tuple[int, ...]], ...] = (("1-2", (1, 2)), ("3", (
 
 
 @dataclass(frozen=True)
-class MeetingRow:
+class MeetingFact:
     index: int
     id: str
     commune: str
@@ -38,7 +38,7 @@ class MeetingRow:
 
 
 @dataclass(frozen=True)
-class DelegateRow:
+class DelegateFact:
     index: int
     id: str
     name: str
@@ -63,8 +63,8 @@ class PreviousMeeting:
 @dataclass
 class Encoding:
     instance: Instance
-    meetings: list[MeetingRow]
-    delegates: list[DelegateRow]
+    meetings: list[MeetingFact]
+    delegates: list[DelegateFact]
     travel: TravelTimes
     pinned: set[tuple[int, int]] = field(default_factory=set)
     forbidden: set[tuple[int, int]] = field(default_factory=set)
@@ -127,7 +127,7 @@ class Encoding:
             present = past[row.commune][row.date]
             if row.delegate in agency:
                 present.add(agency[row.delegate])
-        by_commune: dict[str, list[MeetingRow]] = defaultdict(list)
+        by_commune: dict[str, list[MeetingFact]] = defaultdict(list)
         for meeting in self.meetings:
             by_commune[meeting.commune].append(meeting)
         result: list[PreviousMeeting | None] = []
@@ -148,7 +148,7 @@ class Encoding:
     @cached_property
     def conflict_cliques(self) -> list[tuple[int, ...]]:
         """Maximal sets of same-day meetings no one delegate can attend two of (H4)."""
-        by_day: dict[dt.date, list[MeetingRow]] = defaultdict(list)
+        by_day: dict[dt.date, list[MeetingFact]] = defaultdict(list)
         for meeting in self.meetings:
             by_day[meeting.day].append(meeting)
         cliques: list[tuple[int, ...]] = []
@@ -163,13 +163,13 @@ class Encoding:
             cliques.extend(tuple(sorted(c)) for c in nx.find_cliques(graph) if len(c) > 1)
         return cliques
 
-    def overlap(self, a: MeetingRow, b: MeetingRow) -> bool:
+    def overlap(self, a: MeetingFact, b: MeetingFact) -> bool:
         """Whether one delegate cannot attend both (same day, no time to travel between)."""
         if a.day != b.day:
             return False
         return not (self._fits(a, b) or self._fits(b, a))
 
-    def _fits(self, before: MeetingRow, after: MeetingRow) -> bool:
+    def _fits(self, before: MeetingFact, after: MeetingFact) -> bool:
         gap = (after.start - before.end).total_seconds() / 60
         return self.travel.minutes(before.commune, after.commune) <= gap + EPSILON
 
@@ -208,7 +208,7 @@ class Encoding:
 
 def encode(instance: Instance) -> Encoding:
     meetings = [
-        MeetingRow(
+        MeetingFact(
             index=i,
             id=m.id,
             commune=m.commune,
@@ -223,7 +223,7 @@ def encode(instance: Instance) -> Encoding:
         for i, m in enumerate(instance.meetings)
     ]
     delegates = [
-        DelegateRow(
+        DelegateFact(
             index=i,
             id=d.id,
             name=d.name,

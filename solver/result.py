@@ -3,22 +3,53 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from models.instance import Instance
 from models.rules import TERMS
 from models.solution import Assignment, Score, Solution, Unfilled, VisitSuggestion
 from solver.score import ScoreReport
 
+if TYPE_CHECKING:
+    from solver.search.horizon import HorizonDetails
+
 Status = Literal["optimal", "feasible", "partial", "infeasible"]
 
 
 @dataclass(frozen=True)
-class Gap:
+class UnfilledSeats:
+    """A meeting's :class:`~solver.score.Shortfall` in a result, with the reason the solver gives."""
+
     meeting: str
     seats: int
     senior_missing: bool
     reason: str
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """One phase of a lexicographic solve: the least value of its term reached, and
+    whether it is proved the least possible (under the phases before it)."""
+
+    value: int
+    proved: bool
+
+
+@dataclass
+class SolveDetails:
+    """How a solve went, beside its schedule (for logs, benchmarks and tests)."""
+
+    pairs: int | None = None
+    """Pair variables of the whole model (None for a decomposed horizon)."""
+    rows: int | None = None
+    """Rows of the model, the caps of the lexicographic phases included."""
+    source: str | None = None
+    """Which search found the schedule returned (``greedy``, ``hint``, ``cpsat``…)."""
+    nodes: int | None = None
+    root_bound: int | None = None
+    phases: dict[str, PhaseResult] = field(default_factory=dict)
+    """Per capped term (``unfilled`` and the ``priority`` terms), its phase."""
+    horizon: HorizonDetails | None = None
 
 
 @dataclass
@@ -33,13 +64,13 @@ class Result:
     backend: str
     objective: int | None = None
     """The model's own objective for the schedule; equals ``report.total``."""
-    gaps: list[Gap] = field(default_factory=list)
+    gaps: list[UnfilledSeats] = field(default_factory=list)
     visits: list[tuple[str, str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Why there is no schedule at all (status ``infeasible``)."""
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     """The same reasons with the id of the meeting each is about."""
-    details: dict[str, object] = field(default_factory=dict)
+    details: SolveDetails = field(default_factory=SolveDetails)
 
     @property
     def total(self) -> int | None:

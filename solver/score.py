@@ -32,7 +32,7 @@ class Violation:
 
 
 @dataclass(frozen=True)
-class Gap:
+class Shortfall:
     """Empty seats and/or an unmet seniority requirement at one meeting."""
 
     meeting: str
@@ -45,7 +45,7 @@ class ScoreReport:
     total: int
     terms: dict[str, int]
     violations: list[Violation] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
+    gaps: list[Shortfall] = field(default_factory=list)
 
     @property
     def feasible(self) -> bool:
@@ -220,7 +220,7 @@ class _Scorer:
 
     # -- hard rules --------------------------------------------------------------
 
-    def coverage_and_seniority(self) -> tuple[int, list[Gap]]:
+    def coverage_and_seniority(self) -> tuple[int, list[Shortfall]]:
         """H1 and H2: empty seats and unmet seniority, each a unit of ``unfilled``."""
         unfilled, gaps = 0, []
         for meeting in self.inst.meetings:
@@ -233,7 +233,7 @@ class _Scorer:
             missing = senior is not None and not any(d.tier <= senior for d in people)
             unfilled += empty + int(missing)
             if empty or missing:
-                gaps.append(Gap(meeting.id, empty, missing))
+                gaps.append(Shortfall(meeting.id, empty, missing))
         return unfilled, gaps
 
     def check_availability(self) -> None:

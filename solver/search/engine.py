@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,7 +30,7 @@ class CompletionError(ValueError):
 
 
 @dataclass
-class Prepared:
+class PreparedModel:
     """A built model (of the whole instance or of a scope), ready for any backend."""
 
     enc: Encoding
@@ -48,7 +48,7 @@ class Prepared:
         allowed: Collection[tuple[int, int]] | None = None,
         also: Collection[str] = (),
         tight_links: bool = False,
-    ) -> Prepared:
+    ) -> PreparedModel:
         built = build_model(
             enc, scope, weights, relax_links=relax_links, allowed=allowed, also=also, tight_links=tight_links
         )
@@ -88,16 +88,20 @@ class Prepared:
         return self.vector(greedy(self.built.variables, self.arrays.cost, start))
 
 
-@dataclass
-class Outcome:
+@dataclass(frozen=True)
+class EngineOutcome:
+    """How one :func:`optimise` ended (its schedule is in the incumbent it was given)."""
+
     bound: int | None
     proved: bool
     method: str
-    details: dict[str, object] = field(default_factory=dict)
+    nodes: int | None = None
+    """Branch-and-bound nodes (None for CP-SAT alone)."""
+    root_bound: int | None = None
 
 
 def optimise(
-    prepared: Prepared,
+    prepared: PreparedModel,
     incumbent: Incumbent,
     *,
     deadline: float,
@@ -106,7 +110,7 @@ def optimise(
     force_cpsat: bool = False,
     max_nodes: int | None = None,
     sub_seconds: float | None = None,
-) -> Outcome:
+) -> EngineOutcome:
     """Improve ``incumbent`` (a vector of this model) until proved optimal or ``deadline``.
 
     ``max_nodes`` and ``sub_seconds`` bound the effort, for searches that want a good
@@ -127,7 +131,7 @@ def optimise(
             incumbent.offer(result.values, result.objective, "cpsat")
         if result.bound is not None:
             incumbent.raise_bound(result.bound)
-        return Outcome(result.bound, incumbent.proved, "cpsat")
+        return EngineOutcome(result.bound, incumbent.proved, "cpsat")
     search = BranchAndBound(
         prepared.arrays,
         branch_first=prepared.built.variables.balance,
@@ -139,4 +143,4 @@ def optimise(
         sub_seconds=sub_seconds,
     )
     found = search.run(deadline)
-    return Outcome(found.bound, found.proved, "lp-branch", {"nodes": found.nodes, "root_bound": found.root_bound})
+    return EngineOutcome(found.bound, found.proved, "lp-branch", found.nodes, found.root_bound)

@@ -16,16 +16,16 @@ import random
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from solver import seats_first
 from solver.backends.highs_lp import LpRelaxation, integer_bound
 from solver.encode import Encoding
-from solver.search.engine import Prepared, optimise
+from solver.search.engine import PreparedModel, optimise
 from solver.search.greedy import greedy
 from solver.search.incumbent import Incumbent
 from solver.search.neighbourhoods import Neighbourhoods, pick
-from solver.search.partner import HorizonPartner
+from solver.search.partner import CbcPartner, HorizonPartner
 from solver.variables import Scope
 
 #: Pairs (meetings × delegates) up to which HiGHS works on the whole horizon beside the
@@ -47,6 +47,11 @@ SOLO_PAIRS = 10_000
 #: HiGHS works alone: a good schedule early (HiGHS's own come late) at no measured
 #: cost to the proof (docs/performance.md).
 SOLO_SEARCH_SHARE = 0.2
+#: The MIP solver on the whole horizon up to ``SOLO_PAIRS``: ``"highs"`` (in a thread,
+#: trading schedules with the search), ``"cbc"`` (in a process of its own, from the greedy
+#: schedule, giving its schedule and bound when it ends) or ``"both"`` (a portfolio:
+#: whichever proves first ends the solve). Measured in docs/performance.md.
+SMALL_HORIZON_MIP = "cbc"
 #: Share of the time for the relaxation, and for the month-by-month plan.
 RELAXATION_SHARE = 0.4
 ROLLING_SHARE = 0.3
@@ -65,13 +70,40 @@ WINDOW_NODES = 20
 WINDOW_SUB_SECONDS = 1.0
 
 
+@dataclass(frozen=True)
+class PartnerSummary:
+    """What the whole-horizon MIP partner reached."""
+
+    pairs: int
+    proved: bool
+    bound: int | None
+
+
+@dataclass
+class HorizonDetails:
+    """How a horizon search went (for logs, benchmarks and tests)."""
+
+    months: int
+    relaxation_seconds: float | None = None
+    rolling: int | None = None
+    """The score of the month-by-month plan the search started from."""
+    rolling_seconds: float | None = None
+    solo: bool = False
+    """The partner was left to finish alone after a short search."""
+    partner: PartnerSummary | None = None
+    cbc: PartnerSummary | None = None
+    """CBC beside HiGHS on a small horizon."""
+    neighbourhoods: dict[str, str] | None = None
+    """Per neighbourhood kind, ``won/tried``."""
+
+
 @dataclass
 class HorizonPlan:
     schedule: dict[int, tuple[int, ...]]
     """Meeting index → delegate indices."""
     objective: float
     bound: int | None
-    details: dict[str, object] = field(default_factory=dict)
+    details: HorizonDetails
 
     def pairs(self) -> list[tuple[int, int]]:
         return [(d, m) for m, people in sorted(self.schedule.items()) for d in people]
@@ -125,30 +157,39 @@ def plan_horizon(
         months[meeting.month].append(meeting.index)
     order = sorted(months)
     began = time.perf_counter()
-    details: dict[str, object] = {"months": len(order)}
+    details = HorizonDetails(months=len(order))
     if rolling:
         schedule = _rolling(enc, months, order, deadline, workers, stop, None, share=1.0)
         objective = _objective(enc, schedule)
         progress.note(objective, "rolling")
         return HorizonPlan(schedule, objective, None, details)
     halt = _Halt(stop)
-    partner = None
+    partner: HorizonPartner | None = None
+    second: CbcPartner | None = None
+    small = len(enc.meetings) * len(enc.delegates) <= SOLO_PAIRS
     if workers >= 2 and len(enc.meetings) * len(enc.delegates) <= PARTNER_PAIRS:
-        # One core to HiGHS on the whole horizon, the others to the decomposed search.
-        partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)
+        # One core to a MIP solver on the whole horizon, the others to the decomposed search.
+        # Imported here: PuLP's import costs a month's solve for nothing.
+        from solver.backends import cbc
+
+        use_cbc = small and SMALL_HORIZON_MIP in ("cbc", "both") and cbc.available()
+        if not (use_cbc and SMALL_HORIZON_MIP == "cbc"):
+            partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)
+        if use_cbc:
+            second = CbcPartner(enc, None, deadline, halt.event)
         workers -= 1
     try:
         guide = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began))
-        details["relaxation_seconds"] = round(time.perf_counter() - began, 2)
+        details.relaxation_seconds = round(time.perf_counter() - began, 2)
         bound = guide.bound if guide is not None else None
         if bound is not None:
             progress.raise_bound(bound)
         schedule = _rolling(enc, months, order, deadline, workers, halt.event, guide)
         objective = _objective(enc, schedule)
         progress.note(objective, "rolling")
-        details.update(rolling=round(objective), rolling_seconds=round(time.perf_counter() - began, 2))
-        if partner is not None and len(enc.meetings) * len(enc.delegates) <= SOLO_PAIRS:
-            # A short search first, so that the best schedule does not wait for HiGHS's
+        details.rolling, details.rolling_seconds = round(objective), round(time.perf_counter() - began, 2)
+        if (partner is not None or second is not None) and small:
+            # A short search first, so that the best schedule does not wait for the MIP's
             # own (late) ones, and HiGHS prunes with a good schedule from early on.
             if SOLO_SEARCH_SHARE > 0:
                 now = time.perf_counter()
@@ -156,9 +197,17 @@ def plan_horizon(
                 objective = _improve(
                     enc, schedule, objective, bound, short, workers, halt.event, progress, seed, details, partner
                 )
-            partner.offer(schedule, objective)
-            partner.wait(deadline, halt.event, progress)
-            details["solo"] = True
+            if partner is not None:
+                partner.offer(schedule, objective)
+            while time.perf_counter() < deadline and not halt.event.is_set():
+                highs = partner is not None and partner.running
+                if not (highs or (second is not None and second.running)):
+                    break
+                if partner is not None and highs:
+                    partner.wait(min(deadline, time.perf_counter() + 0.2), halt.event, progress)
+                else:
+                    halt.event.wait(0.2)
+            details.solo = True
         else:
             objective = _improve(
                 enc, schedule, objective, bound, deadline, workers, halt.event, progress, seed, details, partner
@@ -167,9 +216,14 @@ def plan_horizon(
         halt.close()
         if partner is not None:
             partner.stop()
+        if second is not None:
+            second.stop()
     if partner is not None:
         objective, bound = _exchange(partner, schedule, objective, bound, progress)
-        details["partner"] = {"pairs": partner.pairs, "proved": partner.proved, "bound": partner.bound}
+        details.partner = PartnerSummary(partner.pairs, partner.proved, partner.bound)
+    if second is not None:
+        objective, bound = _exchange(second, schedule, objective, bound, progress)
+        details.cbc = PartnerSummary(second.pairs, second.proved, second.bound)
     return HorizonPlan(schedule, objective, bound, details)
 
 
@@ -193,7 +247,7 @@ class _Halt:
 
 
 def _exchange(
-    partner: HorizonPartner,
+    partner: HorizonPartner | CbcPartner,
     schedule: dict[int, tuple[int, ...]],
     objective: float,
     bound: int | None,
@@ -201,15 +255,13 @@ def _exchange(
 ) -> tuple[float, int | None]:
     """Take the partner's schedule when it is better, and its bound when it is higher."""
     found = partner.better(objective)
-    if found is not None and seats_first.gaps(partner.prepared.enc, found[0]) > seats_first.gaps(
-        partner.prepared.enc, schedule
-    ):
-        found = None  # HiGHS weighs gaps; the fewest gaps come first
+    if found is not None and seats_first.gaps(partner.enc, found[0]) > seats_first.gaps(partner.enc, schedule):
+        found = None  # a MIP weighs gaps; the fewest gaps come first
     if found is not None:
         schedule.clear()
         schedule.update(found[0])
         objective = found[1]
-        progress.note(objective, "highs")
+        progress.note(objective, partner.name)
     if partner.bound is not None and (bound is None or partner.bound > bound):
         bound = min(partner.bound, round(objective))
         progress.raise_bound(bound)
@@ -226,7 +278,7 @@ def _improve(
     stop: threading.Event | None,
     progress: Incumbent,
     seed: int,
-    details: dict[str, object],
+    details: HorizonDetails,
     partner: HorizonPartner | None = None,
 ) -> float:
     """Large neighbourhood search: re-decide a set of meetings, keep it if the score drops.
@@ -251,7 +303,7 @@ def _improve(
             break
         kind = pick(rng, scores, names)
         active = kinds[kind](rng)
-        prepared = Prepared.of(enc, Scope.around(enc, active, schedule))
+        prepared = PreparedModel.of(enc, Scope.around(enc, active, schedule))
         # Never trade a filled seat for a lower weighted score (H1/H2 are hard).
         prepared = _capped(prepared, seats_first.gaps(enc, schedule))
         # The window's model scores like the whole schedule, so the current score is the
@@ -281,7 +333,7 @@ def _improve(
             won[kind] += 1
             progress.note(objective, kind)
         scores[kind] = 0.7 * scores[kind] + 0.3 * (1.0 + min(gain, 10.0) if gain else 0.0)
-    details["neighbourhoods"] = {k: f"{won[k]}/{tried[k]}" for k in names}
+    details.neighbourhoods = {k: f"{won[k]}/{tried[k]}" for k in names}
     return objective
 
 
@@ -307,7 +359,7 @@ def _rolling(
         active = months[month]
         allowed = guide.allowed(enc, active) if guide is not None else None
         scope = Scope(frozenset(active), dict(schedule))
-        prepared = Prepared.of(enc, scope, allowed=allowed)
+        prepared = PreparedModel.of(enc, scope, allowed=allowed)
         chosen = greedy(prepared.built.variables, prepared.arrays.cost)
         budget = (share - (time.perf_counter() - began)) / (len(order) - k)
         prepared, chosen = _fewest_gaps(enc, scope, prepared, chosen, deadline, budget, workers, stop)
@@ -329,13 +381,13 @@ def _rolling(
 def _fewest_gaps(
     enc: Encoding,
     scope: Scope,
-    prepared: Prepared,
+    prepared: PreparedModel,
     chosen: list[tuple[int, int]],
     deadline: float,
     budget: float,
     workers: int,
     stop: threading.Event | None,
-) -> tuple[Prepared, list[tuple[int, int]]]:
+) -> tuple[PreparedModel, list[tuple[int, int]]]:
     """The month's model capped at its fewest gaps, and a schedule that reaches them.
 
     H1/H2 are hard, and a month's seats can be filled independently of other months
@@ -348,7 +400,7 @@ def _fewest_gaps(
         month[m] = (*month[m], d)
     left = seats_first.gaps(enc, month, scope.active)
     if left:
-        whole = Prepared.of(enc, scope)
+        whole = PreparedModel.of(enc, scope)
         phase = replace(whole, arrays=whole.arrays.reweighted(whole.built.model, {"unfilled": 1}))
         found = Incumbent()
         start = whole.vector(chosen)
@@ -370,7 +422,7 @@ def _fewest_gaps(
     return _capped(prepared, fixed_gaps + seats_first.gaps(enc, month, scope.active)), chosen
 
 
-def _capped(prepared: Prepared, most: int) -> Prepared:
+def _capped(prepared: PreparedModel, most: int) -> PreparedModel:
     """The model with its ``unfilled`` count (the whole schedule's gaps) capped at ``most``."""
     unfilled = prepared.built.model.objective({"unfilled": 1})
     return replace(prepared, arrays=prepared.arrays.with_row(unfilled, most))
@@ -378,7 +430,7 @@ def _capped(prepared: Prepared, most: int) -> Prepared:
 
 def _objective(enc: Encoding, schedule: dict[int, tuple[int, ...]]) -> float:
     """The full score of a complete schedule (a model with nothing left to decide)."""
-    prepared = Prepared.of(enc, Scope(frozenset(), dict(schedule)))
+    prepared = PreparedModel.of(enc, Scope(frozenset(), dict(schedule)))
     return prepared.arrays.constant + float(prepared.arrays.cost @ prepared.vector([]))
 
 
@@ -389,7 +441,7 @@ def _relaxation(enc: Encoding, deadline: float) -> Guide | None:
     if size > MAX_RELAXATION or size / PAIRS_PER_SECOND > deadline - time.perf_counter():
         return None
     relax = size > FULL_RELAXATION
-    prepared = Prepared.of(enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax)
+    prepared = PreparedModel.of(enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax)
     result = LpRelaxation(prepared.arrays).solve(prepared.arrays.lb, prepared.arrays.ub, deadline - time.perf_counter())
     if result.status != "optimal":
         return None

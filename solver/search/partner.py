@@ -1,9 +1,11 @@
-"""A MIP solver working on the whole horizon beside the decomposed search.
+"""MIP solvers working on the whole horizon beside the decomposed search.
 
 The decomposed search (:mod:`solver.search.horizon`) works on schedules as
-``meeting → delegates``; HiGHS works on the whole model's vector. This adapter turns one
-into the other, so that each side starts from the other's best schedule, and passes on
-HiGHS's proved bound of the whole horizon.
+``meeting → delegates``; HiGHS and CBC work on the whole model's vector. These adapters
+turn one into the other, so that each side starts from the other's best schedule, and
+pass on the solver's proved bound of the whole horizon. HiGHS runs in a thread and trades
+schedules while it runs; CBC runs in a process of its own (no lock shared with the
+search) and gives its schedule and bound when it ends.
 """
 
 from __future__ import annotations
@@ -11,24 +13,34 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from solver import seats_first
+from solver.backends import BackendResult
 from solver.backends.highs_mip import MipPartner
 from solver.encode import Encoding
-from solver.search.engine import CompletionError, Prepared
+from solver.search.engine import CompletionError, PreparedModel
 from solver.search.incumbent import Incumbent
+
+if TYPE_CHECKING:
+    from solver.backends.cbc import CbcProcess
 
 Schedule = dict[int, tuple[int, ...]]
 
 #: Seconds before the search's deadline at which HiGHS's own time limit ends it.
 STOP_MARGIN = 0.5
+#: Share of its time CBC is told to stop before the deadline (it overruns its limit).
+CBC_EARLY = 0.05
 
 
 class HorizonPartner:
     """HiGHS on the whole model of ``enc``, started at once, stopped by :meth:`stop`."""
 
+    name = "highs"
+
     def __init__(self, enc: Encoding, deadline: float, proved: threading.Event, *, tight_links: bool = False) -> None:
-        self.prepared = Prepared.of(enc, tight_links=tight_links)
+        self.enc = enc
+        self.prepared = PreparedModel.of(enc, tight_links=tight_links)
         self._proved_event = proved
         # HiGHS sees a stop only between its LP solves, which can take a while on a large
         # root; its own time limit, set a little early, ends it before the search's.
@@ -47,6 +59,10 @@ class HorizonPartner:
     @property
     def pairs(self) -> int:
         return self.prepared.pairs
+
+    @property
+    def running(self) -> bool:
+        return self._mip.running
 
     def offer(self, schedule: Schedule, objective: float) -> None:
         """Hand a schedule better than any handed before to HiGHS."""
@@ -91,3 +107,92 @@ class HorizonPartner:
 
     def stop(self) -> None:
         self._mip.stop()
+
+
+class CbcPartner:
+    """CBC on the whole model of ``enc`` from ``start``, until proved, ``deadline`` or :meth:`stop`.
+
+    It cannot take schedules while it runs; when it ends with a proved schedule with every
+    seat filled it sets ``proved`` (an event the search stops on).
+    """
+
+    name = "cbc"
+
+    def __init__(self, enc: Encoding, start: Schedule | None, deadline: float, proved: threading.Event) -> None:
+        self.enc = enc
+        self._proved_event = proved
+        self._result: BackendResult | None = None
+        self._process: CbcProcess | None = None
+        self._stopped = threading.Event()
+        # The model is built and written in the thread too: the search goes on meanwhile.
+        self._watch = threading.Thread(
+            target=self._run, args=(None if start is None else dict(start), deadline), name="cbc-partner", daemon=True
+        )
+        self._watch.start()
+
+    prepared: PreparedModel
+
+    def _run(self, start: Schedule | None, deadline: float) -> None:
+        self.prepared = PreparedModel.of(self.enc)
+        try:
+            if start is None:
+                vector = self.prepared.greedy_vector()
+            else:
+                vector = self.prepared.vector((d, m) for m, people in start.items() for d in people)
+        except CompletionError:
+            vector = None  # cannot happen for a schedule of the same rules; CBC finds its own
+        if self._stopped.is_set():
+            return
+        # CBC looks at its clock only now and then: it is told to stop a little early.
+        now = time.perf_counter()
+        end = deadline - max(STOP_MARGIN, CBC_EARLY * (deadline - now))
+        from solver.backends.cbc import CbcProcess
+
+        self._process = CbcProcess(self.prepared.arrays, deadline=end, start=vector)
+        while not self._process.wait(0.1):
+            pass
+        self._result = self._process.result()
+        found = self.better(math.inf)
+        if self.proved and found is not None and seats_first.gaps(self.enc, found[0]) == 0:
+            self._proved_event.set()
+
+    @property
+    def pairs(self) -> int:
+        prepared = getattr(self, "prepared", None)
+        return 0 if prepared is None else prepared.pairs
+
+    @property
+    def running(self) -> bool:
+        return self._watch.is_alive()
+
+    def offer(self, schedule: Schedule, objective: float) -> None:
+        """CBC takes its start only when it is started."""
+
+    def better(self, objective: float) -> tuple[Schedule, float] | None:
+        """CBC's schedule, once it has ended, when it scores below ``objective``."""
+        result = self._result
+        if result is None or result.values is None or result.objective is None:
+            return None
+        if result.objective >= objective - 0.5:
+            return None
+        schedule: Schedule = {m.index: () for m in self.prepared.enc.meetings}
+        for d, m in self.prepared.built.variables.extract(result.values):
+            schedule[m] = (*schedule[m], d)
+        return schedule, float(result.objective)
+
+    @property
+    def bound(self) -> int | None:
+        return None if self._result is None else self._result.bound
+
+    @property
+    def proved(self) -> bool:
+        return self._result is not None and self._result.status == "optimal"
+
+    def stop(self) -> None:
+        self._stopped.set()
+        while self._watch.is_alive():
+            if self._process is not None:
+                self._process.stop()
+            self._watch.join(0.1)
+        if self._process is not None:
+            self._process.close()

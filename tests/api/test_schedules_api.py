@@ -271,3 +271,7 @@ def test_replan_after_publication_keeps_changes_low(client: TestClient, fresh: W
     view, _ = schedule(client, fresh, job["schedule_id"])
     assert view["based_on"] == published["id"]
     assert "changes" in {t["term"] for t in view["terms"]}
+    # Proved optimal for the fewest changes: the bound of the score with that many is given.
+    assert view["solver_status"] == "optimal"
+    assert view["bound"] == view["score_total"]
+    assert job["bound"] == job["best_score"] == view["score_total"]

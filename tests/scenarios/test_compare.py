@@ -6,7 +6,7 @@ import pytest
 
 from models.labels import TERM_LABELS, term_label
 from scenarios import compare
-from scenarios.runner import BaseCache, Outcome, run_scenario
+from scenarios.runner import BaseCache, ScenarioOutcome, run_scenario
 from scenarios.scenario import load_scenario
 from tests.scenarios.conftest import WriteScenario
 
@@ -14,7 +14,7 @@ ILL = {"kind": "delegate_away", "delegate": "d1", "from": "2025-11-04", "to": "2
 
 
 @pytest.fixture
-def outcomes(write_scenario: WriteScenario) -> tuple[BaseCache, list[Outcome]]:
+def outcomes(write_scenario: WriteScenario) -> tuple[BaseCache, list[ScenarioOutcome]]:
     """Two scenarios on one base: nothing happens; the Secretary (m1 and m2) falls ill."""
     cache = BaseCache()
     quiet = load_scenario(write_scenario("yên", []))
@@ -22,7 +22,7 @@ def outcomes(write_scenario: WriteScenario) -> tuple[BaseCache, list[Outcome]]:
     return cache, [run_scenario(s, time_limit=10, workers=1, cache=cache) for s in (quiet, ill)]
 
 
-def test_the_known_differences_are_listed(outcomes: tuple[BaseCache, list[Outcome]]) -> None:
+def test_the_known_differences_are_listed(outcomes: tuple[BaseCache, list[ScenarioOutcome]]) -> None:
     """No change keeps the schedule; the illness changes exactly m1 and m2, both from d1."""
     _, (quiet, ill) = outcomes
     assert quiet.changes == []
@@ -32,7 +32,7 @@ def test_the_known_differences_are_listed(outcomes: tuple[BaseCache, list[Outcom
     assert all(c.reason.startswith("Đ/c Nguyễn Văn Kiên nghỉ ốm 04/11 → thay bằng Đ/c ") for c in ill.changes)
 
 
-def test_one_base_is_read_once(outcomes: tuple[BaseCache, list[Outcome]]) -> None:
+def test_one_base_is_read_once(outcomes: tuple[BaseCache, list[ScenarioOutcome]]) -> None:
     """Scenarios on the same base and published schedule share one base."""
     cache, (quiet, ill) = outcomes
     assert len(cache.bases) == 1
@@ -40,7 +40,7 @@ def test_one_base_is_read_once(outcomes: tuple[BaseCache, list[Outcome]]) -> Non
     assert quiet.base.source == "published"
 
 
-def test_figures_of_each_column(outcomes: tuple[BaseCache, list[Outcome]]) -> None:
+def test_figures_of_each_column(outcomes: tuple[BaseCache, list[ScenarioOutcome]]) -> None:
     """Seats, flagged meetings with a senior, loads and changes are counted per schedule."""
     cache, (quiet, ill) = outcomes
     base = compare.of_base(next(iter(cache.bases.values())))
@@ -55,7 +55,7 @@ def test_figures_of_each_column(outcomes: tuple[BaseCache, list[Outcome]]) -> No
     assert columns[2].points["changes"] == 40
 
 
-def test_rows_have_one_cell_per_column(outcomes: tuple[BaseCache, list[Outcome]]) -> None:
+def test_rows_have_one_cell_per_column(outcomes: tuple[BaseCache, list[ScenarioOutcome]]) -> None:
     """Every row has a cell per schedule, and every score term has its row."""
     _, found = outcomes
     table = compare.rows([compare.of_outcome(o) for o in found])
@@ -86,7 +86,7 @@ def test_a_scenario_without_a_schedule_shows_no_figures(write_scenario: WriteSce
 
 
 def test_the_rotation_row_names_each_month_s_window(
-    outcomes: tuple[BaseCache, list[Outcome]], write_scenario: WriteScenario
+    outcomes: tuple[BaseCache, list[ScenarioOutcome]], write_scenario: WriteScenario
 ) -> None:
     """The rotation row says the months the rule looks back, and each column's when a scenario changes it."""
     cache, (quiet, _) = outcomes

@@ -23,7 +23,7 @@ from solver.backends.highs_mip import MipPartner
 from solver.backends.watchdog import ChildWatchdog
 from solver.encode import encode
 from solver.linear import INF
-from solver.search.engine import Prepared
+from solver.search.engine import PreparedModel
 
 SHIFT = 100_000
 
@@ -117,7 +117,7 @@ def test_highs_partner_stops_when_asked() -> None:
     """A stop ends a solve HiGHS cannot finish soon, well before its deadline, and what it
     reports stays true: its bound is below its best schedule."""
     instance = instance_from_document(generate(communes=12, delegates=45, months=6, seed=1))
-    model = Prepared.of(encode(instance)).arrays
+    model = PreparedModel.of(encode(instance)).arrays
     partner = MipPartner(model, deadline=time.perf_counter() + 60)
     partner.start()
     time.sleep(1.0)
@@ -220,7 +220,7 @@ def test_pulp_highs_reports_its_bound_when_stopped_early() -> None:
     """Stopped by its limit before a proof, HiGHS's dual bound is reported (it used to be
     read from the wrong object and was always missing), below the schedule it returns."""
     instance = instance_from_document(generate(communes=12, delegates=45, months=6, seed=1))
-    prepared = Prepared.of(encode(instance))
+    prepared = PreparedModel.of(encode(instance))
     start = prepared.greedy_vector()
     result = pulp_backend.solve(prepared.arrays, time_limit=4, mip_solver="highs", hint=start)
     assert result.status == "feasible", "HiGHS must not prove this model in 4 s for the test to mean anything"

@@ -44,14 +44,20 @@ def _checked(instance: Instance, result: facade.Result) -> int:
 
 @pytest.mark.usefixtures("horizon_always")
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_horizon_with_highs_beside_it_reaches_the_proved_optimum(seed: int) -> None:
-    """With two workers, HiGHS works on the whole model beside the decomposed search: its
-    bound proves the result optimal, and that equals CBC's optimum of the whole model."""
+def test_horizon_with_highs_beside_it_reaches_the_proved_optimum(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """With two workers and HiGHS as the small horizon's MIP solver, HiGHS works on the
+    whole model beside the decomposed search: its bound proves the result optimal, and
+    that equals CBC's optimum of the whole model."""
+    import solver.search.horizon as horizon
+
+    monkeypatch.setattr(horizon, "SMALL_HORIZON_MIP", "highs")
     instance = three_months(seed)
     result = solve(instance, time_limit=30, workers=2)
     assert result.backend == "auto/horizon"
     total = _checked(instance, result)
-    assert result.details["partner"]["bound"] == total  # type: ignore[index]
+    assert result.details.horizon is not None
+    assert result.details.horizon.partner is not None
+    assert result.details.horizon.partner.bound == total
     exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
     assert exact.status == "optimal"
     assert result.status == "optimal", (result.bound, total, result.details)
@@ -65,7 +71,8 @@ def test_horizon_alone_gives_a_valid_schedule_and_a_true_bound() -> None:
     instance = three_months(4)
     result = solve(instance, time_limit=5, workers=1)
     assert result.backend == "auto/horizon"
-    assert "partner" not in result.details
+    assert result.details.horizon is not None
+    assert result.details.horizon.partner is None
     total = _checked(instance, result)
     exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
     assert exact.status == "optimal"
@@ -193,11 +200,12 @@ def test_horizon_fills_a_seat_that_takes_a_chain_of_costly_moves(rolling: bool) 
 
 
 @pytest.mark.usefixtures("horizon_always")
-def test_a_small_horizon_is_left_to_highs_after_the_monthly_plan() -> None:
-    """Up to ``SOLO_PAIRS``, HiGHS works alone from the month-by-month plan and proves it."""
+def test_a_small_horizon_is_left_to_the_mip_after_the_monthly_plan() -> None:
+    """Up to ``SOLO_PAIRS``, the MIP solver works alone after the month-by-month plan and proves it."""
     instance = three_months(1)
-    result = solve(instance, time_limit=30, workers=2)
-    assert result.details["solo"] is True
+    result = solve(instance, time_limit=90, workers=2)
+    assert result.details.horizon is not None
+    assert result.details.horizon.solo is True
     assert result.status == "optimal"
     _checked(instance, result)
 
@@ -210,7 +218,40 @@ def test_above_solo_pairs_the_neighbourhoods_search_beside_highs(monkeypatch: py
     monkeypatch.setattr(horizon, "SOLO_PAIRS", 0)
     instance = three_months(2)
     result = solve(instance, time_limit=30, workers=2)
-    assert "solo" not in result.details
-    assert "neighbourhoods" in result.details
+    assert result.details.horizon is not None
+    assert result.details.horizon.solo is False
+    assert result.details.horizon.neighbourhoods is not None
     assert result.status == "optimal", (result.bound, result.details)
     _checked(instance, result)
+
+
+@pytest.mark.usefixtures("horizon_always")
+@pytest.mark.parametrize("mip", ["cbc", "both"])
+@pytest.mark.parametrize("seed", [1, 3])
+def test_cbc_proves_a_small_horizon(monkeypatch: pytest.MonkeyPatch, mip: str, seed: int) -> None:
+    """Up to ``SOLO_PAIRS`` CBC works on the whole horizon in a process of its own (alone,
+    or beside HiGHS given no time here): CBC's schedule and bound prove the optimum, and it
+    equals PuLP-CBC's optimum of the direct model."""
+    import solver.search.horizon as horizon
+    from solver.encode import Encoding
+    from solver.search.partner import HorizonPartner
+
+    class Idle(HorizonPartner):
+        """HiGHS with its time limit already past."""
+
+        def __init__(self, enc: Encoding, deadline: float, proved: threading.Event, *, tight_links: bool) -> None:
+            super().__init__(enc, time.perf_counter(), proved, tight_links=tight_links)
+
+    monkeypatch.setattr(horizon, "HorizonPartner", Idle)
+    monkeypatch.setattr(horizon, "SMALL_HORIZON_MIP", mip)
+    instance = three_months(seed)
+    result = solve(instance, time_limit=90, workers=2)
+    assert result.details.horizon is not None
+    assert (result.details.horizon.partner is None) == (mip == "cbc")
+    assert result.details.horizon.cbc is not None
+    assert result.details.horizon.cbc.proved is True
+    assert result.status == "optimal", (result.bound, result.details)
+    total = _checked(instance, result)
+    exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
+    assert exact.status == "optimal"
+    assert total == exact.report.total  # type: ignore[union-attr]

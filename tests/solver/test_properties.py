@@ -20,7 +20,7 @@ from models.rules import TERMS
 from solver import score, solve
 from solver.encode import encode
 from solver.score import ScoreFacts
-from solver.search.engine import Prepared
+from solver.search.engine import PreparedModel
 from solver.variables import Scope
 from tests.solver.builders import run
 from tests.solver.reference import reference_score
@@ -132,7 +132,7 @@ def test_sub_models_score_like_the_whole_schedule(data: st.DataObject, doc: Json
     every = list(range(len(enc.meetings)))
     active = data.draw(st.lists(st.sampled_from(every), unique=True))
     for scope in (Scope.around(enc, active, schedule), Scope.whole(enc)):
-        prepared = Prepared.of(enc, scope)
+        prepared = PreparedModel.of(enc, scope)
         chosen = [(d, m) for m in scope.active for d in schedule.get(m, [])]
         vector = prepared.vector(chosen)
         assert prepared.arrays.objective(vector) == expected, (sorted(scope.active), pairs)

@@ -16,6 +16,7 @@ import pytest
 
 from models.instance import Instance
 from solver import Result, solve
+from solver.result import PhaseResult
 from tests.solver.builders import Doc, run
 
 NOV10 = "2025-11-10T08:00"
@@ -688,6 +689,6 @@ def test_a_meeting_nobody_can_attend_is_proved_as_few_gaps_as_possible(backend: 
     assert result.total == 1020
     if backend.startswith("auto"):
         assert result.bound == 1020
-        assert result.details["unfilled"] == {"value": 1, "proved": True}
+        assert result.details.phases["unfilled"] == PhaseResult(1, True)
     lexicographic = solve(doc.build(), backend="auto", time_limit=SHORT, priority=("changes",))
-    assert lexicographic.details["changes"] == {"value": 1, "proved": True}
+    assert lexicographic.details.phases["changes"] == PhaseResult(1, True)

@@ -13,7 +13,7 @@ from solver.backends import pulp as pulp_backend
 from solver.backends.highs_lp import LpRelaxation
 from solver.encode import Encoding, encode
 from solver.score import score
-from solver.search.engine import Prepared
+from solver.search.engine import PreparedModel
 from solver.search.greedy import greedy
 
 
@@ -24,7 +24,7 @@ def small_year(seed: int) -> Encoding:
     return encode(instance_from_document(doc))
 
 
-def random_schedule(prepared: Prepared, rng: random.Random) -> list[tuple[int, int]]:
+def random_schedule(prepared: PreparedModel, rng: random.Random) -> list[tuple[int, int]]:
     """A schedule of the model's pairs that keeps the hard rules (the greedy one, shuffled costs)."""
     noise = prepared.arrays.cost.copy()
     for var in prepared.built.variables.x.values():
@@ -36,7 +36,7 @@ def random_schedule(prepared: Prepared, rng: random.Random) -> list[tuple[int, i
 def test_a_schedule_costs_the_same_with_the_tight_rows(seed: int) -> None:
     """The rows cut off no schedule: completing a schedule gives the scorer's total either way."""
     enc = small_year(seed)
-    plain, tight = Prepared.of(enc), Prepared.of(enc, tight_links=True)
+    plain, tight = PreparedModel.of(enc), PreparedModel.of(enc, tight_links=True)
     assert tight.arrays.num_rows > plain.arrays.num_rows
     rng = random.Random(seed)
     for _ in range(5):
@@ -50,7 +50,7 @@ def test_a_schedule_costs_the_same_with_the_tight_rows(seed: int) -> None:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_tight_model_keeps_the_optimum_and_its_lp_is_no_weaker(seed: int) -> None:
     enc = small_year(seed)
-    plain, tight = Prepared.of(enc), Prepared.of(enc, tight_links=True)
+    plain, tight = PreparedModel.of(enc), PreparedModel.of(enc, tight_links=True)
     optimum = [pulp_backend.solve(p.arrays, time_limit=20, mip_solver="highs") for p in (plain, tight)]
     assert [o.status for o in optimum] == ["optimal", "optimal"]
     assert optimum[0].objective == optimum[1].objective
