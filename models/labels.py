@@ -65,3 +65,10 @@ def day_span(start: dt.date, end: dt.date, year: int | None = None) -> str:
 def day_vn(day: dt.date, year: int | None = None) -> str:
     """``06/11``, or ``06/11/2025`` when the day is not in ``year``."""
     return f"{day:%d/%m/%Y}" if year is not None and day.year != year else f"{day:%d/%m}"
+
+
+def number_vn(value: float, decimals: int = 0) -> str:
+    """``33.204``, ``0,03``: a number as Vietnamese writes it (dot between thousands,
+    comma before decimals), rounded to ``decimals`` places."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
