@@ -169,9 +169,21 @@ def year_view(session: Session, planner: UserRow, year: int, filters: YearFilter
     pointers = session.scalars(select(PublishedMonthRow).where(PublishedMonthRow.month.in_(months)))
     in_force = {p.month: p.schedule_id for p in pointers}
     shown, newer = _versions(session, months, in_force)
-    meetings = list(
-        session.scalars(select(MeetingRow).where(MeetingRow.month.in_(months)).order_by(MeetingRow.starts_at))
-    )
+    # Columns, not ORM objects: a province's year is 2,000 meetings, read on every view.
+    meetings = session.execute(
+        select(
+            MeetingRow.id,
+            MeetingRow.commune_id,
+            MeetingRow.month,
+            MeetingRow.starts_at,
+            MeetingRow.required,
+            MeetingRow.senior_tier,
+            MeetingRow.senior_tier_set,
+        )
+        .where(MeetingRow.month.in_(months))
+        .order_by(MeetingRow.starts_at)
+    ).all()
+    persons = {d.id: Person(d.id, d.name, d.agency, d.tier) for d in delegates.values()}
     flags = _flags(session, months, {c.id: c.flag for c in communes})
     holders: dict[str, list[str]] = defaultdict(list)
     chosen_ids = [s.id for s in shown.values()]
@@ -193,12 +205,7 @@ def year_view(session: Session, planner: UserRow, year: int, filters: YearFilter
         senior = row.senior_tier if row.senior_tier_set else default_senior_tier(flag)
         version = shown.get(row.month)
         ids = holders.get(row.id, []) if version is not None else []
-        people = tuple(
-            sorted(
-                (Person(d, delegates[d].name, delegates[d].agency, delegates[d].tier) for d in ids),
-                key=lambda p: (p.tier, p.name),
-            )
-        )
+        people = tuple(sorted((persons[d] for d in ids), key=lambda p: (p.tier, p.name)))
         for person in people:
             counts[person.delegate][i] += 1
         empty = max(0, seats - len(people))
@@ -279,14 +286,26 @@ def year_view(session: Session, planner: UserRow, year: int, filters: YearFilter
     )
 
 
-def _versions(session: Session, months: list[str], in_force: dict[str, int]) -> tuple[dict[str, ScheduleRow], set[str]]:
+@dataclass(frozen=True)
+class Version:
+    id: int
+    month: str
+    version: int
+    status: str
+
+
+def _versions(session: Session, months: list[str], in_force: dict[str, int]) -> tuple[dict[str, Version], set[str]]:
     """Each month's version to show (in force, else the newest draft) and the months
     whose version in force has a newer draft."""
-    shown: dict[str, ScheduleRow] = {}
-    newest: dict[str, ScheduleRow] = {}
-    for row in session.scalars(
-        select(ScheduleRow).where(ScheduleRow.month.in_(months)).order_by(ScheduleRow.month, ScheduleRow.version)
-    ):
+    shown: dict[str, Version] = {}
+    newest: dict[str, Version] = {}
+    found = session.execute(
+        select(ScheduleRow.id, ScheduleRow.month, ScheduleRow.version, ScheduleRow.status)
+        .where(ScheduleRow.month.in_(months))
+        .order_by(ScheduleRow.month, ScheduleRow.version)
+    )
+    for id_, month_, version_, status_ in found:
+        row = Version(id_, month_, version_, status_)
         if row.id == in_force.get(row.month):
             shown[row.month] = row
         if row.status == "draft":
