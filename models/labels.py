@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 #: Names of the score terms. Rotation's window is the instance's ``rules.rotation_months``:
 #: :func:`term_label` names it; this neutral name is for where the rules are not known.
 TERM_LABELS: dict[str, str] = {
@@ -50,3 +52,23 @@ def term_label(term: str, rotation_months: int | None = None) -> str:
     if rotation_months == 0:
         return "Lặp lại địa bàn (không xét)"
     return f"Lặp lại địa bàn trong {rotation_months} tháng"
+
+
+def day_span(start: dt.date, end: dt.date, year: int | None = None) -> str:
+    """``06/11–08/11``; ``25/12/2025–02/01/2026`` when the two ends fall in different
+    years, or in a year other than ``year`` (the month's, which planners leave out)."""
+    if start.year != end.year or (year is not None and start.year != year):
+        return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
+    return f"{start:%d/%m}–{end:%d/%m}"
+
+
+def day_vn(day: dt.date, year: int | None = None) -> str:
+    """``06/11``, or ``06/11/2025`` when the day is not in ``year``."""
+    return f"{day:%d/%m/%Y}" if year is not None and day.year != year else f"{day:%d/%m}"
+
+
+def number_vn(value: float, decimals: int = 0) -> str:
+    """``33.204``, ``0,03``: a number as Vietnamese writes it (dot between thousands,
+    comma before decimals), rounded to ``decimals`` places."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.instance import Instance
-from models.labels import STATUS_LABELS, TERM_LABELS, term_label
+from models.labels import STATUS_LABELS, TERM_LABELS, number_vn, term_label
 from models.rules import TERMS
 from scenarios.runner import BASE_SOURCE_LABELS, Base, ScenarioOutcome
 from solver import ScoreReport
@@ -156,7 +156,7 @@ def rows(columns: Sequence[Figures]) -> list[tuple[str, list[str]]]:
     """(label, one cell per column), in the order the table shows them."""
     out: list[tuple[str, list[str]]] = [
         ("Trạng thái", [STATUS_LABELS.get(f.status, f.status) for f in columns]),
-        ("Tổng điểm phạt; từng tiêu chí: điểm (số lần)", ["—" if f.total is None else str(f.total) for f in columns]),
+        ("Tổng điểm phạt; từng tiêu chí: điểm (số lần)", [_show(f.total) for f in columns]),
     ]
     for term in TERMS:
         cells = [_term(f, term) for f in columns]
@@ -167,7 +167,7 @@ def rows(columns: Sequence[Figures]) -> list[tuple[str, list[str]]]:
         out.append((f"Số buổi trong tháng, ít nhất–nhiều nhất: {label}", [_span(f.loads[label]) for f in columns]))
     out.append(("Chỗ thay đổi so với lịch gốc", [_show(f.changed_seats) for f in columns]))
     out.append(("Hội nghị thay đổi người dự", [_show(f.changed_meetings) for f in columns]))
-    out.append(("Thời gian giải (giây)", ["—" if f.seconds is None else f"{f.seconds:.2f}" for f in columns]))
+    out.append(("Thời gian giải (giây)", ["—" if f.seconds is None else number_vn(f.seconds, 2) for f in columns]))
     return out
 
 
@@ -182,13 +182,13 @@ def _term_label(term: str, columns: Sequence[Figures]) -> str:
 
 
 def _show(value: int | None) -> str:
-    return "—" if value is None else str(value)
+    return "—" if value is None else number_vn(value)
 
 
 def _term(column: Figures, term: str) -> str:
     if column.points is None or column.counts is None:
         return "—"
-    return f"{column.points[term]} ({column.counts[term]})"
+    return f"{number_vn(column.points[term])} ({number_vn(column.counts[term])})"
 
 
 def _span(value: tuple[int, int] | None) -> str:

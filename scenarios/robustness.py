@@ -79,6 +79,17 @@ class Seat:
     free: int
     """Of those, the ones who could step in without any other change (no clash that day,
     capacity left)."""
+    ready: tuple[str, ...] = ()
+    """Who those are, the least loaded that month first."""
+    full: int = 0
+    """Allowed, but with no meeting left that month (H5 would need another change)."""
+    clash: int = 0
+    """Allowed, with capacity, but at another meeting that day (H4)."""
+    senior_only: bool = False
+    """The seat holds the meeting's only senior: only a senior enough delegate replaces it."""
+    kept: tuple[tuple[str, int], ...] = ()
+    """The others not allowed, counted by why: ``away``, ``charge``, ``banned``, ``none``
+    (takes no meetings), ``junior`` (not senior enough for this seat)."""
 
 
 @dataclass(frozen=True)
@@ -285,28 +296,45 @@ def seats(instance: Instance, pairs: Sequence[tuple[str, str]]) -> list[Seat]:
         others = [instance.delegate(x) for x in at[m] if x != d]
         tier = instance.senior_tier(meeting)
         need_senior = tier is not None and not any(o.tier <= tier for o in others)
-        eligible = free = 0
+        eligible = full = clashing = 0
+        ready: list[tuple[int, str]] = []
+        kept: Counter[str] = Counter()
         for person in instance.delegates:
-            if person.id in at[m] or not _may_attend(instance, meeting, person, banned):
+            if person.id in at[m]:
                 continue
-            if need_senior and tier is not None and person.tier > tier:
+            why = _kept_away(instance, meeting, person, banned)
+            if why is None and need_senior and tier is not None and person.tier > tier:
+                why = "junior"
+            if why is not None:
+                kept[why] += 1
                 continue
             eligible += 1
             month = month_index(meeting.day)
             load = sum(1 for x in schedule[person.id] if month_index(x.day) == month) + history[person.id, month]
-            clash = any(_clash(travel, meeting, x) for x in schedule[person.id])
-            free += int(load < person.max_per_month and not clash)
-        out.append(Seat(m, d, eligible, free))
+            if load >= person.max_per_month:
+                full += 1
+            elif any(_clash(travel, meeting, x) for x in schedule[person.id]):
+                clashing += 1
+            else:
+                ready.append((load, person.id))
+        ready.sort()
+        names = tuple(p for _, p in ready)
+        out.append(Seat(m, d, eligible, len(ready), names, full, clashing, need_senior, tuple(sorted(kept.items()))))
     out.sort(key=lambda s: (s.free, s.eligible, instance.meeting(s.meeting).start, s.meeting, s.delegate))
     return out
 
 
-def _may_attend(instance: Instance, meeting: Meeting, person: Delegate, banned: set[tuple[str, str]]) -> bool:
-    if person.max_per_month == 0 or person.away_on(meeting.day) is not None:
-        return False
+def _kept_away(instance: Instance, meeting: Meeting, person: Delegate, banned: set[tuple[str, str]]) -> str | None:
+    """Why ``person`` may not attend ``meeting`` at all (None: they may)."""
+    if person.max_per_month == 0:
+        return "none"
+    if person.away_on(meeting.day) is not None:
+        return "away"
     if (meeting.id, person.id) in banned:
-        return False
-    return not (instance.rules.own_commune == "hard" and meeting.commune in person.in_charge_of)
+        return "banned"
+    if instance.rules.own_commune == "hard" and meeting.commune in person.in_charge_of:
+        return "charge"
+    return None
 
 
 def _clash(travel: TravelTimes, a: Meeting, b: Meeting) -> bool:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from api.planning import Change, new_violations, score_delta
 from models.errors import Issue
 from models.instance import Delegate, Instance, Meeting
-from models.labels import FLAG_LABELS, HARD_RULE_LABELS, TIER_LABELS, term_label
+from models.labels import FLAG_LABELS, HARD_RULE_LABELS, TIER_LABELS, day_span, term_label
 from models.storage import audit, schedules
 from models.storage.clock import month_label
 from models.storage.schedules import Pair
@@ -259,7 +259,7 @@ def fact(instance: Instance, meeting: Meeting, person: Delegate, trial: list[Pai
     if violation.rule == "H3":
         period = person.away_on(meeting.day)
         if period is not None:
-            span = f"{period.from_:%d/%m}–{period.to:%d/%m}"
+            span = day_span(period.from_, period.to, meeting.day.year)
             return f"nghỉ {span}" + (f" ({period.reason})" if period.reason else "")
     if violation.rule == "H4":
         others = [

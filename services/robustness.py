@@ -13,7 +13,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from models.instance import Instance
+from models.instance import Instance, Meeting
 from models.labels import TIER_LABELS
 from models.storage import schedules
 from models.storage.clock import month_label
@@ -143,12 +143,6 @@ def robustness(
 
 def _seat(instance: Instance, seat: analysis.Seat) -> SeatRisk:
     meeting = instance.meeting(seat.meeting)
-    if seat.eligible == 0:
-        words = "Không ai khác được phép dự thay"
-    elif seat.free == 0:
-        words = f"{seat.eligible} người được phép thay, nhưng ai thay cũng phải đổi lịch khác"
-    else:
-        words = f"{seat.free} người thay ngay được ({seat.eligible} người được phép)"
     return SeatRisk(
         meeting=meeting.id,
         commune_name=instance.commune(meeting.commune).name,
@@ -158,5 +152,44 @@ def _seat(instance: Instance, seat: analysis.Seat) -> SeatRisk:
         name=instance.delegate(seat.delegate).name,
         eligible=seat.eligible,
         free=seat.free,
-        words=words,
+        words=seat_words(instance, meeting, seat),
     )
+
+
+KEPT_WORDS = {
+    "away": "người nghỉ",
+    "charge": "người phụ trách xã này",
+    "banned": "người bị cấm",
+    "junior": "người không đủ cấp lãnh đạo",
+    "none": "người không nhận phân công",
+}
+NAMED = 3
+"""Replacements named on a row (the rest counted)."""
+
+
+def seat_words(instance: Instance, meeting: Meeting, seat: analysis.Seat) -> str:
+    """What the row adds to its counts: who could step in at once, or what keeps the
+    allowed ones from it, and whether only a senior enough delegate may take the seat."""
+    parts = []
+    if seat.senior_only:
+        tier = instance.senior_tier(meeting)
+        if tier == 1:
+            parts.append("Người lãnh đạo duy nhất của hội nghị: chỉ đồng chí Thường trực thay được")
+        elif tier in TIER_LABELS:
+            parts.append(f"Người lãnh đạo duy nhất của hội nghị: chỉ {TIER_LABELS[tier]} trở lên thay được")
+    if seat.ready:
+        named = ", ".join(instance.delegate(d).name for d in seat.ready[:NAMED])
+        more = len(seat.ready) - NAMED
+        parts.append(f"Thay ngay: {named}" + (f" và {more} người khác" if more > 0 else ""))
+    elif seat.eligible:
+        why = []
+        if seat.full:
+            why.append(f"{seat.full} người đã đủ số buổi trong tháng")
+        if seat.clash:
+            why.append(f"{seat.clash} người bận hội nghị khác cùng buổi")
+        parts.append("Không ai thay ngay được: " + ", ".join(why))
+    else:
+        kept = dict(seat.kept)
+        why = [f"{kept[k]} {words}" for k, words in KEPT_WORDS.items() if kept.get(k)]
+        parts.append("Không ai khác được phép dự" + (": " + ", ".join(why) if why else ""))
+    return ". ".join(p for p in parts if p)

@@ -19,10 +19,11 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     """Mount the pages, their stylesheet and their HTML error pages on ``app``."""
-    from web import directory, errors, inbox, loop, notice, pages, whatif, workspace
+    from web import directory, errors, inbox, loop, notice, pages, whatif, workspace, yearview
 
     app.include_router(pages.router)
     app.include_router(workspace.router)
+    app.include_router(yearview.router)
     app.include_router(directory.router)
     app.include_router(whatif.router)
     app.include_router(loop.router)

@@ -223,7 +223,10 @@ async def home(request: Request) -> Response:
         sent = notifications.listing(session)
         states = {state: sum(1 for n in sent if n.state == state) for state in ("sent", "pending", "failed")}
         failed = [n for n in sent if n.state == "failed"][:20]
-        return {"months": [(month, count) for month, count in rows], "inbox": inbox, "sent": states, "failed": failed}
+        months = [(month, count) for month, count in rows]
+        # The year view of every year with meetings (this year's when there are none yet).
+        years = sorted({m[:4] for m, _ in months}, reverse=True) or [f"{local(dt.datetime.now(dt.UTC)):%Y}"]
+        return {"months": months, "years": years, "inbox": inbox, "sent": states, "failed": failed}
 
     context = await _read(request, work)
     return render(request, "planner_home.html", context)

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import from_service
 from models.errors import Issue
-from models.labels import STATUS_LABELS, term_label
+from models.labels import STATUS_LABELS, number_vn, term_label
 from models.rules import TERMS
 from models.storage import config
 from models.storage import jobs as job_store
@@ -274,6 +274,7 @@ def _job_state(row: JobRow) -> dict[str, Any]:
         "status_label": JOB_LABELS.get(row.status, row.status),
         "finished": row.status in job_store.FINISHED,
         "seconds": round(seconds, 1),
+        "seconds_label": number_vn(seconds, 1),
         "time_limit": row.time_limit,
         "best_score": row.best_score,
         "bound": row.bound,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from models.labels import day_span, day_vn
 from solver.variables import Variables
 
 
@@ -45,7 +46,9 @@ def availability(v: Variables, d: int, m: int) -> str | None:
     period = v.enc.away[d].get(v.enc.meetings[m].day)
     if period is None:
         return None
-    span = f"{period.from_:%d/%m}" if period.from_ == period.to else f"{period.from_:%d/%m}–{period.to:%d/%m}"
+    day = v.enc.meetings[m].day
+    same = period.from_ == period.to
+    span = day_vn(period.from_, day.year) if same else day_span(period.from_, period.to, day.year)
     return f"nghỉ {span}" + (f" ({period.reason})" if period.reason else "")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from models.labels import TERM_LABELS, term_label
@@ -64,6 +66,8 @@ def test_rows_have_one_cell_per_column(outcomes: tuple[BaseCache, list[ScenarioO
     assert all(term_label(t, 3) in labels for t in TERM_LABELS)
     cells = dict(table)
     assert cells["Chỗ thay đổi so với lịch gốc"] == ["0", "2"]
+    # Vietnamese numbers: a decimal comma in the seconds ("0,03", never "0.03").
+    assert all(re.fullmatch(r"\d+,\d\d", cell) for cell in cells["Thời gian giải (giây)"])
 
 
 def test_a_scenario_without_a_schedule_shows_no_figures(write_scenario: WriteScenario) -> None:

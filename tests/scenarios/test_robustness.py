@@ -61,3 +61,17 @@ def test_a_proved_resolve_is_marked_proved(tiny: dict[str, Any], monkeypatch: py
         answer = robustness.resolve_absence(absence)
         assert answer.status in ("optimal", "partial"), absence
         assert answer.proved, absence
+
+
+def test_seats_say_who_could_step_in_and_what_keeps_the_others(tiny: dict[str, Any]) -> None:
+    """A seat names its ready replacements (as many as it counts) and why the rest are kept away."""
+    month = instance_from_document(tiny)
+    found = {(s.meeting, s.delegate): s for s in seats(month, PUBLISHED)}
+    senior = found["m3", "d2"]
+    assert senior.senior_only
+    kept = dict(senior.kept)
+    assert kept.get("charge", 0) + kept.get("away", 0) >= 1  # d1: in charge of c3 and away on the 6th
+    assert senior.eligible + sum(kept.values()) == len(month.delegates) - 2  # all but the two at m3
+    for seat in found.values():
+        assert len(seat.ready) == seat.free
+        assert seat.free + seat.full + seat.clash == seat.eligible

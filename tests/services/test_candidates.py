@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.storage import schedules
-from models.storage.tables import DelegateRow, MeetingRow, ScheduleRow
+from models.storage.tables import DelegateRow, LeaveRow, MeetingRow, ScheduleRow
 from services import candidates, workspace
 from services.candidates import CandidateOut, CandidatesOut
 from services.errors import Conflict, Forbidden, Invalid, PreconditionFailed
@@ -199,3 +200,14 @@ def test_only_planners(session: Session, world: World, role: str) -> None:
     with pytest.raises(Forbidden):
         candidates.pin(session, user, "m1", "d1")
     assert session.get(ScheduleRow, world.ids["draft"]).revision == 1  # type: ignore[union-attr]
+
+
+def test_a_leave_across_two_years_is_printed_with_its_years(session: Session, world: World) -> None:
+    """A leave from 20/12/2024 to 06/11/2025 says both years, not "20/12–06/11"."""
+    leave = session.scalars(select(LeaveRow).where(LeaveRow.delegate_id == "d1")).first()
+    assert leave is not None
+    leave.starts_on = dt.date(2024, 12, 20)
+    session.flush()
+    ranked = candidates.rank(session, account(session, "planner"), MONTH, "m3", replace="d5")
+    facts = dict(_facts(_by_id(ranked)["d1"]))
+    assert facts["H3"] == "nghỉ 20/12/2024–06/11/2025 (Dự hội nghị Tỉnh ủy)"

@@ -239,3 +239,16 @@ def test_only_planners_see_the_month(session: Session, world: World, role: str) 
         with pytest.raises(Forbidden):
             call()
     assert schedules.pairs_of(session, world.ids["draft"])
+
+
+def test_robustness_rows_say_something_of_their_own(session: Session, world: World) -> None:
+    """The remark of a row adds to its counts: names who could step in, or why nobody can."""
+    out = robustness.robustness(session, account(session, "planner"), MONTH)
+    for seat in out.seats:
+        assert "Có thể thay" not in seat.words
+        assert f"{seat.eligible} người" not in seat.words or seat.eligible == 0
+        if seat.free:
+            assert "Thay ngay:" in seat.words
+        elif seat.eligible == 0:
+            assert seat.words.startswith("Không ai khác được phép dự") or "lãnh đạo duy nhất" in seat.words
+    assert len({s.words for s in out.seats}) > 1

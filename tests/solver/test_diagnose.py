@@ -49,6 +49,13 @@ def test_gap_names_the_delegate_on_leave_and_why(backend: str) -> None:
     assert "Xã Tả Phời" in reason
 
 
+def test_a_leave_across_two_years_is_named_with_its_years(backend: str) -> None:
+    """A leave from 20/12/2024 to 30/11/2025 is written with both years, not "20/12–30/11"."""
+    leave = [{"from": "2024-12-20", "to": "2025-11-30", "reason": "Đi học dài hạn"}]
+    reason = only_gap(run(flagged(senior={"unavailable": leave}).build(), backend))
+    assert "nghỉ 20/12/2024–30/11/2025" in reason
+
+
 def test_gap_names_the_delegate_in_charge(backend: str) -> None:
     """The only leader is in charge of the commune: the reason names them and says so."""
     reason = only_gap(run(flagged(senior={"in_charge_of": ["c1"]}).build(), backend))

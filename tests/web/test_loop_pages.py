@@ -61,6 +61,9 @@ def test_scenarios_made_run_and_compared(world: World, browser_of: Browser, data
     assert "Bí thư vắng" in table.text
     assert "Xã c4 phức tạp" in table.text
     assert 'class="compare"' in table.text
+    # The solve's seconds as Vietnamese writes them: "0,03", never "0.03".
+    assert re.search(r"<td>\d+,\d\d</td>", table.text)
+    assert re.search(r"<td>\d+\.\d\d</td>", table.text) is None
 
 
 def test_a_bad_scenario_is_said_beside_its_fields(world: World, browser_of: Browser, database: Database) -> None:

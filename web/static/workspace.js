@@ -1,6 +1,6 @@
-// The workspace's progress bar: follows a solve job's server-sent events and, once the
-// job ends, reloads the page so that the server writes the result. Without script the
-// page still works (a reload link).
+// The workspace's progress bar: follows a solve job's server-sent events (a month's, or
+// a range of months') and, once the job ends, reloads the page so that the server writes
+// the result. Without script the page still works (a reload link).
 (function () {
   "use strict";
   var box = document.getElementById("tien-do");
@@ -9,12 +9,14 @@
   if (hint) hint.hidden = true;
   var bar = document.getElementById("thanh-tien-do");
   function show(state) {
-    ["status_label", "seconds", "best_score", "bound"].forEach(function (key) {
+    ["status_label", "seconds_label", "planning_label", "best_score", "bound"].forEach(function (key) {
       var field = box.querySelector('[data-k="' + key + '"]');
       var value = state[key];
       if (field) field.textContent = value === null || value === undefined ? "—" : String(value);
     });
-    if (bar) bar.value = Math.min(state.seconds || 0, state.time_limit || 0);
+    // A range of months runs its bar over the months; one month over its seconds.
+    if (bar && state.bar_max) bar.value = Math.min(state.bar_value || 0, state.bar_max);
+    else if (bar) bar.value = Math.min(state.seconds || 0, state.time_limit || 0);
   }
   var source = new EventSource(box.dataset.events);
   source.addEventListener("progress", function (event) {

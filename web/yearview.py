@@ -1,0 +1,331 @@
+"""The planner's year: ``/nam/YYYY`` and planning a range of months jointly from it.
+
+* ``/nam/YYYY`` the grid of the year (communes down, months across, who goes to each
+  meeting in the month's version in force, else its newest draft, marked as such) and
+  each delegate's load over the year (meetings per month, the year's total, the months
+  above their maximum; an SVG chart); a GET form of filters (``coquan`` agency, ``cap``
+  tier), as the month page has;
+* ``POST /nam/YYYY/lap-lich`` (``tu``, ``den`` months as MM/YYYY, ``giay`` seconds per
+  month) starts a range job through :func:`services.jobs.start_range`, the call
+  ``POST /solves`` makes; ``/nam/YYYY/lap-lich/JOB`` follows it with the month solve's
+  progress bar and events (``…/su-kien``), ``POST …/dung`` stops it, and once it ends
+  links each month's draft.
+
+Planners only (:func:`services.access.require_planner`, the refusal of every planner
+page); the forms carry the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+
+from models.labels import TIER_LABELS, number_vn
+from models.storage import jobs as job_store
+from models.storage.clock import is_month, month_label
+from models.storage.tables import JobRow, ScheduleRow
+from services import jobs, yearview
+from services.access import require_planner
+from services.errors import Invalid, NotFound, ServiceError
+from services.months import months_between
+from services.yearview import YearFilters
+from web import session as web_session
+from web.session import Viewer
+from web.workspace import (
+    JOB_LABELS,
+    MAX_SECONDS_FIELD,
+    _form,
+    _int,
+    _issue_text,
+    _page,
+    _read,
+    _status,
+    _write,
+)
+
+router = APIRouter(include_in_schema=False)
+Errors = dict[str, str]
+YEAR_QUERY = ("coquan", "cap")
+FORM_FIELDS = ("tu", "den", "giay")
+Filter = Annotated[str | None, Query(max_length=100)]
+_MONTH_FIELD = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
+
+
+async def _planner(request: Request, year: str) -> tuple[Viewer, int]:
+    viewer = await web_session.require(request)
+    require_planner(viewer.user)
+    return viewer, yearview.check_year(year)
+
+
+def parse_month(text: str) -> str | None:
+    """``03/2026`` (or ``2026-03``) → ``2026-03``; None when it is not a month."""
+    text = text.strip()
+    found = _MONTH_FIELD.match(text)
+    month = f"{found.group(2)}-{int(found.group(1)):02d}" if found else text
+    return month if is_month(month) else None
+
+
+# -- the year -------------------------------------------------------------------------
+
+
+@router.get("/nam/{year}")
+async def year_page(request: Request, year: str, coquan: Filter = None, cap: Filter = None) -> Response:
+    """The year; ``coquan`` an agency, ``cap`` a tier (a GET form, bookmarkable)."""
+    viewer, number = await _planner(request, year)
+    values = {"coquan": (coquan or "").strip(), "cap": (cap or "").strip()}
+    return await _year(request, viewer, number, values, {}, status=200)
+
+
+async def _year(
+    request: Request, viewer: Viewer, year: int, values: dict[str, str], errors: Errors, status: int
+) -> Response:
+    errors = dict(errors)
+    tier = None
+    if values.get("cap"):
+        tier = _int(values["cap"])
+        if tier is None:
+            errors["cap"] = "Cấp là số từ 1 (Thường trực) đến 4 (Chuyên viên)"
+    filters = YearFilters(agency=values.get("coquan") or None, tier=tier)
+    names = {"agency": "coquan", "tier": "cap"}
+
+    def work(session: Session) -> yearview.YearOut:
+        try:
+            return yearview.year_view(session, viewer.user, year, filters)
+        except Invalid as error:
+            for issue in error.issues:
+                errors.setdefault(names.get(issue.path, "form"), issue.message)
+            return yearview.year_view(session, viewer.user, year)
+
+    view = await _read(request, work)
+    if errors and status == 200:
+        status = 422
+    form = {"tu": f"01/{year}", "den": f"12/{year}", "giay": ""} | {k: v for k, v in values.items() if k in FORM_FIELDS}
+    context = {
+        "year": year,
+        "view": view,
+        "chart": load_chart(view),
+        "options": {
+            "coquan": [(a, a) for a in view.agencies],
+            "cap": [(str(t), label) for t, label in TIER_LABELS.items()],
+        },
+        "values": values,
+        "form": form,
+        "errors": errors,
+        "max_seconds": request.app.state.settings.max_solve_seconds,
+    }
+    return _page(request, "year.html", context, status=status)
+
+
+ROW = 16
+LABEL = 170
+BAR = 300
+
+
+def load_chart(view: yearview.YearOut) -> Markup:
+    """Horizontal bars, one per delegate: the year's meetings, the part in months above the
+    delegate's maximum drawn apart (red), the heaviest first."""
+    people = view.loads
+    top = max([p.total for p in people] + [1])
+    height = ROW * len(people) + 8
+    width = LABEL + BAR + 120
+    parts = [
+        f'<svg class="chart year-chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="Số buổi cả năm {view.year} của từng đại biểu">'
+    ]
+    for i, p in enumerate(people):
+        y = i * ROW + 4
+        over = sum(p.months[k] for k in p.over)
+        long = BAR * p.total / top
+        hot = BAR * over / top
+        name = escape(p.name if len(p.name) <= 26 else p.name[:25] + "…")
+        months = ", ".join(view.months[k].label for k in p.over)
+        note = f"; vượt mức {p.max_per_month} buổi/tháng ở tháng {months}" if p.over else ""
+        words = escape(f"{p.name}: {p.total} buổi cả năm{note}")
+        label = escape(f"{p.total}" + (f" (vượt mức {len(p.over)} tháng)" if p.over else ""))
+        red = f'<rect class="over" x="{LABEL + long - hot:.1f}" y="{y}" width="{hot:.1f}" height="{ROW - 4}"/>'
+        parts.append(
+            f'<g><title>{words}</title><text x="{LABEL - 6}" y="{y + 11}" text-anchor="end">{name}</text>'
+            f'<rect class="year" x="{LABEL}" y="{y}" width="{long:.1f}" height="{ROW - 4}"/>'
+            + (red if hot else "")
+            + f'<text x="{LABEL + long + 4:.1f}" y="{y + 11}">{label}</text></g>'
+        )
+    parts.append("</svg>")
+    # Every piece of data in it was escaped above: safe to inline.
+    return Markup("".join(parts))
+
+
+# -- planning a range -------------------------------------------------------------------
+
+
+@router.post("/nam/{year}/lap-lich")
+async def start_range(request: Request, year: str) -> Response:
+    viewer, number = await _planner(request, year)
+    form = await _form(request, viewer)
+    sent = {k: form.get(k, "") for k in FORM_FIELDS}
+    values = dict.fromkeys(YEAR_QUERY, "") | sent
+    errors: Errors = {}
+    first = parse_month(sent["tu"])
+    last = parse_month(sent["den"])
+    if first is None:
+        errors["tu"] = f"Tháng không đúng: “{sent['tu']}”; nhập tháng/năm, ví dụ 01/{number}"
+    if last is None:
+        errors["den"] = f"Tháng không đúng: “{sent['den']}”; nhập tháng/năm, ví dụ 12/{number}"
+    seconds: float | None = None
+    if sent["giay"]:
+        given = _int(sent["giay"])
+        if given is None or not 1 <= given <= MAX_SECONDS_FIELD:
+            errors["giay"] = f"Thời gian giải là số giây từ 1 đến {MAX_SECONDS_FIELD} cho mỗi tháng"
+        else:
+            seconds = float(given)
+    months: list[str] = []
+    if first is not None and last is not None:
+        # The service's own check, said beside the field in the page's words (MM/YYYY).
+        count = len(months_between(first, last))
+        try:
+            months = jobs.solve_months(None, first, last)
+        except Invalid as error:
+            if count == 0:
+                errors["den"] = f"Tháng cuối {month_label(last)} ở trước tháng đầu {month_label(first)}"
+            elif count > jobs.MAX_RANGE:
+                errors["den"] = f"Khoảng {count} tháng; mỗi lượt lập tối đa {jobs.MAX_RANGE} tháng"
+            else:
+                errors["den"] = _issue_text(error)
+    if errors:
+        return await _year(request, viewer, number, values, errors, status=422)
+    settings = request.app.state.settings
+    runner = request.app.state.runner
+
+    def work(session: Session) -> str:
+        started = jobs.start_range(session, viewer.user, settings, runner, months, seconds=seconds)
+        return started.job.id
+
+    try:
+        job_id = await _write(request, work)
+    except ServiceError as error:
+        return await _year(request, viewer, number, values, {"form": _issue_text(error)}, status=_status(error))
+    return RedirectResponse(f"/nam/{number}/lap-lich/{job_id}", status_code=303)
+
+
+def _range_job(session: Session, job_id: str) -> JobRow:
+    row = session.get(JobRow, job_id[:32])
+    if row is None or row.scenario_id is not None or row.parent_id is not None or "months" not in (row.payload or {}):
+        raise NotFound(f"Không có lượt lập lịch nhiều tháng {job_id}")
+    return row
+
+
+def range_state(row: JobRow) -> dict[str, Any]:
+    """What the progress bar shows of a range job (the page and its events say the same):
+    the bar runs over the months, the figures are those of the month being planned."""
+    months = [str(m) for m in (row.payload or {}).get("months", [])]
+    answer = row.answer or {}
+    drafts = [
+        {"month": str(d["month"]), "label": month_label(str(d["month"])), "schedule": int(d["schedule_id"])}
+        for d in answer.get("drafts", [])
+    ]
+    planning = answer.get("planning")
+    finished = row.status in job_store.FINISHED
+    seconds = row.progress_seconds or 0.0
+    part = min(seconds / row.time_limit, 1.0) if planning and not finished and row.time_limit else 0.0
+    done = len(drafts)
+    if finished:
+        place = f"Đã lập {done}/{len(months)} tháng"
+    elif planning:
+        place = f"Đang lập tháng {month_label(str(planning))} ({done + 1}/{len(months)})"
+    else:
+        place = f"Đã lập {done}/{len(months)} tháng"
+    return {
+        "status": row.status,
+        "status_label": JOB_LABELS.get(row.status, row.status),
+        "finished": finished,
+        "seconds": round(seconds, 1),
+        "seconds_label": number_vn(seconds, 1),
+        "time_limit": row.time_limit,
+        "best_score": row.best_score,
+        "bound": row.bound,
+        "planning_label": place,
+        "bar_value": len(months) if finished else round(done + part, 3),
+        "bar_max": len(months),
+        "drafts": drafts,
+    }
+
+
+@router.get("/nam/{year}/lap-lich/{job_id}")
+async def range_page(request: Request, year: str, job_id: str) -> Response:
+    _, number = await _planner(request, year)
+
+    def work(session: Session) -> dict[str, Any]:
+        row = _range_job(session, job_id)
+        state = range_state(row)
+        ids = [d["schedule"] for d in state["drafts"]]
+        scores = {s.id: s for s in (session.get(ScheduleRow, i) for i in ids) if s is not None}
+        for d in state["drafts"]:
+            version = scores.get(d["schedule"])
+            d["version"] = version.version if version else None
+            d["score"] = number_vn(version.score_total) if version else "—"
+        return {"job": row, "state": state}
+
+    context = await _read(request, work)
+    months = [str(m) for m in (context["job"].payload or {}).get("months", [])]
+    context["months_label"] = f"{month_label(months[0])} đến {month_label(months[-1])}" if months else ""
+    return _page(request, "year_job.html", {"year": number, **context})
+
+
+@router.get("/nam/{year}/lap-lich/{job_id}/su-kien")
+async def range_events(request: Request, year: str, job_id: str) -> Response:
+    """The job's state as server-sent events: ``progress`` when it changes, ``end`` once."""
+    await _planner(request, year)
+    await _read(request, lambda s: _range_job(s, job_id))
+    settings = request.app.state.settings
+    database = request.app.state.database
+
+    def snapshot() -> dict[str, Any] | None:
+        with database.reader() as session:
+            row = session.get(JobRow, job_id)
+            return None if row is None else range_state(row)
+
+    async def stream() -> AsyncIterator[str]:
+        last = None
+        deadline = time.monotonic() + settings.sse_max_seconds
+        yield "retry: 2000\n\n"
+        while True:
+            state = await asyncio.to_thread(snapshot)
+            if state is None:
+                return
+            data = json.dumps(state, ensure_ascii=False)
+            if data != last:
+                last = data
+                yield f"event: {'end' if state['finished'] else 'progress'}\ndata: {data}\n\n"
+            if state["finished"] or time.monotonic() > deadline:
+                return
+            await asyncio.sleep(settings.sse_poll_seconds)
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+
+
+@router.post("/nam/{year}/lap-lich/{job_id}/dung")
+async def cancel_range(request: Request, year: str, job_id: str) -> Response:
+    viewer, number = await _planner(request, year)
+    await _form(request, viewer)
+    runner = request.app.state.runner
+
+    def work(session: Session) -> None:
+        _range_job(session, job_id)
+        jobs.cancel(session, viewer.user, runner, job_id)
+
+    try:
+        await _write(request, work)
+    except ServiceError as error:
+        if _status(error) != 409:  # already finished: the page says how it ended
+            raise
+    return RedirectResponse(f"/nam/{number}/lap-lich/{job_id}", status_code=303)
