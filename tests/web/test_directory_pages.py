@@ -205,7 +205,7 @@ def test_a_communes_district_is_edited_with_the_error_beside_it(
     long = "huyện " + "x" * 100
     refused = browser.post("/danh-muc/xa/c1/sua", data={**form, "district": long})
     assert refused.status_code == 422
-    assert '<p class="error" id="e-cdistrict-c1" role="alert">quá dài</p>' in refused.text
+    assert '<p class="error" id="e-cdistrict-c1" role="alert">dài quá 100 ký tự</p>' in refused.text
     assert f'value="{long}"' in refused.text
     bad_kind = browser.post("/danh-muc/xa/c1/sua", data={**form, "kind": "tinh", "district": ""})
     assert bad_kind.status_code == 422
