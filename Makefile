@@ -30,7 +30,7 @@ system-packages:
 	scripts/system-packages
 
 test: lint system-packages
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=30
 
 clean:
 	rm -rf $(VENV) out
