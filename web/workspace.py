@@ -93,6 +93,39 @@ def _database(request: Request) -> Database:
     return database
 
 
+def progress_events(
+    database: Database, settings: Any, job_id: str, state_of: Callable[[JobRow], dict[str, Any]]
+) -> StreamingResponse:
+    """A job's progress as server-sent events: one ``progress`` event each time its state
+    (``state_of`` the stored row) changes, then ``end``; the month's solve and the year's
+    range plan alike. Polls the database, so it follows a job whichever process runs it."""
+
+    def snapshot() -> dict[str, Any] | None:
+        with database.reader() as session:
+            row = session.get(JobRow, job_id)
+            return None if row is None else state_of(row)
+
+    async def stream() -> AsyncIterator[str]:
+        last = None
+        deadline = time.monotonic() + settings.sse_max_seconds
+        yield "retry: 2000\n\n"
+        while True:
+            state = await asyncio.to_thread(snapshot)
+            if state is None:
+                return
+            data = json.dumps(state, ensure_ascii=False)
+            if data != last:
+                last = data
+                yield f"event: {'end' if state['finished'] else 'progress'}\ndata: {data}\n\n"
+            if state["finished"] or time.monotonic() > deadline:
+                return
+            await asyncio.sleep(settings.sse_poll_seconds)
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+
+
 async def _read(request: Request, work: Callable[[Session], T]) -> T:
     def run() -> T:
         with _database(request).reader() as session:
@@ -318,30 +351,7 @@ async def job_events(request: Request, month: str, job_id: str) -> Response:
     await _read(request, lambda s: _job(s, month, job_id))
     settings = request.app.state.settings
 
-    def snapshot() -> dict[str, Any] | None:
-        with _database(request).reader() as session:
-            row = session.get(JobRow, job_id)
-            return None if row is None else _job_state(row)
-
-    async def stream() -> AsyncIterator[str]:
-        last = None
-        deadline = time.monotonic() + settings.sse_max_seconds
-        yield "retry: 2000\n\n"
-        while True:
-            state = await asyncio.to_thread(snapshot)
-            if state is None:
-                return
-            data = json.dumps(state, ensure_ascii=False)
-            if data != last:
-                last = data
-                yield f"event: {'end' if state['finished'] else 'progress'}\ndata: {data}\n\n"
-            if state["finished"] or time.monotonic() > deadline:
-                return
-            await asyncio.sleep(settings.sse_poll_seconds)
-
-    return StreamingResponse(
-        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    )
+    return progress_events(_database(request), settings, job_id, _job_state)
 
 
 @router.post("/thang/{month}/lap-lich/{job_id}/dung")

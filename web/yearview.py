@@ -17,15 +17,11 @@ page); the forms carry the session's CSRF token.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-import time
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
@@ -50,6 +46,7 @@ from web.workspace import (
     _read,
     _status,
     _write,
+    progress_events,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -287,30 +284,7 @@ async def range_events(request: Request, year: str, job_id: str) -> Response:
     settings = request.app.state.settings
     database = request.app.state.database
 
-    def snapshot() -> dict[str, Any] | None:
-        with database.reader() as session:
-            row = session.get(JobRow, job_id)
-            return None if row is None else range_state(row)
-
-    async def stream() -> AsyncIterator[str]:
-        last = None
-        deadline = time.monotonic() + settings.sse_max_seconds
-        yield "retry: 2000\n\n"
-        while True:
-            state = await asyncio.to_thread(snapshot)
-            if state is None:
-                return
-            data = json.dumps(state, ensure_ascii=False)
-            if data != last:
-                last = data
-                yield f"event: {'end' if state['finished'] else 'progress'}\ndata: {data}\n\n"
-            if state["finished"] or time.monotonic() > deadline:
-                return
-            await asyncio.sleep(settings.sse_poll_seconds)
-
-    return StreamingResponse(
-        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    )
+    return progress_events(database, settings, job_id, range_state)
 
 
 @router.post("/nam/{year}/lap-lich/{job_id}/dung")
