@@ -394,20 +394,13 @@ class Executor:
             stop=stop,
             on_progress=self._progress(order.job_id),
         )
-        if stop.reason == "lost":
-            raise Lost(order.job_id)
-        with self.database.transaction() as session:
-            finished = jobs.finish(
-                session,
-                order.job_id,
-                "cancelled" if stop.reason == "cancel" else "done",
-                result_status=answer.status,
-                seconds=round(answer.seconds, 3),
-                answer=robustness.answer_json(answer),
-                worker=self.worker,
-            )
-        if not finished:
-            raise Lost(order.job_id)
+        self._finish_part(
+            order.job_id,
+            stop,
+            result_status=answer.status,
+            seconds=round(answer.seconds, 3),
+            answer=robustness.answer_json(answer),
+        )
 
     def _compare_part(self, order: ComparePartOrder, stop: Stop) -> None:
         result = parts.run_part(
@@ -417,22 +410,26 @@ class Executor:
             stop=stop,
             on_progress=self._progress(order.job_id),
         )
+        self._finish_part(
+            order.job_id,
+            stop,
+            result_status=result.status,
+            best=result.total,
+            bound=result.bound,
+            seconds=round(result.seconds, 3),
+            answer=parts.result_json(result),
+        )
+
+    def _finish_part(self, job_id: str, stop: Stop, **fields: Any) -> None:
+        """A fan-out part's answer stored, unless the job was taken from this worker
+        meanwhile (then :class:`Lost`, and another worker's answer stands)."""
         if stop.reason == "lost":
-            raise Lost(order.job_id)
+            raise Lost(job_id)
         with self.database.transaction() as session:
-            finished = jobs.finish(
-                session,
-                order.job_id,
-                "cancelled" if stop.reason == "cancel" else "done",
-                result_status=result.status,
-                best=result.total,
-                bound=result.bound,
-                seconds=round(result.seconds, 3),
-                answer=parts.result_json(result),
-                worker=self.worker,
-            )
+            status = "cancelled" if stop.reason == "cancel" else "done"
+            finished = jobs.finish(session, job_id, status, worker=self.worker, **fields)
         if not finished:
-            raise Lost(order.job_id)
+            raise Lost(job_id)
 
     def _parent(self, parent_id: str) -> tuple[Instance, list[tuple[str, str]]]:
         """The parent's month (with its schedule as reference) and schedule, read and built
