@@ -205,15 +205,21 @@ async def month_page(request: Request, viewer: Viewer, month: str) -> Response:
     return await _month(request, viewer, month, values, {}, status=200)
 
 
+def tier_filter(values: dict[str, str], errors: Errors) -> int | None:
+    """The ``cap`` (tier) filter of a planner's page, its refusal put under ``cap``."""
+    if not values.get("cap"):
+        return None
+    tier = _int(values["cap"])
+    if tier is None:
+        errors["cap"] = "Cấp là số từ 1 (Thường trực) đến 4 (Chuyên viên)"
+    return tier
+
+
 async def _month(
     request: Request, viewer: Viewer, month: str, values: dict[str, str], errors: Errors, status: int
 ) -> Response:
     errors = dict(errors)
-    tier = None
-    if values.get("cap"):
-        tier = _int(values["cap"])
-        if tier is None:
-            errors["cap"] = "Cấp là số từ 1 (Thường trực) đến 4 (Chuyên viên)"
+    tier = tier_filter(values, errors)
     schedule_id = None
     if values.get("ban"):
         schedule_id = _int(values["ban"])

@@ -47,6 +47,7 @@ from web.workspace import (
     _status,
     _write,
     progress_events,
+    tier_filter,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -86,11 +87,7 @@ async def _year(
     request: Request, viewer: Viewer, year: int, values: dict[str, str], errors: Errors, status: int
 ) -> Response:
     errors = dict(errors)
-    tier = None
-    if values.get("cap"):
-        tier = _int(values["cap"])
-        if tier is None:
-            errors["cap"] = "Cấp là số từ 1 (Thường trực) đến 4 (Chuyên viên)"
+    tier = tier_filter(values, errors)
     filters = YearFilters(agency=values.get("coquan") or None, tier=tier)
     names = {"agency": "coquan", "tier": "cap"}
 
