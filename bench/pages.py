@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.settings import Settings
@@ -28,10 +29,28 @@ from models.io import instance_from_document
 from models.storage import accounts, importer, migrate, schedules, users
 from models.storage.db import Database
 from models.storage.schedules import Plan
+from models.storage.tables import UserRow
 from scenarios.generator import generate
 from solver.facade import solve
 
 PASSWORD = "mat-khau-do-toc-do"
+
+
+def add_planner(session: Session) -> UserRow:
+    """The benchmark's planner account (``do-toc-do``), signed in by :func:`sign_in`."""
+    planner, _ = users.create_user(session, "Đo tốc độ", "planner")
+    planner.username = "do-toc-do"
+    planner.password_hash = accounts.hash_password(PASSWORD)
+    return planner
+
+
+def sign_in(client: TestClient) -> None:
+    """The benchmark's planner signed in through the page, as a person would."""
+    form = client.get("/dang-nhap").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    data = {"csrf": csrf.group(1), "username": "do-toc-do", "password": PASSWORD, "next": "/"}
+    assert client.post("/dang-nhap", data=data).status_code == 200
 
 
 def prepare(database: Database, url: str, communes: int, delegates: int, seed: int) -> str:
@@ -46,9 +65,7 @@ def prepare(database: Database, url: str, communes: int, delegates: int, seed: i
     ]
     with database.transaction() as session:
         importer.import_document(session, document)
-        planner, _ = users.create_user(session, "Đo tốc độ", "planner")
-        planner.username = "do-toc-do"
-        planner.password_hash = accounts.hash_password(PASSWORD)
+        planner = add_planner(session)
         plan = Plan(pairs=list(result.assignments), total=result.objective or 0, gaps=gaps)
         draft = schedules.create_draft(session, month, plan, None, planner.id)
         schedules.publish(session, draft.id, draft.revision, planner.id)
@@ -58,11 +75,7 @@ def prepare(database: Database, url: str, communes: int, delegates: int, seed: i
 def measure(database: Database, url: str, month: str, requests: int) -> tuple[int, int, list[float]]:
     app = create_app(Settings(load_sample=False, database_url=url), database)
     with TestClient(app) as client:
-        form = client.get("/dang-nhap").text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-        assert csrf is not None
-        data = {"csrf": csrf.group(1), "username": "do-toc-do", "password": PASSWORD, "next": "/"}
-        assert client.post("/dang-nhap", data=data).status_code == 200
+        sign_in(client)
         client.get(f"/thang/{month}")  # warm
         times = []
         body = b""

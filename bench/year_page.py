@@ -18,7 +18,6 @@ import datetime as dt
 import gc
 import gzip
 import os
-import re
 import statistics
 import tempfile
 import time
@@ -29,9 +28,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from bench.pages import PASSWORD, _p95
+from bench.pages import _p95, add_planner, sign_in
 from models.io import instance_from_document
-from models.storage import accounts, importer, migrate, schedules, users
+from models.storage import importer, migrate, schedules
 from models.storage.db import Database
 from models.storage.schedules import Plan
 from scenarios.generator import generate
@@ -57,10 +56,7 @@ def prepare(database: Database, url: str, communes: int, delegates: int, seed: i
     months = sorted({str(m["start"])[:7] for m in document["meetings"]})
     with database.transaction() as session:
         importer.import_document(session, document)
-        planner, _ = users.create_user(session, "Đo tốc độ", "planner")
-        planner.username = "do-toc-do"
-        planner.password_hash = accounts.hash_password(PASSWORD)
-        planner_id = planner.id
+        planner_id = add_planner(session).id
     for k, month in enumerate(months):
         result = solve(instance_from_document(_month_document(document, month)), backend="greedy", time_limit=30)
         gaps = [
@@ -78,11 +74,7 @@ def prepare(database: Database, url: str, communes: int, delegates: int, seed: i
 def measure(database: Database, url: str, year: int, requests: int) -> tuple[int, int, list[float]]:
     app = create_app(Settings(load_sample=False, database_url=url), database)
     with TestClient(app) as client:
-        form = client.get("/dang-nhap").text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-        assert csrf is not None
-        data = {"csrf": csrf.group(1), "username": "do-toc-do", "password": PASSWORD, "next": "/"}
-        assert client.post("/dang-nhap", data=data).status_code == 200
+        sign_in(client)
         gc.collect()
         gc.freeze()  # as api.server does at start-up: the seeding's objects are not rescanned
         for _ in range(3):
