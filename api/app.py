@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI
 
 import web
 from api import errors, openapi
+from api.calendars import BuiltCalendars
 from api.characters import reject_control_characters
 from api.deliveries import make_deliverer
 from api.jobs import Runner, make_runner
@@ -85,13 +86,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.runner = runner
     app.state.deliverer = deliverer
+    app.state.calendars = BuiltCalendars()
     errors.install(app)
     openapi.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     # Outermost: the clock of a body starts before anything else reads it.
     app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
+    # Matching walks the routes in order (twice per request in this FastAPI), so the
+    # paths phones poll come first: measured, the walk to the calendar's place in the
+    # list cost a fifth of a feed request's CPU.
     routers = (
         health,
+        calendar,
         users,
         communes,
         places,
@@ -103,7 +109,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         schedules,
         scenarios,
         months,
-        calendar,
         audit,
         reports,
         ranking,

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     )
 
     # Requests
+    access_log: bool = Field(
+        default=False,
+        description="uvicorn's line per request (off: the reverse proxy logs them; it costs a tenth of a feed request)",
+    )
     max_body_bytes: int = Field(default=5_000_000, ge=1024, description="Largest request body (413 above)")
     body_timeout_seconds: float = Field(
         default=30.0, gt=0, description="A request body not fully arrived after this long answers 408"

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from models.documents.content import address
 from models.documents.notice import SETTINGS_KEY
+from models.storage.stamp import GENERATION
 from models.storage.tables import (
     AssignmentRow,
     CalendarFeedRow,
@@ -59,7 +61,7 @@ _D, _F = DelegateRow.__table__.c, CalendarFeedRow.__table__.c
 _S, _R = ScheduleRow.__table__.c, ChangeRequestRow.__table__.c
 
 _OWNER = (
-    select(_D.id, _D.name)
+    select(_D.id, _D.name, GENERATION)
     .select_from(DelegateRow.__table__.join(CalendarFeedRow.__table__, _F.delegate_id == _D.id))
     .where(_F.token_hash == bindparam("token_hash"), _F.revoked_at.is_(None))
 )
@@ -93,10 +95,17 @@ _EVENTS = (
 )
 
 
-def feed_owner(session: Session, token: str) -> tuple[str, str] | None:
-    """(delegate id, name) of the unrevoked feed token ``token``, in one query."""
+class FeedOwner(NamedTuple):
+    delegate_id: str
+    name: str
+    generation: int | None
+    """The calendar stamp read in the same statement (:mod:`models.storage.stamp`)."""
+
+
+def feed_owner(session: Session, token: str) -> FeedOwner | None:
+    """The delegate of the unrevoked feed token ``token``, and the calendar stamp, in one query."""
     row = session.connection().execute(_OWNER, {"token_hash": hash_token(token)}).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else FeedOwner(row[0], row[1], row[2])
 
 
 def delegate_name(session: Session, delegate_id: str) -> str | None:

@@ -311,6 +311,16 @@ class CalendarFeedRow(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class CalendarStampRow(Base):
+    """One row (id 1): a number raised by a trigger on every write to a table the
+    delegates' calendars are read from (migration 0014), so that a web process can keep
+    the calendars it built and tell with one read whether each is still current."""
+
+    __tablename__ = "calendar_stamp"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger)
+
+
 # -- schedules ----------------------------------------------------------------------
 
 
