@@ -108,9 +108,11 @@ def test_drafts_leave_the_stamp_and_publishing_raises_it(database: Database, wor
 
 def test_a_rolled_back_write_leaves_the_stamp(database: Database, world: World) -> None:
     before = _generation(database)
-    with pytest.raises(RuntimeError), database.transaction() as session:
-        session.execute(text("UPDATE delegates SET name = name"))
-        raise RuntimeError("rolled back")
+    session = database.writer()
+    session.begin()
+    session.execute(text("UPDATE delegates SET name = name"))
+    session.rollback()
+    session.close()
     assert _generation(database) == before
 
 
@@ -135,7 +137,8 @@ def test_a_kept_calendar_is_answered_with_one_statement(client: TestClient, data
     json_first = client.get("/me/calendar", headers=world.auth("delegate"))
     with _selects(database) as seen:
         again = client.get(url)
-    assert again.content == first.content and again.headers["ETag"] == first.headers["ETag"]
+    assert again.content == first.content
+    assert again.headers["ETag"] == first.headers["ETag"]
     assert len(seen) == 1, seen
     with _selects(database) as seen:
         json_again = client.get("/me/calendar", headers=world.auth("delegate"))
