@@ -84,6 +84,7 @@ PROFILES: dict[str, Profile] = {
             shape=Shape(meetings_per_month=2, leave=1.5, in_charge=4, roads=6),
         ),
         Profile("year99", 99, 200, 12, "a province's year, 12 months × 99 communes"),
+        Profile("year168", 168, 300, 12, "a large province's year, 12 months × 168 communes"),
         Profile("replan168", 168, 300, 1, "re-plan one absence in a published 168-commune month", replan=True),
     )
 }

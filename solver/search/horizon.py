@@ -34,7 +34,8 @@ PARTNER_PAIRS = 60_000
 #: Pairs up to which the whole horizon's relaxation keeps the terms linking decisions.
 FULL_RELAXATION = 40_000
 #: Pairs beyond which the whole horizon is not relaxed at all (its LP would take minutes).
-MAX_RELAXATION = 400_000
+#: A 168-commune year (604,800 pairs) fits: 45–65 s and 1.6 GB (docs/performance.md).
+MAX_RELAXATION = 700_000
 #: Add the valid inequalities of the linking terms (``Variables.tight_links``) to the
 #: whole horizon's models (HiGHS partner and relaxation): a tighter LP, measured in
 #: docs/performance.md.
@@ -53,13 +54,16 @@ SOLO_SEARCH_SHARE = 0.2
 #: whichever proves first ends the solve). Measured in docs/performance.md.
 SMALL_HORIZON_MIP = "cbc"
 #: Share of the time for the relaxation, and for the month-by-month plan.
-RELAXATION_SHARE = 0.4
+#: The relaxation's share is only a cap (a small LP returns long before it); 0.6 lets a
+#: 168-commune year's LP finish in a 120 s solve (measured, docs/performance.md).
+RELAXATION_SHARE = 0.6
 ROLLING_SHARE = 0.3
 #: Alternatives per meeting kept besides the relaxation's support, when planning a month.
 GUIDE_KEEP = 6
-#: Pairs per second the relaxation builds and solves, measured on the year profiles: a
-#: relaxation that cannot finish in its share of the time is not started.
-PAIRS_PER_SECOND = 25_000
+#: Pairs per second the relaxation builds and solves (year99 15,400, a 168-commune year
+#: 9,500–13,000, measured with the LP alone at load 3): a relaxation that cannot finish
+#: in its share of the time is not started.
+PAIRS_PER_SECOND = 13_000
 #: Least time worth spending to improve a month on the hand-made schedule.
 MIN_MONTH_SECONDS = 0.3
 #: Pair variables of one neighbourhood: small ones, many of them, improve fastest.
