@@ -13,7 +13,7 @@ is never older than what a request with that stamp may be shown.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from cachetools import LRUCache
@@ -46,3 +46,13 @@ class BuiltCalendars(Generic[V]):
             kept = self._entries.get(key)
             if kept is None or kept[0] <= generation:
                 self._entries[key] = (generation, value, size)
+
+    def get_or_build(
+        self, key: Hashable, generation: int | None, build: Callable[[], V], size: Callable[[V], int]
+    ) -> V:
+        """The kept value if current, else ``build()``'s, kept for the next request."""
+        value = self.get(key, generation)
+        if value is None:
+            value = build()
+            self.put(key, generation, value, size(value))
+        return value

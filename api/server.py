@@ -14,6 +14,7 @@ import argparse
 import gc
 import os
 import sys
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -90,11 +91,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
             # the app, warming the pool) on a loaded machine, which then restarts them in a
             # loop and never serves (seen under load average 10 on 2 cores).
             timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
-            log_level="info",
-            access_log=settings.access_log,
-            http="h11",
-            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+            **_served(settings),
         )
         return
     database.warm()
@@ -102,19 +99,21 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     # collector's full passes, whose pauses would otherwise show in the latency tail.
     gc.collect()
     gc.freeze()
-    # The second guard beside the app's body timeout (api.limits.BodyTimeout): an idle
-    # kept-alive connection is closed after a few seconds, and a request's head may not
-    # grow without bound while it arrives.
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=settings.access_log,
-        http="h11",
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
-    )
+    uvicorn.run(app, host=host, port=port, **_served(settings))
+
+
+def _served(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options, the same for one web process and for several. The second guard
+    beside the app's body timeout (api.limits.BodyTimeout): an idle kept-alive connection
+    is closed after a few seconds, and a request's head may not grow without bound while
+    it arrives."""
+    return {
+        "log_level": "info",
+        "access_log": settings.access_log,
+        "http": "h11",
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+    }
 
 
 def web_app() -> FastAPI:

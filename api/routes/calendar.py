@@ -87,10 +87,12 @@ def _calendar_json(
             raise unauthenticated(credentials)
         user, name, generation = found
         delegate_id = only_delegate(user)
-        body: bytes | None = kept.get(("json", delegate_id), generation)
-        if body is None:
-            body = calendar_of(session, delegate_id, name).model_dump_json().encode()
-            kept.put(("json", delegate_id), generation, body, len(body))
+        body: bytes = kept.get_or_build(
+            ("json", delegate_id),
+            generation,
+            lambda: calendar_of(session, delegate_id, name).model_dump_json().encode(),
+            len,
+        )
         return body
 
 
@@ -246,11 +248,13 @@ def _feed_body(
         owner = feed_owner(session, token)
         if owner is None:
             return None
-        key = ("ics", owner.delegate_id, alarm)
-        found: tuple[bytes, dt.datetime | None] | None = kept.get(key, owner.generation)
-        if found is None:
+
+        def build() -> tuple[bytes, dt.datetime | None]:
             events = delegate_events(session, owner.delegate_id)
             near = around(session, owner.delegate_id, events)
-            found = feed(owner.name, events, near, alarm), near.changed_at
-            kept.put(key, owner.generation, found, len(found[0]))
+            return feed(owner.name, events, near, alarm), near.changed_at
+
+        found: tuple[bytes, dt.datetime | None] = kept.get_or_build(
+            ("ics", owner.delegate_id, alarm), owner.generation, build, lambda f: len(f[0])
+        )
         return found
