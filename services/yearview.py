@@ -66,8 +66,8 @@ class MonthColumn:
     version: int | None
     published: bool
     """The version shown is the one in force (else the newest draft, or none)."""
-    newer_draft: bool
-    """Published, and a draft newer than the version in force exists."""
+    newer_draft: int | None
+    """Published, and this newer draft (its schedule id) waits: the page links to it."""
     meetings: int
     empty: int
     """Empty seats of the month in the version shown (every seat when not planned)."""
@@ -229,7 +229,7 @@ def year_view(session: Session, planner: UserRow, year: int, filters: YearFilter
             schedule_id=shown[m].id if m in shown else None,
             version=shown[m].version if m in shown else None,
             published=m in shown and in_force.get(m) == shown[m].id,
-            newer_draft=m in newer,
+            newer_draft=newer.get(m),
             meetings=meetings_of[i],
             empty=empty_of[i],
         )
@@ -294,9 +294,11 @@ class Version:
     status: str
 
 
-def _versions(session: Session, months: list[str], in_force: dict[str, int]) -> tuple[dict[str, Version], set[str]]:
-    """Each month's version to show (in force, else the newest draft) and the months
-    whose version in force has a newer draft."""
+def _versions(
+    session: Session, months: list[str], in_force: dict[str, int]
+) -> tuple[dict[str, Version], dict[str, int]]:
+    """Each month's version to show (in force, else the newest draft), and the newest
+    draft of each month whose version in force is older than it."""
     shown: dict[str, Version] = {}
     newest: dict[str, Version] = {}
     found = session.execute(
@@ -310,12 +312,12 @@ def _versions(session: Session, months: list[str], in_force: dict[str, int]) -> 
             shown[row.month] = row
         if row.status == "draft":
             newest[row.month] = row
-    newer = set()
+    newer: dict[str, int] = {}
     for month, draft in newest.items():
         if month not in shown:
             shown[month] = draft
         elif draft.version > shown[month].version:
-            newer.add(month)
+            newer[month] = draft.id
     return shown, newer
 
 

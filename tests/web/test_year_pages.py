@@ -34,7 +34,7 @@ def test_the_year_shows_who_goes_where_and_each_load(world: World, browser_of: B
     html = response.text
     assert "Lịch cả năm 2025" in html
     assert "Đã công bố bản 1" in html
-    assert "có bản nháp mới hơn" in html
+    assert f'href="/thang/2025-11?ban={world.ids["draft"]}">có bản nháp mới hơn</a>' in html
     assert "Chưa lập lịch" in html  # December's meeting
     assert "Nguyễn Văn Kiên" in html
     assert "Xã Trống" in html
