@@ -1,9 +1,9 @@
 """Running solve jobs, behind one :class:`Runner` interface with two kinds of runner.
 
-A job solves a month into a draft (:class:`SolveOrder`), a range of months into one
-draft per month (:class:`RangeOrder`: each month's draft commits with the job's list of
-drafts, so a cancel keeps the months made; a retaken job plans the range again), or runs a
-what-if scenario
+A job solves a month into a draft (:class:`SolveOrder`), a range of months jointly into
+one draft per month (:class:`RangeOrder`: the drafts commit together with the job's end,
+so a cancel keeps the best schedule of every month and a retaken job plans the range
+again), or runs a what-if scenario
 (:class:`services.scenario_runs.ScenarioOrder`, whose answer is a scenario result, never a
 schedule version). A job's state lives in its database row (:mod:`models.storage.jobs`):
 status, progress (best score and bound so far, written at most every
@@ -34,7 +34,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -43,10 +43,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.planning import plan_from_result
+from api.planning import plan_from_pairs, plan_from_result
 from api.settings import Settings
 from models.instance import Instance
 from models.storage import audit, jobs, schedules
+from models.storage.clock import month_label
 from models.storage.db import Database
 from models.storage.jobs import Lost
 from models.storage.schedules import Plan
@@ -83,17 +84,26 @@ class SolveOrder:
 
 @dataclass(frozen=True)
 class RangeOrder:
-    """A range of months planned in order in one job (rolling: each month's instance
-    holds the drafts of the months before it as history); one draft per month."""
+    """A range of months planned jointly in one job (one solve of all their meetings);
+    one draft per month."""
 
     job_id: str
     months: tuple[str, ...]
     bases: dict[str, int]
     """Each month's published version when the job was accepted (absent: first plan)."""
     time_limit: float
-    """Per month."""
+    """Per month: the joint solve gets this times the months that hold meetings."""
     changes_first: bool
     user_id: int | None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A month's schedule to store as a new draft version of that month."""
+
+    month: str
+    plan: Plan
+    base_id: int | None
 
 
 @dataclass(frozen=True)
@@ -140,10 +150,9 @@ class Stop(threading.Event):
         self.set()
 
 
-def _last_draft(drafts: list[dict[str, object]]) -> int | None:
-    """The last month's draft: a range job's ``schedule_id`` (the answer lists them all)."""
-    value = drafts[-1]["schedule_id"] if drafts else None
-    return value if isinstance(value, int) else None
+def _labels(months: Sequence[str]) -> str:
+    """``11/2025, 12/2025``: months as the planner reads them."""
+    return ", ".join(month_label(m) for m in months)
 
 
 class Gone(Exception):
@@ -290,19 +299,32 @@ class Executor:
 
     def _save_draft(self, order: SolveOrder, result: Result, plan: Plan, link: Callable[[Session, int], bool]) -> int:
         """Store the month's draft and, in the same transaction, the job's link to it (``link``)."""
+        made = [Draft(order.month, plan, order.base_id)]
+        return self._save_drafts(order.job_id, order.user_id, made, result.status, lambda s, ids: link(s, ids[0]))[0]
+
+    def _save_drafts(
+        self,
+        job_id: str,
+        user_id: int | None,
+        made: list[Draft],
+        status: str,
+        link: Callable[[Session, list[int]], bool],
+    ) -> list[int]:
+        """Store the drafts and, in the same transaction, the job's link to them (``link``)."""
         for attempt in range(3):
             try:
                 with self.database.transaction() as session:
-                    # The draft and the job's link to it commit together, or neither does.
-                    draft = schedules.create_draft(
-                        session, order.month, plan, order.base_id, order.user_id, job_id=order.job_id
-                    )
-                    if not link(session, draft.id):
-                        raise Lost(order.job_id)  # rolls the draft back
-                    user = session.get(UserRow, order.user_id) if order.user_id is not None else None
-                    detail = {"job": order.job_id, "score": plan.total, "status": result.status}
-                    audit.record(session, user, "schedule.solve", "schedule", draft.id, detail)
-                return draft.id
+                    # The drafts and the job's link to them commit together, or none does.
+                    user = session.get(UserRow, user_id) if user_id is not None else None
+                    ids = []
+                    for draft in made:
+                        row = schedules.create_draft(session, draft.month, draft.plan, draft.base_id, user_id, job_id)
+                        detail = {"job": job_id, "score": draft.plan.total, "status": status}
+                        audit.record(session, user, "schedule.solve", "schedule", row.id, detail)
+                        ids.append(row.id)
+                    if not link(session, ids):
+                        raise Lost(job_id)  # rolls the drafts back
+                return ids
             except IntegrityError:
                 # Another job of the same month took this version number meanwhile: take the next.
                 if attempt == 2:
@@ -310,74 +332,74 @@ class Executor:
         raise AssertionError("unreachable")
 
     def _solve_range(self, order: RangeOrder, stop: Stop) -> None:
-        """Plan the months in order; a cancel ends the job after the month being planned
-        (its best schedule so far is still its draft), keeping the drafts made."""
-        from services.months import load_rolling_month
+        """Plan the range's months jointly, in one solve of all their meetings; then store
+        one draft per month, each scored on its own after the drafts before it, together
+        with the job's end. A cancel keeps the best schedule so far, for every month; a
+        crash leaves no draft (the retaken job plans the range again)."""
+        from services.months import load_range, load_rolling_month
 
         job_id = order.job_id
+        with self.database.reader() as session:
+            _, instance = load_range(session, list(order.months))
+        month_of = {m.id: m.start.strftime("%Y-%m") for m in instance.meetings}
+        planned = [month for month in order.months if month in set(month_of.values())]
+        if not planned:
+            self._end_range(job_id, "failed", f"Các tháng {_labels(order.months)} không còn hội nghị nào để lập lịch")
+            return
+        with self.database.transaction() as session:
+            answer: dict[str, object] = {"planning": planned[0], "planned": planned, "drafts": []}
+            if not jobs.range_answer(session, job_id, answer, self.worker):
+                raise Lost(job_id)
+        limit = order.time_limit * len(planned)
+        joint = SolveOrder(job_id, planned[0], instance, None, limit, order.changes_first, order.user_id)
+        result = self._run_solver(joint, stop)
+        report = result.report
+        if result.status == "infeasible" or report is None:
+            why = " ".join(result.problems)
+            self._end_range(job_id, "failed", f"Không lập được lịch các tháng {_labels(planned)}: {why}")
+            return
+        pairs_of: dict[str, list[tuple[str, str]]] = {month: [] for month in planned}
+        for meeting_id, delegate_id in result.assignments:
+            pairs_of[month_of[meeting_id]].append((meeting_id, delegate_id))
+        made: list[Draft] = []
         earlier: list[tuple[Instance, list[tuple[str, str]], dict[tuple[str, str], str]]] = []
-        drafts: list[dict[str, object]] = []
-        last: Result | None = None
-        for month in order.months:
-            if stop.is_set():
-                break
-            with self.database.reader() as session:
-                _, instance = load_rolling_month(session, month, earlier)
-            if not instance.meetings:
-                continue  # nothing to plan that month; the range goes on
-            with self.database.transaction() as session:
-                if not jobs.range_answer(session, job_id, {"planning": month, "drafts": drafts}, self.worker):
-                    raise Lost(job_id)
-            solve_order = SolveOrder(
-                job_id, month, instance, order.bases.get(month), order.time_limit, order.changes_first, order.user_id
-            )
-            result = self._run_solver(solve_order, stop)
-            if result.status == "infeasible" or result.report is None:
-                message = f"Không lập được lịch tháng {month}: " + " ".join(result.problems)
-                with self.database.transaction() as session:
-                    finished = jobs.finish(
-                        session,
-                        job_id,
-                        "failed",
-                        schedule_id=_last_draft(drafts),
-                        result_status="infeasible",
-                        error=message,
-                        answer={"planning": None, "drafts": drafts},
-                        worker=self.worker,
-                    )
-                if not finished:
-                    raise Lost(job_id)
-                return
-            plan = plan_from_result(result)
-
-            def link(
-                session: Session, draft_id: int, month: str = month, made: list[dict[str, object]] = drafts
-            ) -> bool:
-                answer: dict[str, object] = {
-                    "planning": None,
-                    "drafts": [*made, {"month": month, "schedule_id": draft_id}],
-                }
-                return jobs.range_answer(session, job_id, answer, self.worker)
-
-            draft_id = self._save_draft(solve_order, result, plan, link)
-            drafts = [*drafts, {"month": month, "schedule_id": draft_id}]
-            earlier.append((instance, list(plan.pairs), dict(plan.visits)))
-            last = result
+        with self.database.reader() as session:
+            for month in planned:
+                _, alone = load_rolling_month(session, month, earlier)
+                plan = plan_from_pairs(alone, pairs_of[month])
+                if plan.solver_status != "partial":
+                    plan.solver_status = result.status
+                plan.seconds = round(result.seconds, 3)
+                made.append(Draft(month, plan, order.bases.get(month)))
+                earlier.append((alone, plan.pairs, plan.visits))
         status = "cancelled" if stop.reason == "cancel" else "done"
-        planned = [d["month"] for d in drafts]
-        left = [m for m in order.months if m not in planned]
-        error = None
-        if stop.is_set() and left:
-            error = "Đã dừng; chưa lập các tháng " + ", ".join(left)
+
+        def link(session: Session, ids: list[int]) -> bool:
+            drafts = [{"month": d.month, "schedule_id": i} for d, i in zip(made, ids, strict=True)]
+            return jobs.finish(
+                session,
+                job_id,
+                status,
+                schedule_id=ids[-1],
+                result_status=result.status,
+                best=report.total,
+                bound=result.bound,
+                seconds=round(result.seconds, 3),
+                answer={"planning": None, "planned": planned, "drafts": drafts},
+                worker=self.worker,
+            )
+
+        self._save_drafts(job_id, order.user_id, made, result.status, link)
+
+    def _end_range(self, job_id: str, status: str, error: str) -> None:
         with self.database.transaction() as session:
             finished = jobs.finish(
                 session,
                 job_id,
                 status,
-                schedule_id=_last_draft(drafts),
-                result_status=last.status if last is not None else None,
+                result_status="infeasible",
                 error=error,
-                answer={"planning": None, "drafts": drafts},
+                answer={"planning": None, "drafts": []},
                 worker=self.worker,
             )
         if not finished:

@@ -1,10 +1,10 @@
 """Starting, reading and cancelling jobs: month solves, range solves and scenario runs.
 
 A range solve (:func:`start_range`, ``POST /solves`` with ``from``/``to``) is one job
-planning up to :data:`MAX_RANGE` months in order, each knowing the drafts before it
-(:func:`services.months.load_rolling_month`); its months and each month's published
-version are kept in the job's ``payload``, the month it plans and its drafts in its
-``answer`` (JSON columns the job already has: no migration).
+planning up to :data:`MAX_RANGE` months jointly (one solve of all their meetings,
+:func:`services.months.load_range`), then one draft per month; its months and each
+month's published version are kept in the job's ``payload``, the months it plans and its
+drafts in its ``answer`` (JSON columns the job already has: no migration).
 
 Every start goes through :func:`start`, so the checks made before a job exists (so that
 a refused request starts nothing) are written once: an idempotency key already used by
@@ -216,8 +216,8 @@ def start_range(
     changes_first: bool = False,
     idempotency_key: str | None = None,
 ) -> Started:
-    """Plan ``months`` in order in one job, each knowing the drafts of those before it;
-    one draft per month (a month without meetings is left out). ``seconds`` is per month."""
+    """Plan ``months`` jointly in one job; one draft per month (a month without meetings
+    is left out). ``seconds`` is per month: the joint solve gets it times the months."""
     limit = time_limit(seconds, settings)
 
     def same(job: JobRow) -> bool:

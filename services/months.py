@@ -18,13 +18,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models.errors import InputError, Issue
-from models.instance import Instance
+from models.instance import Instance, default_required, default_senior_tier
 from models.io import instance_from_document
+from models.storage import config
 from models.storage.clock import month_label
 from models.storage.mapping import month_document
 from services.errors import Invalid
 
 Document = dict[str, Any]
+#: The lists of (meeting, delegate) a month's document holds for its own meetings.
+_MONTHLY_PAIRS = ("pinned", "forbidden", "reference")
 _AT = re.compile(r"^\$\.(meetings|delegates)\[(\d+)\]\.(commune|base)$")
 
 
@@ -97,6 +100,49 @@ def months_between(first: str, last: str) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def load_range(session: Session, months: list[str]) -> tuple[Document, Instance]:
+    """One instance holding the meetings of every month of ``months`` (in order), to plan
+    them jointly: the solver then weighs rotation, a commune's consecutive meetings and the
+    balance over the whole range, not month after month.
+
+    The history is what came before the range's first month (the range's own months are
+    re-planned, so what was published for them is not history; it is the reference, so
+    that a re-plan keeps what it can). A commune has one flag in an instance, the flag of
+    its first meeting's month; a meeting of a month with another flag carries its seats
+    and senior tier of that month's flag explicitly, so the rules on seats are exact. The
+    one term that reads the flag itself (``senior_at_stable``) is then approximate for
+    that commune's other months; each month's draft is scored again on its own
+    (:func:`load_rolling_month`), which is exact.
+    """
+    documents = [month_document(session, month) for month in months]
+    base = next((d for d in documents if d["meetings"]), documents[0])
+    joint: Document = {k: v for k, v in base.items() if k not in ("meetings", "history", *_MONTHLY_PAIRS)}
+    joint["name"] = f"{config.name(session)} — tháng {month_label(months[0])} đến {month_label(months[-1])}"
+    joint["history"] = documents[0]["history"]
+    flags_of = [{c["id"]: int(c.get("flag", 0)) for c in d["communes"]} for d in documents]
+    first_flag: dict[str, int] = {}
+    for document, flag_of in zip(documents, flags_of, strict=True):
+        for meeting in document["meetings"]:
+            first_flag.setdefault(meeting["commune"], flag_of[meeting["commune"]])
+    joint["communes"] = [dict(c, flag=first_flag.get(c["id"], c.get("flag", 0))) for c in base["communes"]]
+    joint["meetings"] = []
+    for document, flag_of in zip(documents, flags_of, strict=True):
+        for meeting in document["meetings"]:
+            flag = flag_of[meeting["commune"]]
+            item = dict(meeting)
+            if flag != first_flag[meeting["commune"]]:
+                item.setdefault("required", default_required(flag))
+                item.setdefault("senior_tier", default_senior_tier(flag))
+            joint["meetings"].append(item)
+        for key in _MONTHLY_PAIRS:
+            if document.get(key):
+                joint.setdefault(key, []).extend(document[key])
+    try:
+        return joint, instance_from_document(joint, stored=True)
+    except InputError as error:
+        raise month_error(months[0], joint, error) from None
 
 
 def load_rolling_month(

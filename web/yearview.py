@@ -218,36 +218,35 @@ def _range_job(session: Session, job_id: str) -> JobRow:
 
 def range_state(row: JobRow) -> dict[str, Any]:
     """What the progress bar shows of a range job (the page and its events say the same):
-    the bar runs over the months, the figures are those of the month being planned."""
+    the months are planned jointly, so the bar runs over the joint solve's time."""
     months = [str(m) for m in (row.payload or {}).get("months", [])]
     answer = row.answer or {}
+    planned = [str(m) for m in answer.get("planned", months)]
     drafts = [
         {"month": str(d["month"]), "label": month_label(str(d["month"])), "schedule": int(d["schedule_id"])}
         for d in answer.get("drafts", [])
     ]
-    planning = answer.get("planning")
     finished = row.status in job_store.FINISHED
     seconds = row.progress_seconds or 0.0
-    part = min(seconds / row.time_limit, 1.0) if planning and not finished and row.time_limit else 0.0
-    done = len(drafts)
+    limit = (row.time_limit or 0.0) * max(1, len(planned))
     if finished:
-        place = f"Đã lập {done}/{len(months)} tháng"
-    elif planning:
-        place = f"Đang lập tháng {month_label(str(planning))} ({done + 1}/{len(months)})"
+        place = f"Đã lập {len(drafts)}/{len(months)} tháng"
+    elif answer.get("planning"):
+        place = f"Đang lập cùng lúc {len(planned)} tháng, {month_label(planned[0])} đến {month_label(planned[-1])}"
     else:
-        place = f"Đã lập {done}/{len(months)} tháng"
+        place = "Đang chờ"
     return {
         "status": row.status,
         "status_label": JOB_LABELS.get(row.status, row.status),
         "finished": finished,
         "seconds": round(seconds, 1),
         "seconds_label": number_vn(seconds, 1),
-        "time_limit": row.time_limit,
+        "time_limit": limit,
         "best_score": row.best_score,
         "bound": row.bound,
         "planning_label": place,
-        "bar_value": len(months) if finished else round(done + part, 3),
-        "bar_max": len(months),
+        "bar_value": limit if finished else round(min(seconds, limit), 1),
+        "bar_max": limit,
         "drafts": drafts,
     }
 

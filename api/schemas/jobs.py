@@ -13,11 +13,11 @@ from api.schemas.common import Month, Out, Strict
 class SolveIn(Strict):
     month: Month | None = Field(default=None, description="Một tháng; hoặc from/to cho nhiều tháng")
     from_: Month | None = Field(
-        default=None, alias="from", description="Tháng đầu của một khoảng (tối đa 12 tháng, lập lần lượt)"
+        default=None, alias="from", description="Tháng đầu của một khoảng (tối đa 12 tháng, lập cùng lúc)"
     )
     to: Month | None = Field(default=None, description="Tháng cuối của khoảng (tính cả tháng đó)")
     time_limit: Annotated[float, Field(gt=0, le=3600)] | None = Field(
-        default=None, description="Giây; bị giới hạn bởi cấu hình máy chủ"
+        default=None, description="Giây (khoảng nhiều tháng: giây cho mỗi tháng); bị giới hạn bởi cấu hình máy chủ"
     )
     changes_first: bool = Field(default=False, description="Khi lập lại: ít thay đổi nhất trước, rồi điểm tốt nhất")
 
@@ -40,7 +40,7 @@ class JobOut(Out):
     scenario_id: int | None = Field(description="Lượt chạy kịch bản: kịch bản được chạy (không lập bản nháp nào)")
     mode: str | None = Field(description="Lượt chạy kịch bản: weighted, changes_first hoặc fresh")
     months: list[str] | None = Field(default=None, description="Lượt lập nhiều tháng: các tháng, theo thứ tự")
-    planning: str | None = Field(default=None, description="Lượt lập nhiều tháng: tháng đang được lập")
+    planning: str | None = Field(default=None, description="Lượt lập nhiều tháng: tháng đầu của các tháng đang được lập cùng lúc (null khi xong)")
     schedule_ids: list[int] | None = Field(
         default=None, description="Lượt lập nhiều tháng: các bản nháp đã lập, mỗi tháng một bản, theo thứ tự"
     )

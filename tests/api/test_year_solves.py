@@ -1,5 +1,6 @@
-"""Range solves (issue 12): ``POST /solves`` with ``from``/``to`` plans the months in order
-in one job, one draft per month, each month knowing the drafts before it."""
+"""Range solves (issue 12): ``POST /solves`` with ``from``/``to`` plans the months jointly
+in one job (one solve of all their meetings), then one draft per month, each scored on its
+own after the drafts before it."""
 
 from __future__ import annotations
 
@@ -66,10 +67,51 @@ def test_a_range_makes_one_job_and_one_draft_per_month(client: TestClient, month
         ("2025-12", "draft"),
         ("2026-01", "draft"),
     ]
+    # The job's figures are the joint solve's: its score over the range and its bound.
+    assert done["best_score"] is not None
+    assert done["bound"] is not None
+    assert done["bound"] <= done["best_score"]
+
+
+def test_the_range_is_one_solve_of_every_month(app: FastAPI, client: TestClient, months: World) -> None:
+    """The solver sees the three months' meetings at once, for three months' time; each
+    month's draft holds that month's meetings only and the score the scorer gives it
+    after the drafts before it."""
+    seen: list[tuple[Any, float]] = []
+
+    def spy(instance: Any, **options: Any) -> Any:
+        seen.append((instance, options["time_limit"]))
+        return solver_solve(instance, **options)
+
+    app.state.runner = JobRunner(app.state.database, app.state.settings, solve_function=spy)
+    body = {"from": "2025-11", "to": "2026-01", "time_limit": 2}
+    job = client.post("/solves", json=body, headers=months.auth("planner")).json()
+    app.state.runner.wait(job["id"], 60)
+    done = client.get(f"/jobs/{job['id']}", headers=months.auth("planner")).json()
+    assert done["status"] == "done", done
+    assert len(seen) == 1
+    instance, limit = seen[0]
+    assert {m.start.strftime("%Y-%m") for m in instance.meetings} == {"2025-11", "2025-12", "2026-01"}
+    assert limit == 6
+    from models.storage.schedules import Plan
+    from services.months import load_rolling_month
+    from solver import score
+
+    earlier: list[Any] = []
+    with app.state.database.reader() as session:
+        for schedule_id, month in zip(done["schedule_ids"], ["2025-11", "2025-12", "2026-01"], strict=True):
+            stored = client.get(f"/schedules/{schedule_id}", headers=months.auth("planner")).json()
+            pairs = [(a["meeting"], a["delegate"]) for a in stored["assignments"]]
+            _, alone = load_rolling_month(session, month, earlier)
+            assert {m for m, _ in pairs} <= {m.id for m in alone.meetings}
+            assert stored["score_total"] == score(alone, pairs).total
+            plan = Plan(pairs=pairs)
+            earlier.append((alone, plan.pairs, plan.visits))
+    app.state.runner.shutdown()
 
 
 def test_later_months_know_the_drafts_before_them(database: Database, months: World) -> None:
-    """The December instance holds November's draft as history (rolling)."""
+    """December's draft is scored with November's draft as its history."""
     from models.storage.schedules import Plan
     from services.months import load_month, load_rolling_month
 
@@ -112,9 +154,9 @@ def test_only_planners_plan_a_range(client: TestClient, months: World, database:
     assert _count(database, ScheduleRow) == 0
 
 
-def test_cancel_stops_after_the_month_being_planned(app: FastAPI, client: TestClient, months: World) -> None:
-    """A cancel during the first month ends the job `cancelled` with that month's draft
-    and no later month planned; progress named the month being planned."""
+def test_cancel_keeps_the_best_schedule_of_every_month(app: FastAPI, client: TestClient, months: World) -> None:
+    """A cancel during the joint solve ends the job `cancelled` with a draft of each month
+    (the best schedule found so far); progress named the range's first month."""
     started = threading.Event()
     seen: list[str | None] = []
 
@@ -133,8 +175,32 @@ def test_cancel_stops_after_the_month_being_planned(app: FastAPI, client: TestCl
     ended = client.get(f"/jobs/{job['id']}", headers=months.auth("planner")).json()
     assert seen == ["2025-11"]
     assert ended["status"] == "cancelled"
-    assert len(ended["schedule_ids"]) == 1
-    assert "2025-12" in ended["error"]
+    assert len(ended["schedule_ids"]) == 3
+    assert ended["planning"] is None
+    app.state.runner.shutdown()
+
+
+def test_a_job_taken_away_stores_no_draft(app: FastAPI, client: TestClient, months: World, database: Database) -> None:
+    """When the job is no longer this worker's as it ends (retaken elsewhere), none of the
+    range's drafts is stored: they commit with the job's end or not at all."""
+
+    def taken(instance: Any, **options: Any) -> Any:
+        result = solver_solve(instance, **options)
+        with database.transaction() as session:
+            row = session.scalar(select(JobRow).where(JobRow.status == "running"))
+            assert row is not None
+            row.worker = "another-worker"  # what a retake does to the row
+        return result
+
+    app.state.runner = JobRunner(app.state.database, app.state.settings, solve_function=taken)
+    body = {"from": "2025-11", "to": "2026-01", "time_limit": 1}
+    job = client.post("/solves", json=body, headers=months.auth("planner")).json()
+    app.state.runner.wait(job["id"], 60)
+    assert _count(database, ScheduleRow) == 0
+    with database.reader() as session:
+        row = session.get(JobRow, job["id"])
+        assert row is not None
+        assert (row.status, row.worker) == ("running", "another-worker")
     app.state.runner.shutdown()
 
 
@@ -170,3 +236,32 @@ def test_a_range_goes_through_a_worker_process(
         done = web.get(f"/jobs/{response.json()['id']}", headers=world.auth("planner")).json()
     assert done["status"] == "done", done
     assert len(done["schedule_ids"]) == 2
+
+
+def test_the_joint_instance_keeps_each_months_flag_and_the_history_before_it(
+    database: Database, months: World
+) -> None:
+    """A commune flagged 2 for December only: its December meetings carry two seats and a
+    tier-2 senior in the joint instance, November's and January's do not; the history is
+    what came before November (the range's own months are re-planned, not history)."""
+    from models.storage import flags
+    from services.months import load_month, load_range
+
+    with database.transaction() as session:
+        flags.set_flag(session, "c1", "2025-12", 2, "Có đơn thư", "planner", None)
+    with database.reader() as session:
+        _, joint = load_range(session, ["2025-11", "2025-12", "2026-01"])
+        _, november = load_month(session, "2025-11")
+        _, december = load_month(session, "2025-12")
+    assert len(joint.meetings) == 3 * len(november.meetings)
+    assert joint.history == november.history
+    assert joint.commune("c1").flag == november.commune("c1").flag
+    for meeting in joint.meetings:
+        if meeting.commune != "c1":
+            continue
+        month = meeting.start.strftime("%Y-%m")
+        expected = december if month == "2025-12" else november
+        same = next(m for m in expected.meetings if m.commune == "c1" and m.start.day == meeting.start.day)
+        assert joint.required(meeting) == expected.required(same), month
+        assert joint.senior_tier(meeting) == expected.senior_tier(same), month
+    assert any(joint.senior_tier(m) == 2 for m in joint.meetings if m.commune == "c1")

@@ -14,8 +14,11 @@
       var value = state[key];
       if (field) field.textContent = value === null || value === undefined ? "—" : String(value);
     });
-    // A range of months runs its bar over the months; one month over its seconds.
-    if (bar && state.bar_max) bar.value = Math.min(state.bar_value || 0, state.bar_max);
+    // A range of months gives its bar's own scale (its joint solve's time); one month runs over its seconds.
+    if (bar && state.bar_max) {
+      bar.max = state.bar_max;
+      bar.value = Math.min(state.bar_value || 0, state.bar_max);
+    }
     else if (bar) bar.value = Math.min(state.seconds || 0, state.time_limit || 0);
   }
   var source = new EventSource(box.dataset.events);
