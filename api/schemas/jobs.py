@@ -40,7 +40,9 @@ class JobOut(Out):
     scenario_id: int | None = Field(description="Lượt chạy kịch bản: kịch bản được chạy (không lập bản nháp nào)")
     mode: str | None = Field(description="Lượt chạy kịch bản: weighted, changes_first hoặc fresh")
     months: list[str] | None = Field(default=None, description="Lượt lập nhiều tháng: các tháng, theo thứ tự")
-    planning: str | None = Field(default=None, description="Lượt lập nhiều tháng: tháng đầu của các tháng đang được lập cùng lúc (null khi xong)")
+    planning: str | None = Field(
+        default=None, description="Lượt lập nhiều tháng: tháng đầu của các tháng đang được lập cùng lúc (null khi xong)"
+    )
     schedule_ids: list[int] | None = Field(
         default=None, description="Lượt lập nhiều tháng: các bản nháp đã lập, mỗi tháng một bản, theo thứ tự"
     )

@@ -238,9 +238,7 @@ def test_a_range_goes_through_a_worker_process(
     assert len(done["schedule_ids"]) == 2
 
 
-def test_the_joint_instance_keeps_each_months_flag_and_the_history_before_it(
-    database: Database, months: World
-) -> None:
+def test_the_joint_instance_keeps_each_months_flag_and_the_history_before_it(database: Database, months: World) -> None:
     """A commune flagged 2 for December only: its December meetings carry two seats and a
     tier-2 senior in the joint instance, November's and January's do not; the history is
     what came before November (the range's own months are re-planned, not history)."""
