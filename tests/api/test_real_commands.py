@@ -1,0 +1,188 @@
+"""``phancong serve --workers 2`` and ``phancong worker --concurrency 2``, the commands a
+deployment runs (docs/deploy.md), on the local PostgreSQL.
+
+The queue tests (:mod:`tests.api.test_queue`) start the worker's module and app instances in
+the test process; this one starts the two installed commands as a deployment would and drives
+them over HTTP only: two web processes answer on one port, a month's solve accepted by them is
+solved by one of the worker command's processes, and both commands stop cleanly on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from models.storage import migrate
+from models.storage.db import Database
+from models.storage.tables import JobRow
+from tests.api.world import World, build_world
+from tests.storage.databases import ADMIN_URL, drop_postgres, postgres_url, worker_name
+
+pytestmark = pytest.mark.skipif(ADMIN_URL == "skip", reason="PHANCONG_TEST_POSTGRES_URL=skip")
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / ".venv" / "bin" / "phancong"
+MONTH = "2025-11"
+T = TypeVar("T")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _poll(read: Callable[[], T | None], what: str, timeout: float = 120.0) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its parent's reaping does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _children(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (read from /proc, no extra package)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command's name: state, then the parent's pid.
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+@pytest.fixture
+def commands_url() -> Iterator[str]:
+    name = f"phancong_commands_{worker_name()}"
+    url = postgres_url(name)
+    migrate.upgrade(url)
+    yield url
+    drop_postgres(name)
+
+
+@pytest.fixture
+def world(commands_url: str, tiny_document: dict[str, Any]) -> Iterator[World]:
+    database = Database.connect(commands_url)
+    try:
+        yield build_world(database, tiny_document, extras=False)
+    finally:
+        database.dispose()
+
+
+class Commands:
+    """The commands a test started; killed at its end if still running, their output kept."""
+
+    def __init__(self, url: str, logs: Path) -> None:
+        self.url, self.logs = url, logs
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(self, *args: str) -> subprocess.Popen[bytes]:
+        command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-c", "from cli.main import main; main()"]
+        env = {
+            **os.environ,
+            "PHANCONG_DATABASE_URL": self.url,
+            "PHANCONG_PUBLIC_URL": self.base,
+            "PHANCONG_LOAD_SAMPLE": "false",
+            "PHANCONG_SOLVER_THREADS": "1",
+            "PHANCONG_WORKER_POLL_SECONDS": "0.2",
+            "PHANCONG_PROGRESS_INTERVAL": "0.1",
+            "PHANCONG_WORKER_NICE": "0",
+        }
+        log = (self.logs / f"{len(self.started)}-{args[0]}.log").open("wb")
+        process = subprocess.Popen([*command, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.started.append(process)
+        return process
+
+    def close(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                process.kill()
+            process.wait(30)
+
+    def output(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')}" for p in sorted(self.logs.glob("*.log")))
+
+
+@pytest.fixture
+def commands(commands_url: str, tmp_path: Path) -> Iterator[Commands]:
+    started = Commands(commands_url, tmp_path)
+    yield started
+    started.close()
+    print(started.output())
+
+
+def test_two_web_processes_and_two_solving_processes_through_the_commands(commands: Commands, world: World) -> None:
+    """``serve --workers 2`` runs two web processes behind one port; ``worker --concurrency 2``
+    runs two solving processes; a solve accepted over HTTP ends done on one of them with its
+    draft; SIGTERM stops both commands with exit 0 and no process left behind."""
+    serve = commands.start("serve", "--workers", "2", "--port", str(commands.port))
+    worker = commands.start("worker", "--concurrency", "2")
+
+    def answers() -> bool:
+        assert serve.poll() is None, commands.output()
+        try:
+            return httpx.get(f"{commands.base}/health", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    _poll(answers, "the web processes to answer")
+    web = _poll(lambda: _children(serve.pid) if len(_children(serve.pid)) >= 2 else None, "two web processes")
+    solvers = _poll(lambda: _children(worker.pid) if len(_children(worker.pid)) == 2 else None, "two solvers")
+    assert len(web) >= 2
+
+    with httpx.Client(base_url=commands.base, headers=world.auth("planner"), timeout=30) as http:
+        accepted = http.post("/solves", json={"month": MONTH, "time_limit": 5})
+        assert accepted.status_code == 201, accepted.text
+        job_id = accepted.json()["id"]
+
+        def ended() -> dict[str, Any] | None:
+            job = http.get(f"/jobs/{job_id}").json()
+            return job if job["status"] in ("done", "failed", "cancelled") else None
+
+        job = _poll(ended, "the solve to end")
+        assert (job["status"], job["best_score"]) == ("done", 32), job
+        assert http.get(f"/schedules/{job['schedule_id']}").json()["status"] == "draft"
+    database = Database.connect(commands.url)
+    try:
+        with database.reader() as session:
+            row = session.get(JobRow, job_id)
+            assert row is not None
+            assert row.worker is not None
+    finally:
+        database.dispose()
+    assert int(row.worker.rsplit(":", 1)[1]) in solvers, (row.worker, solvers)
+
+    serve.send_signal(signal.SIGTERM)
+    worker.send_signal(signal.SIGTERM)
+    assert serve.wait(60) == 0, commands.output()
+    assert worker.wait(60) == 0, commands.output()
+    assert [pid for pid in web | solvers if _alive(pid)] == []
