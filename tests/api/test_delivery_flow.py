@@ -22,21 +22,18 @@ Every wait is a poll with a generous timeout; solves are of the tiny month.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -47,6 +44,7 @@ from sqlalchemy import select
 from models.storage import accounts, migrate
 from models.storage.db import Database
 from models.storage.tables import OutboxRow, PublishedMonthRow, UserRow
+from tests.api.processes import Started, free_port, poll
 from tests.api.world import World, build_world
 from tests.storage.databases import ADMIN_URL, drop_postgres, postgres_url, worker_name
 from tests.web.conftest import csrf_of
@@ -57,24 +55,6 @@ PENDING = "đang chờ Ban duyệt"
 M1_BEFORE, M1_AFTER = "2025-11-04T08:00:00+07:00", "2025-11-05T08:00:00+07:00"
 ZALO_PATH, ZALO_TOKEN = "/v3.0/oa/message/cs", "zalo-oa-token"
 PASSWORD = "mat-khau-xa-1"
-T = TypeVar("T")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def poll(read: Callable[[], T | None], what: str, timeout: float = 90.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 # -- the receivers --------------------------------------------------------------------------
@@ -125,7 +105,7 @@ class ZaloOA:
 
 @pytest.fixture
 def receivers() -> Iterator[tuple[Mailbox, int, ZaloOA, int]]:
-    box, smtp_port = Mailbox(), _free_port()
+    box, smtp_port = Mailbox(), free_port()
     controller = Controller(box, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     zalo = ZaloOA()
@@ -172,29 +152,20 @@ def flow_url(backend: str, tmp_path: Path) -> Iterator[str]:
     drop_postgres(name)
 
 
-class Stack:
+class Stack(Started):
     """The web process (and on PostgreSQL the worker processes) of one test."""
 
     def __init__(self, backend: str, url: str, env: dict[str, str], logs: Path) -> None:
-        self.backend, self.url, self.env, self.logs = backend, url, env, logs
-        self.port = _free_port()
+        super().__init__(logs)
+        self.backend, self.url, self.env = backend, url, env
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.started: list[subprocess.Popen[bytes]] = []
         self.web: subprocess.Popen[bytes] | None = None
         self.deliverer: subprocess.Popen[bytes] | None = None
 
     def _start(self, *args: str) -> subprocess.Popen[bytes]:
-        env = {**os.environ, **self.env, "PHANCONG_DATABASE_URL": self.url, "PHANCONG_PUBLIC_URL": self.base}
-        log = (self.logs / f"{len(self.started)}-{args[0]}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.api.delivering_process", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        self.started.append(process)
-        return process
+        env = {**self.env, "PHANCONG_DATABASE_URL": self.url, "PHANCONG_PUBLIC_URL": self.base}
+        return self.launch([sys.executable, "-m", "tests.api.delivering_process", *args], env, args[0])
 
     def start_web(self) -> None:
         self.web = self._start("web", str(self.port))
@@ -217,15 +188,6 @@ class Stack:
             self.start_web()
         else:
             self.deliverer = self._start("worker")
-
-    def close(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                process.kill()
-            process.wait(30)
-
-    def output(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')}" for p in sorted(self.logs.glob("*.log")))
 
 
 @pytest.fixture

@@ -9,14 +9,12 @@ a worker holds its answer open (``hold``) so that a test can act mid-solve.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,13 +26,13 @@ from api.settings import Settings
 from models.storage import migrate
 from models.storage.db import Database
 from models.storage.tables import JobRow, ScheduleRow
+from tests.api.processes import Started, poll
 from tests.api.world import World, build_world
 from tests.storage.databases import ADMIN_URL, drop_postgres, postgres_url, wipe, worker_name
 
 pytestmark = pytest.mark.skipif(ADMIN_URL == "skip", reason="PHANCONG_TEST_POSTGRES_URL=skip")
 
 ROOT = Path(__file__).resolve().parents[2]
-T = TypeVar("T")
 HEARTBEAT, STALE = 0.2, 1.5
 MONTH = "2025-11"
 
@@ -81,16 +79,15 @@ def world(qdb: Database, tiny_document: dict[str, Any]) -> World:
     return build_world(qdb, tiny_document, extras=False)
 
 
-class Workers:
+class Workers(Started):
     """Worker processes started by a test, all ended at its end."""
 
     def __init__(self, url: str, logs: Path) -> None:
-        self.url, self.logs = url, logs
-        self.started: list[subprocess.Popen[bytes]] = []
+        super().__init__(logs)
+        self.url = url
 
     def start(self, hold: float = 0.0) -> subprocess.Popen[bytes]:
         env = {
-            **os.environ,
             "PHANCONG_DATABASE_URL": self.url,
             "PHANCONG_HEARTBEAT_SECONDS": str(HEARTBEAT),
             "PHANCONG_STALE_SECONDS": str(STALE),
@@ -102,21 +99,7 @@ class Workers:
             # could miss beats and lose its job to the sweep, which no test here is about.
             "PHANCONG_WORKER_NICE": "0",
         }
-        log = (self.logs / f"worker-{len(self.started)}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.api.queue_worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        self.started.append(process)
-        return process
-
-    def close(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                process.kill()
-            process.wait(30)
-
-    def output(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')}" for p in sorted(self.logs.glob("*.log")))
+        return self.launch([sys.executable, "-m", "tests.api.queue_worker"], env, "worker")
 
 
 @pytest.fixture
@@ -145,18 +128,6 @@ def web1(qsettings: Settings) -> Iterator[TestClient]:
 def web2(qsettings: Settings) -> Iterator[TestClient]:
     """Another web process on the same database."""
     yield from _client(qsettings)
-
-
-def poll(read: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
-    """Read until the answer is truthy; fail saying what was awaited after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def job_row(database: Database, job_id: str) -> JobRow:

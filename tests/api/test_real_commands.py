@@ -9,15 +9,12 @@ solved by one of the worker command's processes, and both commands stop cleanly 
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -25,32 +22,14 @@ import pytest
 from models.storage import migrate
 from models.storage.db import Database
 from models.storage.tables import JobRow
+from tests.api.processes import ROOT, Started, free_port, poll
 from tests.api.world import World, build_world
 from tests.storage.databases import ADMIN_URL, drop_postgres, postgres_url, worker_name
 
 pytestmark = pytest.mark.skipif(ADMIN_URL == "skip", reason="PHANCONG_TEST_POSTGRES_URL=skip")
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / ".venv" / "bin" / "phancong"
 MONTH = "2025-11"
-T = TypeVar("T")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _poll(read: Callable[[], T | None], what: str, timeout: float = 120.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def _alive(pid: int) -> bool:
@@ -96,19 +75,18 @@ def world(commands_url: str, tiny_document: dict[str, Any]) -> Iterator[World]:
         database.dispose()
 
 
-class Commands:
-    """The commands a test started; killed at its end if still running, their output kept."""
+class Commands(Started):
+    """The commands a test started: ``phancong serve`` and ``phancong worker``."""
 
     def __init__(self, url: str, logs: Path) -> None:
-        self.url, self.logs = url, logs
-        self.port = _free_port()
+        super().__init__(logs)
+        self.url = url
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.started: list[subprocess.Popen[bytes]] = []
 
     def start(self, *args: str) -> subprocess.Popen[bytes]:
         command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-c", "from cli.main import main; main()"]
         env = {
-            **os.environ,
             "PHANCONG_DATABASE_URL": self.url,
             "PHANCONG_PUBLIC_URL": self.base,
             "PHANCONG_LOAD_SAMPLE": "false",
@@ -117,19 +95,7 @@ class Commands:
             "PHANCONG_PROGRESS_INTERVAL": "0.1",
             "PHANCONG_WORKER_NICE": "0",
         }
-        log = (self.logs / f"{len(self.started)}-{args[0]}.log").open("wb")
-        process = subprocess.Popen([*command, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        self.started.append(process)
-        return process
-
-    def close(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                process.kill()
-            process.wait(30)
-
-    def output(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')}" for p in sorted(self.logs.glob("*.log")))
+        return self.launch([*command, *args], env, args[0])
 
 
 @pytest.fixture
@@ -154,9 +120,9 @@ def test_two_web_processes_and_two_solving_processes_through_the_commands(comman
         except httpx.TransportError:
             return False
 
-    _poll(answers, "the web processes to answer")
-    web = _poll(lambda: _children(serve.pid) if len(_children(serve.pid)) >= 2 else None, "two web processes")
-    solvers = _poll(lambda: _children(worker.pid) if len(_children(worker.pid)) == 2 else None, "two solvers")
+    poll(answers, "the web processes to answer")
+    web = poll(lambda: _children(serve.pid) if len(_children(serve.pid)) >= 2 else None, "two web processes")
+    solvers = poll(lambda: _children(worker.pid) if len(_children(worker.pid)) == 2 else None, "two solvers")
     assert len(web) >= 2
 
     with httpx.Client(base_url=commands.base, headers=world.auth("planner"), timeout=30) as http:
@@ -168,7 +134,7 @@ def test_two_web_processes_and_two_solving_processes_through_the_commands(comman
             job = http.get(f"/jobs/{job_id}").json()
             return job if job["status"] in ("done", "failed", "cancelled") else None
 
-        job = _poll(ended, "the solve to end")
+        job = poll(ended, "the solve to end")
         assert (job["status"], job["best_score"]) == ("done", 32), job
         assert http.get(f"/schedules/{job['schedule_id']}").json()["status"] == "draft"
     database = Database.connect(commands.url)
