@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         le=19,
         description="CPU niceness a worker process adds to itself: web processes on the same machine win the cores",
     )
+    worker_idle: bool = Field(
+        default=True,
+        description="A worker runs in Linux's idle scheduling class: a web process that wakes takes the core at once",
+    )
 
     # Notifications (the outbox, delivered through the job queue)
     smtp_host: str | None = Field(default=None, description="SMTP server of the notification mails")

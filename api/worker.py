@@ -177,21 +177,29 @@ class Worker:
             self.database.dispose()
 
 
-def lower_priority(nice: int) -> None:
+def lower_priority(nice: int, idle: bool = False) -> None:
     """Lower this process's CPU priority by ``nice``, before any thread starts (each thread,
     the solver's included, inherits it): a solve uses every core it is given, and a web
     process on the same machine must still answer within milliseconds. The scheduler
     gives a niced solver what the web processes leave, so the solve loses little when they
-    are idle. Not on Windows (no ``os.nice``)."""
+    are idle. With ``idle``, the process also enters Linux's SCHED_IDLE class: niceness
+    only weighs shares, so a web process that wakes may still wait for the solver's time
+    slice to end, where an idle-class solver gives the core up at once (measured in
+    docs/performance.md). Neither on Windows (no ``os.nice``), the class only on Linux."""
     if nice > 0 and hasattr(os, "nice"):
         os.nice(nice)
+    if idle and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError as error:  # a container may refuse it: the niceness still holds
+            log.warning("SCHED_IDLE refused (%s); the worker runs niced only", error)
 
 
 def run(settings: Settings | None = None, solve_function: Callable[..., Result] = solve) -> None:
     """Run one worker process until SIGTERM or SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = settings or Settings()
-    lower_priority(settings.worker_nice)
+    lower_priority(settings.worker_nice, settings.worker_idle)
     worker = Worker(settings, solve_function)
     print(f"Máy giải {worker.name} đang chờ việc (hàng đợi {QUEUE})", flush=True)
     worker.run()

@@ -204,6 +204,10 @@ def stack(backend: str, flow_url: str, tmp_path: Path, receivers: tuple[Mailbox,
         "PHANCONG_HEARTBEAT_SECONDS": "0.2",
         "PHANCONG_STALE_SECONDS": "1.5",
         "PHANCONG_WORKER_POLL_SECONDS": "0.2",
+        # Full priority: an idle-class worker on a loaded machine could miss its beats
+        # inside the short stale window and lose its job, which this test is not about.
+        "PHANCONG_WORKER_NICE": "0",
+        "PHANCONG_WORKER_IDLE": "false",
         "PHANCONG_SMTP_HOST": "127.0.0.1",
         "PHANCONG_SMTP_PORT": str(smtp_port),
         "PHANCONG_SMTP_FROM": "ban-tuyen-giao@example.vn",

@@ -98,6 +98,7 @@ class Workers(Started):
             # Full priority: with a stale window of 1.5 s, a niced worker on a loaded machine
             # could miss beats and lose its job to the sweep, which no test here is about.
             "PHANCONG_WORKER_NICE": "0",
+            "PHANCONG_WORKER_IDLE": "false",
         }
         return self.launch([sys.executable, "-m", "tests.api.queue_worker"], env, "worker")
 

@@ -94,6 +94,7 @@ class Commands(Started):
             "PHANCONG_WORKER_POLL_SECONDS": "0.2",
             "PHANCONG_PROGRESS_INTERVAL": "0.1",
             "PHANCONG_WORKER_NICE": "0",
+            "PHANCONG_WORKER_IDLE": "false",
         }
         return self.launch([*command, *args], env, args[0])
 
