@@ -1,5 +1,6 @@
-"""What the tests that start real processes share: a free port, a poll with a timeout, and
-the set of processes a test started (ended at its end, their logs printed on a failure)."""
+"""What the tests that start real processes share: a database of their own, a free port, a
+poll with a timeout, and the set of processes a test started (ended at its end, their logs
+printed on a failure)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,27 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
+from models.storage import migrate
+from tests.storage.databases import drop_postgres, postgres_url, worker_name
+
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
+
+
+def own_database(prefix: str) -> Iterator[str]:
+    """A migrated PostgreSQL database of the test's own (processes connect to it by URL),
+    dropped at the end."""
+    name = f"{prefix}_{worker_name()}"
+    url = postgres_url(name)
+    migrate.upgrade(url)
+    yield url
+    drop_postgres(name)
 
 
 def free_port() -> int:

@@ -23,12 +23,11 @@ from sqlalchemy import select, text
 from api.app import create_app
 from api.jobs import ThreadRunner
 from api.settings import Settings
-from models.storage import migrate
 from models.storage.db import Database
 from models.storage.tables import JobRow, ScheduleRow
-from tests.api.processes import Started, poll
+from tests.api.processes import Started, own_database, poll
 from tests.api.world import World, build_world
-from tests.storage.databases import ADMIN_URL, drop_postgres, postgres_url, wipe, worker_name
+from tests.storage.databases import ADMIN_URL, wipe
 
 pytestmark = pytest.mark.skipif(ADMIN_URL == "skip", reason="PHANCONG_TEST_POSTGRES_URL=skip")
 
@@ -40,11 +39,7 @@ MONTH = "2025-11"
 @pytest.fixture(scope="module")
 def queue_url() -> Iterator[str]:
     """A database of its own: worker processes connect to it by URL."""
-    name = f"phancong_queue_{worker_name()}"
-    url = postgres_url(name)
-    migrate.upgrade(url)
-    yield url
-    drop_postgres(name)
+    yield from own_database("phancong_queue")
 
 
 @pytest.fixture

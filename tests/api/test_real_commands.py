@@ -19,12 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
-from models.storage import migrate
 from models.storage.db import Database
 from models.storage.tables import JobRow
-from tests.api.processes import ROOT, Started, free_port, poll
+from tests.api.processes import ROOT, Started, free_port, own_database, poll
 from tests.api.world import World, build_world
-from tests.storage.databases import ADMIN_URL, drop_postgres, postgres_url, worker_name
+from tests.storage.databases import ADMIN_URL
 
 pytestmark = pytest.mark.skipif(ADMIN_URL == "skip", reason="PHANCONG_TEST_POSTGRES_URL=skip")
 
@@ -59,11 +58,7 @@ def _children(pid: int) -> set[int]:
 
 @pytest.fixture
 def commands_url() -> Iterator[str]:
-    name = f"phancong_commands_{worker_name()}"
-    url = postgres_url(name)
-    migrate.upgrade(url)
-    yield url
-    drop_postgres(name)
+    yield from own_database("phancong_commands")
 
 
 @pytest.fixture
@@ -152,4 +147,6 @@ def test_two_web_processes_and_two_solving_processes_through_the_commands(comman
     worker.send_signal(signal.SIGTERM)
     assert serve.wait(60) == 0, commands.output()
     assert worker.wait(60) == 0, commands.output()
-    assert [pid for pid in web | solvers if _alive(pid)] == []
+    # The children end on their own after their parent (multiprocessing's resource tracker
+    # reads its pipe's end a moment later): wait for it, never leave one running.
+    poll(lambda: not [pid for pid in web | solvers if _alive(pid)], "every child process to end", timeout=30)
