@@ -19,6 +19,10 @@ from tests.storage.databases import drop_postgres, postgres_url, worker_name
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
+#: Workers at full priority: with the tests' short stale windows, a niced or idle-class
+#: worker on a loaded machine could miss its beats and lose its job to the sweep, which no
+#: test of these is about (the priority itself: tests/api/test_worker_priority.py).
+FULL_PRIORITY = {"PHANCONG_WORKER_NICE": "0", "PHANCONG_WORKER_IDLE": "false"}
 
 
 def own_database(prefix: str) -> Iterator[str]:

@@ -44,12 +44,11 @@ from sqlalchemy import select
 from models.storage import accounts, migrate
 from models.storage.db import Database
 from models.storage.tables import OutboxRow, PublishedMonthRow, UserRow
-from tests.api.processes import Started, free_port, poll
+from tests.api.processes import FULL_PRIORITY, Started, free_port, own_database, poll
 from tests.api.world import World, build_world
-from tests.storage.databases import ADMIN_URL, drop_postgres, postgres_url, worker_name
+from tests.storage.databases import ADMIN_URL
 from tests.web.conftest import csrf_of
 
-ROOT = Path(__file__).resolve().parents[2]
 MONTH = "2025-11"
 PENDING = "đang chờ Ban duyệt"
 M1_BEFORE, M1_AFTER = "2025-11-04T08:00:00+07:00", "2025-11-05T08:00:00+07:00"
@@ -145,11 +144,7 @@ def flow_url(backend: str, tmp_path: Path) -> Iterator[str]:
         return
     if ADMIN_URL == "skip":
         pytest.skip("PHANCONG_TEST_POSTGRES_URL=skip")
-    name = f"phancong_flow_{worker_name()}"
-    url = postgres_url(name)
-    migrate.upgrade(url)
-    yield url
-    drop_postgres(name)
+    yield from own_database("phancong_flow")
 
 
 class Stack(Started):
@@ -204,10 +199,7 @@ def stack(backend: str, flow_url: str, tmp_path: Path, receivers: tuple[Mailbox,
         "PHANCONG_HEARTBEAT_SECONDS": "0.2",
         "PHANCONG_STALE_SECONDS": "1.5",
         "PHANCONG_WORKER_POLL_SECONDS": "0.2",
-        # Full priority: an idle-class worker on a loaded machine could miss its beats
-        # inside the short stale window and lose its job, which this test is not about.
-        "PHANCONG_WORKER_NICE": "0",
-        "PHANCONG_WORKER_IDLE": "false",
+        **FULL_PRIORITY,
         "PHANCONG_SMTP_HOST": "127.0.0.1",
         "PHANCONG_SMTP_PORT": str(smtp_port),
         "PHANCONG_SMTP_FROM": "ban-tuyen-giao@example.vn",

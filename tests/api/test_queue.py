@@ -25,13 +25,12 @@ from api.jobs import ThreadRunner
 from api.settings import Settings
 from models.storage.db import Database
 from models.storage.tables import JobRow, ScheduleRow
-from tests.api.processes import Started, own_database, poll
+from tests.api.processes import FULL_PRIORITY, Started, own_database, poll
 from tests.api.world import World, build_world
 from tests.storage.databases import ADMIN_URL, wipe
 
 pytestmark = pytest.mark.skipif(ADMIN_URL == "skip", reason="PHANCONG_TEST_POSTGRES_URL=skip")
 
-ROOT = Path(__file__).resolve().parents[2]
 HEARTBEAT, STALE = 0.2, 1.5
 MONTH = "2025-11"
 
@@ -90,10 +89,7 @@ class Workers(Started):
             "PHANCONG_PROGRESS_INTERVAL": "0.05",
             "PHANCONG_SOLVER_THREADS": "1",
             "PHANCONG_TEST_HOLD": str(hold),
-            # Full priority: with a stale window of 1.5 s, a niced worker on a loaded machine
-            # could miss beats and lose its job to the sweep, which no test here is about.
-            "PHANCONG_WORKER_NICE": "0",
-            "PHANCONG_WORKER_IDLE": "false",
+            **FULL_PRIORITY,
         }
         return self.launch([sys.executable, "-m", "tests.api.queue_worker"], env, "worker")
 

@@ -21,7 +21,7 @@ import pytest
 
 from models.storage.db import Database
 from models.storage.tables import JobRow
-from tests.api.processes import ROOT, Started, free_port, own_database, poll
+from tests.api.processes import FULL_PRIORITY, ROOT, Started, free_port, own_database, poll
 from tests.api.world import World, build_world
 from tests.storage.databases import ADMIN_URL
 
@@ -31,28 +31,30 @@ SCRIPT = ROOT / ".venv" / "bin" / "phancong"
 MONTH = "2025-11"
 
 
+def _stat(pid: int) -> tuple[str, int] | None:
+    """A process's state and parent's pid, read from /proc (no extra package); None once gone."""
+    try:
+        # After the command's name (which may hold spaces): state, then the parent's pid.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie waiting for its parent's reaping does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
 
 
 def _children(pid: int) -> set[int]:
-    """The live child processes of ``pid`` (read from /proc, no extra package)."""
+    """The live child processes of ``pid``."""
     found = set()
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # After the command's name: state, then the parent's pid.
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.add(int(entry.name))
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat is not None and stat[1] == pid and stat[0] != "Z":
+                found.add(int(entry.name))
     return found
 
 
@@ -88,8 +90,7 @@ class Commands(Started):
             "PHANCONG_SOLVER_THREADS": "1",
             "PHANCONG_WORKER_POLL_SECONDS": "0.2",
             "PHANCONG_PROGRESS_INTERVAL": "0.1",
-            "PHANCONG_WORKER_NICE": "0",
-            "PHANCONG_WORKER_IDLE": "false",
+            **FULL_PRIORITY,
         }
         return self.launch([*command, *args], env, args[0])
 
