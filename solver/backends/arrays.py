@@ -72,6 +72,15 @@ class ModelArrays:
     def objective(self, x: np.ndarray) -> float:
         return float(self.cost @ x + self.constant)
 
+    def satisfies(self, x: np.ndarray) -> bool:
+        """Whether the integer vector ``x`` keeps every bound and row exactly (a vector
+        from another solver or from a file is never trusted as it is)."""
+        if np.any(x < self.lb) or np.any(x > self.ub):
+            return False
+        rows = np.repeat(np.arange(self.num_rows), np.diff(self.start))
+        activity = np.rint(np.bincount(rows, weights=self.value * x[self.index], minlength=self.num_rows))
+        return bool(np.all(activity >= self.row_lo) and np.all(activity <= self.row_hi))
+
 
 @dataclass
 class Restriction:

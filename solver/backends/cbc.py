@@ -117,22 +117,13 @@ class CbcProcess:
                     values[int(parts[1][1:])] = round(float(parts[2]))
         if head.startswith(("Infeasible", "Integer infeasible")):
             return BackendResult("infeasible", None, None, None, seconds, "cbc")
-        if "objective value" not in head or not self._feasible(values):
+        if "objective value" not in head or not self.model.satisfies(values):
             return BackendResult("unknown", None, None, None, seconds, "cbc")
         objective = round(float(self.model.cost @ values + self.model.constant))
         if head.startswith("Optimal"):
             return BackendResult("optimal", values, objective, objective, seconds, "cbc")
         status: BackendStatus = "feasible"
         return BackendResult(status, values, objective, self._bound(head, objective), seconds, "cbc")
-
-    def _feasible(self, values: np.ndarray) -> bool:
-        """Never trust a file: the vector must satisfy every row and bound of the model."""
-        model = self.model
-        if np.any(values < model.lb) or np.any(values > model.ub):
-            return False
-        rows = np.repeat(np.arange(model.num_rows), np.diff(model.start))
-        activity = np.bincount(rows, weights=model.value * values[model.index], minlength=model.num_rows)
-        return bool(np.all(activity >= model.row_lo - 1e-6) and np.all(activity <= model.row_hi + 1e-6))
 
     def _bound(self, head: str, objective: int) -> int | None:
         """CBC's lower bound, in the model's score (CBC's objective may leave out the constant)."""

@@ -137,21 +137,12 @@ class MipPartner:
                 self._bound = max(self._bound, bound)
 
     def _keep(self, values: np.ndarray) -> None:
-        if not self._satisfies_rows(values):
+        if not self.model.satisfies(values):
             return
         objective = self.model.objective(values)
         with self._lock:
             if self._best is None or objective < self._best[1]:
                 self._best = (values, objective)
-
-    def _satisfies_rows(self, values: np.ndarray) -> bool:
-        """Whether the rounded vector keeps every bound and row (HiGHS works to a tolerance)."""
-        m = self.model
-        if np.any(values < m.lb) or np.any(values > m.ub):
-            return False
-        rows = np.repeat(np.arange(m.num_rows), np.diff(m.start))
-        activity = np.rint(np.bincount(rows, weights=m.value * values[m.index], minlength=m.num_rows))
-        return bool(np.all(activity >= m.row_lo) and np.all(activity <= m.row_hi))
 
     def _on_improving(self, event: highspy.cb.HighsCallbackEvent) -> None:
         out = event.data_out

@@ -1,0 +1,108 @@
+"""HiGHS's MIP in a process of its own, so that it can be ended at any moment.
+
+In a thread (:mod:`solver.backends.highs_mip`) HiGHS hears a stop only between two LP
+solves, and a process whose HiGHS thread is still inside one when it exits aborts
+("terminate called without an active exception"): that ruled out running HiGHS beside
+CBC, one core each, and ending the loser as soon as the other proves (measured,
+docs/performance.md). Here the model goes to the child as NumPy arrays (no text format
+to write or parse), the child (:mod:`solver.backends.highs_child`, a script importing only
+HiGHS and NumPy) solves it alone, and :meth:`HighsProcess.stop` ends it with a signal.
+The interface is :class:`~solver.backends.cbc.CbcProcess`'s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from solver.backends import BackendResult
+from solver.backends.arrays import ModelArrays
+from solver.linear import INF
+
+_CHILD = Path(__file__).with_name("highs_child.py")
+
+
+class HighsProcess:
+    """HiGHS on ``model`` until proved, ``deadline`` (a ``time.perf_counter`` value) or :meth:`stop`.
+
+    ``start`` is a complete solution vector HiGHS starts from.
+    """
+
+    def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None = None) -> None:
+        self.model = model
+        self._started = time.perf_counter()
+        self._dir = tempfile.TemporaryDirectory(prefix="phancong-highs-")
+        self._folder = Path(self._dir.name)
+        np.savez(
+            self._folder / "model.npz",
+            cost=model.cost.astype(float),
+            lb=model.lb.astype(float),
+            ub=model.ub.astype(float),
+            row_lo=np.where(model.row_lo > -INF, model.row_lo, -np.inf).astype(float),
+            row_hi=np.where(model.row_hi < INF, model.row_hi, np.inf).astype(float),
+            constant=float(model.constant),
+            start=model.start.astype(np.int32),
+            index=model.index.astype(np.int32),
+            value=model.value.astype(float),
+        )
+        if start is not None:
+            np.save(self._folder / "start.npy", start.astype(np.int64))
+        limit = max(1.0, deadline - time.perf_counter())
+        command = [sys.executable, str(_CHILD), str(self._folder), f"{limit:.2f}"]
+        with (self._folder / "highs.log").open("w", encoding="utf-8") as log:
+            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self._stopped = False
+
+    @property
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds; whether HiGHS has ended."""
+        try:
+            self._process.wait(max(0.0, timeout))
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def stop(self) -> None:
+        """End HiGHS now (its answer so far is lost: the caller has a schedule of its own)."""
+        if self.running:
+            self._stopped = True
+            self._process.kill()  # nothing to save in the child; a kill cannot be ignored
+            self._process.wait()
+
+    def result(self) -> BackendResult:
+        """What HiGHS found, once it has ended; status ``unknown`` when it was stopped or failed."""
+        seconds = time.perf_counter() - self._started
+        answer_path = self._folder / "result.json"
+        if self.running or self._stopped or not answer_path.exists():
+            return BackendResult("unknown", None, None, None, seconds, "highs")
+        answer = json.loads(answer_path.read_text(encoding="utf-8"))
+        if answer["infeasible"]:
+            return BackendResult("infeasible", None, None, None, seconds, "highs")
+        solution = self._folder / "solution.npy"
+        if not answer["solution"] or not solution.exists():
+            return BackendResult("unknown", None, None, None, seconds, "highs")
+        values = np.load(solution)
+        if values.shape != (self.model.num_vars,) or not self.model.satisfies(values):
+            return BackendResult("unknown", None, None, None, seconds, "highs")
+        objective = round(self.model.objective(values))
+        if answer["optimal"]:
+            return BackendResult("optimal", values, objective, objective, seconds, "highs")
+        bound = answer["bound"]
+        proved = None if bound is None else min(objective, math.ceil(float(bound) - 1e-6))
+        return BackendResult("feasible", values, objective, proved, seconds, "highs")
+
+    def close(self) -> None:
+        self.stop()
+        with contextlib.suppress(OSError):
+            self._dir.cleanup()
