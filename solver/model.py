@@ -26,6 +26,7 @@ def build_model(
     allowed: Collection[tuple[int, int]] | None = None,
     also: Collection[str] = (),
     tight_links: bool = False,
+    agency_links: bool = False,
 ) -> BuiltModel:
     """Variables for every active pair no hard rule excludes, then every rule's rows and terms.
 
@@ -33,10 +34,18 @@ def build_model(
     ``relax_links`` leaves out the terms linking two decisions (see :class:`Variables`);
     ``allowed`` keeps only those (delegate, meeting) pairs, and the pinned ones; ``also``
     names terms to build even when weighted 0 (a lexicographic solve needs them);
-    ``tight_links`` adds the rotation inequalities per window of months.
+    ``tight_links`` adds the rotation inequalities per window of months; ``agency_links``
+    keeps agency repeat in a relaxation, aggregated.
     """
     model = LinearModel()
-    v = Variables(enc, model, scope or Scope.whole(enc), relax_links=relax_links, tight_links=tight_links)
+    v = Variables(
+        enc,
+        model,
+        scope or Scope.whole(enc),
+        relax_links=relax_links,
+        tight_links=tight_links,
+        agency_links=agency_links,
+    )
     delegates = range(len(enc.delegates))
     for m in sorted(v.scope.active):
         for d in delegates:

@@ -63,6 +63,11 @@ class Variables:
     tight_links: bool = False
     """Add the rotation inequalities per delegate, commune and window of months
     (:func:`solver.rules.soft._tight_links`): valid, tighter LP, more rows."""
+    agency_links: bool = False
+    """With ``relax_links``, keep agency repeat between active meetings after all, in an
+    aggregated form (one presence row per agency and meeting, not one per pair): on a
+    province's year it lifts the relaxation's bound by half a per cent for a few seconds
+    of LP (measured, docs/performance.md)."""
 
     def __post_init__(self) -> None:
         self.by_meeting = [[] for _ in self.enc.meetings]

@@ -136,7 +136,13 @@ def agency_repeat(v: Variables) -> LinExpr:
         if key not in presence:
             there = [var for d, var in v.by_meeting[before] if enc.delegates[d].agency == agency]
             y = None
-            if there:
+            if there and v.relax_links:
+                # A relaxation: one row, k·y ≥ Σ x (valid; for one seat, y ≥ Σ x is tighter
+                # than y ≥ x each), so that the links cost a row per agency and meeting.
+                y = v.model.boolean(f"present[{agency},{enc.meetings[before].id}]")
+                k = min(enc.meetings[before].required, len(there))
+                v.model.add(LinExpr({y: k, **dict.fromkeys(there, -1)}), lo=0)
+            elif there:
                 y = v.model.boolean(f"present[{agency},{enc.meetings[before].id}]")
                 for var in there:
                     v.model.add(LinExpr({y: 1, var: -1}), lo=0)
@@ -166,7 +172,7 @@ def agency_repeat(v: Variables) -> LinExpr:
                     expr.add(var)
             continue
         before = enc.previous[m].meeting  # type: ignore[union-attr]
-        if before is None or not v.is_active(before) or v.relax_links:
+        if before is None or not v.is_active(before) or (v.relax_links and not v.agency_links):
             continue  # an ignored previous meeting, or a relaxation: left out
         by_agency: dict[str, list[int]] = defaultdict(list)
         for d, var in v.by_meeting[m]:
@@ -189,7 +195,7 @@ def agency_repeat(v: Variables) -> LinExpr:
             expr.constant += sum(enc.delegates[d].agency in agencies for d in people)
             continue
         before = enc.previous[m].meeting  # type: ignore[union-attr]
-        if before is not None and v.is_active(before) and not v.relax_links:
+        if before is not None and v.is_active(before) and (v.agency_links or not v.relax_links):
             for d in people:
                 y = present(enc.delegates[d].agency, before)
                 if y is not None:

@@ -48,9 +48,17 @@ class PreparedModel:
         allowed: Collection[tuple[int, int]] | None = None,
         also: Collection[str] = (),
         tight_links: bool = False,
+        agency_links: bool = False,
     ) -> PreparedModel:
         built = build_model(
-            enc, scope, weights, relax_links=relax_links, allowed=allowed, also=also, tight_links=tight_links
+            enc,
+            scope,
+            weights,
+            relax_links=relax_links,
+            allowed=allowed,
+            also=also,
+            tight_links=tight_links,
+            agency_links=agency_links,
         )
         return cls(enc, built, ModelArrays.of(built.model))
 
