@@ -5,9 +5,11 @@ minute. The year is planned month by month instead, each month with the months b
 it fixed (rotation, agency repeat and balance see them as facts), then improved by large
 neighbourhood search: a window of one or two months is re-solved with every other month
 fixed. A window's model scores exactly like the whole schedule, so an improvement there
-is an improvement of the year. The bound is the LP relaxation of the whole model when it
-fits, otherwise the sum of per-month relaxations (balance and the terms linking months
-left out, which only lowers it).
+is an improvement of the year. The bound is the LP relaxation of the whole model: exact on
+a small horizon, and on a larger one without rotation between two of its own decisions
+(and, on the largest, without agency repeat between them either), which only lowers it.
+A small horizon (a city's year) is also given whole to CBC and HiGHS, each in a process
+of its own, whose proof ends the solve.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from solver.search.engine import PreparedModel, optimise
 from solver.search.greedy import greedy
 from solver.search.incumbent import Incumbent
 from solver.search.neighbourhoods import Neighbourhoods, pick
-from solver.search.partner import CbcPartner, HorizonPartner
+from solver.search.partner import HorizonPartner, ProcessPartner
 from solver.variables import Scope
 
 #: Pairs (meetings × delegates) up to which HiGHS works on the whole horizon beside the
@@ -33,12 +35,16 @@ from solver.variables import Scope
 PARTNER_PAIRS = 60_000
 #: Pairs up to which the whole horizon's relaxation keeps the terms linking decisions.
 FULL_RELAXATION = 40_000
+#: Pairs up to which a relaxation without the linking terms keeps agency repeat after all
+#: (aggregated, ``Variables.agency_links``): year99 (237,600 pairs) 4.5 → 13.3 s of LP for
+#: a bound 0.5 % higher; a 168-commune year's LP (604,800 pairs) has no time to spare.
+AGENCY_RELAXATION = 300_000
 #: Pairs beyond which the whole horizon is not relaxed at all (its LP would take minutes).
 #: A 168-commune year (604,800 pairs) fits: 45–65 s and 1.6 GB (docs/performance.md).
 MAX_RELAXATION = 700_000
 #: Add the valid inequalities of the linking terms (``Variables.tight_links``) to the
-#: whole horizon's models (HiGHS partner and relaxation): a tighter LP, measured in
-#: docs/performance.md.
+#: whole horizon's models (the MIP solvers' and the relaxation): a tighter LP, measured
+#: in docs/performance.md.
 TIGHT_LINKS = True
 #: Pairs up to which, once the month-by-month plan is handed over, HiGHS works alone on
 #: the whole horizon (no large-neighbourhood search beside it): on a city's year it
@@ -50,9 +56,11 @@ SOLO_PAIRS = 10_000
 SOLO_SEARCH_SHARE = 0.2
 #: The MIP solver on the whole horizon up to ``SOLO_PAIRS``: ``"highs"`` (in a thread,
 #: trading schedules with the search), ``"cbc"`` (in a process of its own, from the greedy
-#: schedule, giving its schedule and bound when it ends) or ``"both"`` (a portfolio:
-#: whichever proves first ends the solve). Measured in docs/performance.md.
-SMALL_HORIZON_MIP = "cbc"
+#: schedule, giving its schedule and bound when it ends) or ``"both"`` (a portfolio of CBC
+#: and HiGHS, each in a process of its own: whichever proves first ends the solve and the
+#: other; HiGHS starts after the short search, from its schedule). On a city's year
+#: ``"both"`` proves 5 seeds of 5 within the minute, ``"cbc"`` 3 (docs/performance.md).
+SMALL_HORIZON_MIP = "both"
 #: Share of the time for the relaxation, and for the month-by-month plan.
 #: The relaxation's share is only a cap (a small LP returns long before it); 0.6 lets a
 #: 168-commune year's LP finish in a 120 s solve (measured, docs/performance.md).
@@ -95,8 +103,9 @@ class HorizonDetails:
     solo: bool = False
     """The partner was left to finish alone after a short search."""
     partner: PartnerSummary | None = None
+    """HiGHS on the whole horizon (in a thread beside the search, or in a process)."""
     cbc: PartnerSummary | None = None
-    """CBC beside HiGHS on a small horizon."""
+    """CBC on the whole horizon, in a process."""
     neighbourhoods: dict[str, str] | None = None
     """Per neighbourhood kind, ``won/tried``."""
 
@@ -169,18 +178,23 @@ def plan_horizon(
         return HorizonPlan(schedule, objective, None, details)
     halt = _Halt(stop)
     partner: HorizonPartner | None = None
-    second: CbcPartner | None = None
+    processes: list[ProcessPartner] = []
+    mode = ""
     small = len(enc.meetings) * len(enc.delegates) <= SOLO_PAIRS
     if workers >= 2 and len(enc.meetings) * len(enc.delegates) <= PARTNER_PAIRS:
         # One core to a MIP solver on the whole horizon, the others to the decomposed search.
         # Imported here: PuLP's import costs a month's solve for nothing.
         from solver.backends import cbc
 
-        use_cbc = small and SMALL_HORIZON_MIP in ("cbc", "both") and cbc.available()
-        if not (use_cbc and SMALL_HORIZON_MIP == "cbc"):
+        mode = SMALL_HORIZON_MIP if small else "highs"
+        if mode in ("cbc", "both") and cbc.available():
+            processes.append(ProcessPartner(enc, None, deadline, halt.event, solver="cbc", tight_links=TIGHT_LINKS))
+        elif mode in ("cbc", "both"):
+            mode = "highs-process"
+        if mode == "highs-process":
+            processes.append(ProcessPartner(enc, None, deadline, halt.event, solver="highs", tight_links=TIGHT_LINKS))
+        if mode == "highs":
             partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)
-        if use_cbc:
-            second = CbcPartner(enc, None, deadline, halt.event)
         workers -= 1
     try:
         guide = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began))
@@ -192,7 +206,7 @@ def plan_horizon(
         objective = _objective(enc, schedule)
         progress.note(objective, "rolling")
         details.rolling, details.rolling_seconds = round(objective), round(time.perf_counter() - began, 2)
-        if (partner is not None or second is not None) and small:
+        if (partner is not None or processes) and small:
             # A short search first, so that the best schedule does not wait for the MIP's
             # own (late) ones, and HiGHS prunes with a good schedule from early on.
             if SOLO_SEARCH_SHARE > 0:
@@ -203,9 +217,15 @@ def plan_horizon(
                 )
             if partner is not None:
                 partner.offer(schedule, objective)
+            if mode == "both" and not halt.event.is_set():
+                # HiGHS starts now, on the core the search leaves, from the search's schedule
+                # (a good first cutoff: its own schedules come late).
+                processes.append(
+                    ProcessPartner(enc, schedule, deadline, halt.event, solver="highs", tight_links=TIGHT_LINKS)
+                )
             while time.perf_counter() < deadline and not halt.event.is_set():
                 highs = partner is not None and partner.running
-                if not (highs or (second is not None and second.running)):
+                if not (highs or any(process.running for process in processes)):
                     break
                 if partner is not None and highs:
                     partner.wait(min(deadline, time.perf_counter() + 0.2), halt.event, progress)
@@ -220,14 +240,17 @@ def plan_horizon(
         halt.close()
         if partner is not None:
             partner.stop()
-        if second is not None:
-            second.stop()
-    if partner is not None:
-        objective, bound = _exchange(partner, schedule, objective, bound, progress)
-        details.partner = PartnerSummary(partner.pairs, partner.proved, partner.bound)
-    if second is not None:
-        objective, bound = _exchange(second, schedule, objective, bound, progress)
-        details.cbc = PartnerSummary(second.pairs, second.proved, second.bound)
+        for process in processes:
+            process.stop()
+    for each in [partner, *processes]:
+        if each is None:
+            continue
+        objective, bound = _exchange(each, schedule, objective, bound, progress)
+        summary = PartnerSummary(each.pairs, each.proved, each.bound)
+        if each.name == "cbc":
+            details.cbc = summary
+        else:
+            details.partner = summary
     return HorizonPlan(schedule, objective, bound, details)
 
 
@@ -251,7 +274,7 @@ class _Halt:
 
 
 def _exchange(
-    partner: HorizonPartner | CbcPartner,
+    partner: HorizonPartner | ProcessPartner,
     schedule: dict[int, tuple[int, ...]],
     objective: float,
     bound: int | None,
@@ -445,7 +468,9 @@ def _relaxation(enc: Encoding, deadline: float) -> Guide | None:
     if size > MAX_RELAXATION or size / PAIRS_PER_SECOND > deadline - time.perf_counter():
         return None
     relax = size > FULL_RELAXATION
-    prepared = PreparedModel.of(enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax)
+    prepared = PreparedModel.of(
+        enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax, agency_links=relax and size <= AGENCY_RELAXATION
+    )
     result = LpRelaxation(prepared.arrays).solve(prepared.arrays.lb, prepared.arrays.ub, deadline - time.perf_counter())
     if result.status != "optimal":
         return None

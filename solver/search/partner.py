@@ -3,9 +3,10 @@
 The decomposed search (:mod:`solver.search.horizon`) works on schedules as
 ``meeting → delegates``; HiGHS and CBC work on the whole model's vector. These adapters
 turn one into the other, so that each side starts from the other's best schedule, and
-pass on the solver's proved bound of the whole horizon. HiGHS runs in a thread and trades
-schedules while it runs; CBC runs in a process of its own (no lock shared with the
-search) and gives its schedule and bound when it ends.
+pass on the solver's proved bound of the whole horizon. HiGHS can run in a thread and
+trade schedules while it runs (:class:`HorizonPartner`); CBC, or HiGHS, can run in a
+process of its own (:class:`ProcessPartner`: no lock shared with the search, ended at any
+moment) and give its schedule and bound when it ends.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from solver import seats_first
 from solver.backends import BackendResult
@@ -24,8 +25,10 @@ from solver.search.incumbent import Incumbent
 
 if TYPE_CHECKING:
     from solver.backends.cbc import CbcProcess
+    from solver.backends.highs_process import HighsProcess
 
 Schedule = dict[int, tuple[int, ...]]
+MipSolver = Literal["cbc", "highs"]
 
 #: Seconds before the search's deadline at which HiGHS's own time limit ends it.
 STOP_MARGIN = 0.5
@@ -109,46 +112,64 @@ class HorizonPartner:
         self._mip.stop()
 
 
-class CbcPartner:
-    """CBC on the whole model of ``enc`` from ``start``, until proved, ``deadline`` or :meth:`stop`.
+class ProcessPartner:
+    """CBC or HiGHS on the whole model of ``enc`` in a process of its own, from ``start``
+    (the greedy schedule when None), until proved, ``deadline`` or :meth:`stop`.
 
     It cannot take schedules while it runs; when it ends with a proved schedule with every
-    seat filled it sets ``proved`` (an event the search stops on).
+    seat filled it sets ``proved`` (an event the search, and the other solver, stop on).
     """
 
-    name = "cbc"
-
-    def __init__(self, enc: Encoding, start: Schedule | None, deadline: float, proved: threading.Event) -> None:
+    def __init__(
+        self,
+        enc: Encoding,
+        start: Schedule | None,
+        deadline: float,
+        proved: threading.Event,
+        *,
+        solver: MipSolver = "cbc",
+        tight_links: bool = False,
+    ) -> None:
         self.enc = enc
+        self.name = solver
+        self._tight_links = tight_links
         self._proved_event = proved
         self._result: BackendResult | None = None
-        self._process: CbcProcess | None = None
+        self._process: CbcProcess | HighsProcess | None = None
         self._stopped = threading.Event()
         # The model is built and written in the thread too: the search goes on meanwhile.
         self._watch = threading.Thread(
-            target=self._run, args=(None if start is None else dict(start), deadline), name="cbc-partner", daemon=True
+            target=self._run,
+            args=(None if start is None else dict(start), deadline),
+            name=f"{solver}-partner",
+            daemon=True,
         )
         self._watch.start()
 
     prepared: PreparedModel
 
     def _run(self, start: Schedule | None, deadline: float) -> None:
-        self.prepared = PreparedModel.of(self.enc)
+        self.prepared = PreparedModel.of(self.enc, tight_links=self._tight_links)
         try:
             if start is None:
                 vector = self.prepared.greedy_vector()
             else:
                 vector = self.prepared.vector((d, m) for m, people in start.items() for d in people)
         except CompletionError:
-            vector = None  # cannot happen for a schedule of the same rules; CBC finds its own
+            vector = None  # cannot happen for a schedule of the same rules; the solver finds its own
         if self._stopped.is_set():
             return
-        # CBC looks at its clock only now and then: it is told to stop a little early.
         now = time.perf_counter()
-        end = deadline - max(STOP_MARGIN, CBC_EARLY * (deadline - now))
-        from solver.backends.cbc import CbcProcess
+        if self.name == "cbc":
+            # CBC looks at its clock only now and then: it is told to stop a little early.
+            from solver.backends.cbc import CbcProcess
 
-        self._process = CbcProcess(self.prepared.arrays, deadline=end, start=vector)
+            end = deadline - max(STOP_MARGIN, CBC_EARLY * (deadline - now))
+            self._process = CbcProcess(self.prepared.arrays, deadline=end, start=vector)
+        else:
+            from solver.backends.highs_process import HighsProcess
+
+            self._process = HighsProcess(self.prepared.arrays, deadline=deadline - STOP_MARGIN, start=vector)
         while not self._process.wait(0.1):
             pass
         self._result = self._process.result()
@@ -166,10 +187,10 @@ class CbcPartner:
         return self._watch.is_alive()
 
     def offer(self, schedule: Schedule, objective: float) -> None:
-        """CBC takes its start only when it is started."""
+        """The solver takes its start only when it is started."""
 
     def better(self, objective: float) -> tuple[Schedule, float] | None:
-        """CBC's schedule, once it has ended, when it scores below ``objective``."""
+        """The solver's schedule, once it has ended, when it scores below ``objective``."""
         result = self._result
         if result is None or result.values is None or result.objective is None:
             return None

@@ -7,8 +7,12 @@ path a year of a province takes.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -228,30 +232,97 @@ def test_above_solo_pairs_the_neighbourhoods_search_beside_highs(monkeypatch: py
 @pytest.mark.usefixtures("horizon_always")
 @pytest.mark.parametrize("mip", ["cbc", "both"])
 @pytest.mark.parametrize("seed", [1, 3])
-def test_cbc_proves_a_small_horizon(monkeypatch: pytest.MonkeyPatch, mip: str, seed: int) -> None:
-    """Up to ``SOLO_PAIRS`` CBC works on the whole horizon in a process of its own (alone,
-    or beside HiGHS given no time here): CBC's schedule and bound prove the optimum, and it
-    equals PuLP-CBC's optimum of the direct model."""
+def test_a_mip_process_proves_a_small_horizon(monkeypatch: pytest.MonkeyPatch, mip: str, seed: int) -> None:
+    """Up to ``SOLO_PAIRS`` CBC (or CBC and HiGHS, a process each) works on the whole
+    horizon: the schedule and bound that come back prove the optimum, and it equals
+    PuLP-CBC's optimum of the direct model."""
     import solver.search.horizon as horizon
-    from solver.encode import Encoding
-    from solver.search.partner import HorizonPartner
 
-    class Idle(HorizonPartner):
-        """HiGHS with its time limit already past."""
-
-        def __init__(self, enc: Encoding, deadline: float, proved: threading.Event, *, tight_links: bool) -> None:
-            super().__init__(enc, time.perf_counter(), proved, tight_links=tight_links)
-
-    monkeypatch.setattr(horizon, "HorizonPartner", Idle)
     monkeypatch.setattr(horizon, "SMALL_HORIZON_MIP", mip)
     instance = three_months(seed)
     result = solve(instance, time_limit=90, workers=2)
-    assert result.details.horizon is not None
-    assert (result.details.horizon.partner is None) == (mip == "cbc")
-    assert result.details.horizon.cbc is not None
-    assert result.details.horizon.cbc.proved is True
+    details = result.details.horizon
+    assert details is not None
+    assert details.cbc is not None
+    if mip == "cbc":
+        assert details.partner is None
+        assert details.cbc.proved is True
+    else:  # HiGHS starts after the short search, unless CBC proved first
+        assert details.cbc.proved or (details.partner is not None and details.partner.proved)
     assert result.status == "optimal", (result.bound, result.details)
     total = _checked(instance, result)
     exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
     assert exact.status == "optimal"
     assert total == exact.report.total  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_without_cbc_highs_takes_its_place_in_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where PuLP's CBC cannot run, the small horizon's MIP is HiGHS in a process, and it
+    still proves the optimum."""
+    import solver.search.horizon as horizon
+    from solver.backends import cbc
+
+    monkeypatch.setattr(horizon, "SMALL_HORIZON_MIP", "cbc")
+    monkeypatch.setattr(cbc, "available", lambda: False)
+    instance = three_months(2)
+    result = solve(instance, time_limit=90, workers=2)
+    details = result.details.horizon
+    assert details is not None
+    assert details.cbc is None
+    assert details.partner is not None
+    assert details.partner.proved
+    assert result.status == "optimal", (result.bound, result.details)
+    _checked(instance, result)
+
+
+def _solver_children() -> list[str]:
+    """Command lines of this process's children that are MIP solvers (CBC, HiGHS's child)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+        if parent == os.getpid() and ("cbc" in command or "highs_child" in command):
+            found.append(command)
+    return found
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_the_portfolio_leaves_no_solver_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A solve stopped by its time limit, with CBC and HiGHS each still working in their
+    process, returns on time with a complete schedule and leaves neither process behind."""
+    import solver.search.horizon as horizon
+
+    monkeypatch.setattr(horizon, "SMALL_HORIZON_MIP", "both")
+    instance = instance_from_document(generate(communes=17, delegates=45, months=6, seed=2))
+    began = time.perf_counter()
+    result = solve(instance, time_limit=4, workers=2)
+    assert time.perf_counter() - began < 8
+    _checked(instance, result)
+    assert _solver_children() == []
+
+
+def test_a_process_exits_cleanly_after_a_portfolio_solve(tmp_path: Path) -> None:
+    """The portfolio once aborted the whole process at exit ("terminate called without an
+    active exception": HiGHS's thread was still inside an LP). With both solvers in
+    processes of their own, a program that solves and exits at once ends with status 0."""
+    program = tmp_path / "solve_and_exit.py"
+    program.write_text(
+        "import solver.facade as facade, solver.search.horizon as horizon\n"
+        "from models.io import instance_from_document\n"
+        "from scenarios.generator import generate\n"
+        "facade.SMALL_HORIZON = 0\n"
+        "horizon.SMALL_HORIZON_MIP = 'both'\n"
+        "doc = generate(communes=17, delegates=45, months=6, seed=2)\n"
+        "print(facade.solve(instance_from_document(doc), time_limit=3, workers=2).status)\n",
+        encoding="utf-8",
+    )
+    ended = subprocess.run(
+        [sys.executable, str(program)], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2]
+    )
+    assert ended.returncode == 0, ended.stderr
+    assert "terminate called" not in ended.stderr
+    assert ended.stdout.strip() in ("optimal", "feasible")
