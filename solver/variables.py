@@ -68,6 +68,9 @@ class Variables:
     aggregated form (one presence row per agency and meeting, not one per pair): on a
     province's year it lifts the relaxation's bound by half a per cent for a few seconds
     of LP (measured, docs/performance.md)."""
+    agency_rows: list[int] = field(default_factory=list)
+    """The rows that count an agency repeat between two active meetings: freed (no bounds),
+    they leave a relaxation without agency links, as if built with ``agency_links`` off."""
 
     def __post_init__(self) -> None:
         self.by_meeting = [[] for _ in self.enc.meetings]

@@ -1,10 +1,11 @@
 """The child side of :mod:`solver.backends.highs_process`: HiGHS's MIP on one model file.
 
-Run as a script (``python highs_child.py FOLDER SECONDS``), not as a module of the
+Run as a script (``python highs_child.py FOLDER SECONDS [lp]``), not as a module of the
 package, so that the child imports only HiGHS and NumPy and starts in a fraction of a
-second. It reads ``FOLDER/model.npz`` (and ``FOLDER/start.npy`` when present), solves,
-and writes ``FOLDER/solution.npy`` then ``FOLDER/result.json`` last, by rename: a parent
-that finds the JSON finds a complete answer.
+second. It reads ``FOLDER/model.npz`` (and ``FOLDER/start.npy`` when present), solves the
+MIP (or, with ``lp``, its LP relaxation, whose optimum is a bound), and writes
+``FOLDER/solution.npy`` then ``FOLDER/result.json`` last, by rename: a parent that finds
+the JSON finds a complete answer.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 PROOF_GAP = 0.999
 
 
-def model(folder: Path) -> highspy.HighsLp:
+def model(folder: Path, *, integer: bool = True) -> highspy.HighsLp:
     """The MIP stored by the parent: row-wise arrays, infinities as NumPy's."""
     data = np.load(folder / "model.npz")
     inf = highspy.kHighsInf
@@ -38,8 +39,21 @@ def model(folder: Path) -> highspy.HighsLp:
     lp.a_matrix_.start_ = data["start"]
     lp.a_matrix_.index_ = data["index"]
     lp.a_matrix_.value_ = data["value"]
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * lp.num_col_
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * lp.num_col_
     return lp
+
+
+def relax(folder: Path, seconds: float) -> dict[str, object]:
+    """The LP relaxation's optimum (no solution written: the parent wants the bound)."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("time_limit", max(0.05, seconds))
+    highs.passModel(model(folder, integer=False))
+    highs.run()
+    optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return {"optimal": optimal, "objective": float(highs.getInfo().objective_function_value) if optimal else None}
 
 
 def solve(folder: Path, seconds: float) -> dict[str, object]:
@@ -73,7 +87,7 @@ def solve(folder: Path, seconds: float) -> dict[str, object]:
 
 def main() -> None:
     folder, seconds = Path(sys.argv[1]), float(sys.argv[2])
-    answer = solve(folder, seconds)
+    answer = relax(folder, seconds) if sys.argv[3:] == ["lp"] else solve(folder, seconds)
     partial = folder / "result.json.part"
     partial.write_text(json.dumps(answer), encoding="utf-8")
     os.replace(partial, folder / "result.json")

@@ -7,7 +7,8 @@ CBC, one core each, and ending the loser as soon as the other proves (measured,
 docs/performance.md). Here the model goes to the child as NumPy arrays (no text format
 to write or parse), the child (:mod:`solver.backends.highs_child`, a script importing only
 HiGHS and NumPy) solves it alone, and :meth:`HighsProcess.stop` ends it with a signal.
-The interface is :class:`~solver.backends.cbc.CbcProcess`'s.
+:class:`HighsProcess` has :class:`~solver.backends.cbc.CbcProcess`'s interface;
+:class:`LpBoundProcess` solves a relaxation for its bound alone.
 """
 
 from __future__ import annotations
@@ -25,18 +26,17 @@ import numpy as np
 
 from solver.backends import BackendResult
 from solver.backends.arrays import ModelArrays
+from solver.backends.highs_lp import integer_bound
 from solver.linear import INF
 
 _CHILD = Path(__file__).with_name("highs_child.py")
 
 
-class HighsProcess:
-    """HiGHS on ``model`` until proved, ``deadline`` (a ``time.perf_counter`` value) or :meth:`stop`.
+class _Child:
+    """HiGHS on ``model`` in a child process, from ``start`` when given, until ``deadline``
+    (a ``time.perf_counter`` value) or :meth:`stop`; ``lp`` solves the relaxation only."""
 
-    ``start`` is a complete solution vector HiGHS starts from.
-    """
-
-    def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None = None) -> None:
+    def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None, lp: bool) -> None:
         self.model = model
         self._started = time.perf_counter()
         self._dir = tempfile.TemporaryDirectory(prefix="phancong-highs-")
@@ -56,7 +56,7 @@ class HighsProcess:
         if start is not None:
             np.save(self._folder / "start.npy", start.astype(np.int64))
         limit = max(1.0, deadline - time.perf_counter())
-        command = [sys.executable, str(_CHILD), str(self._folder), f"{limit:.2f}"]
+        command = [sys.executable, str(_CHILD), str(self._folder), f"{limit:.2f}", *(["lp"] if lp else [])]
         with (self._folder / "highs.log").open("w", encoding="utf-8") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self._stopped = False
@@ -80,13 +80,35 @@ class HighsProcess:
             self._process.kill()  # nothing to save in the child; a kill cannot be ignored
             self._process.wait()
 
+    def _answer(self) -> dict[str, object] | None:
+        """The child's answer, once it has ended by itself; None when stopped or failed."""
+        path = self._folder / "result.json"
+        if self.running or self._stopped or not path.exists():
+            return None
+        answer: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+        return answer
+
+    def close(self) -> None:
+        self.stop()
+        with contextlib.suppress(OSError):
+            self._dir.cleanup()
+
+
+class HighsProcess(_Child):
+    """HiGHS's MIP on ``model`` until proved, ``deadline`` or :meth:`stop`.
+
+    ``start`` is a complete solution vector HiGHS starts from.
+    """
+
+    def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None = None) -> None:
+        super().__init__(model, deadline=deadline, start=start, lp=False)
+
     def result(self) -> BackendResult:
         """What HiGHS found, once it has ended; status ``unknown`` when it was stopped or failed."""
         seconds = time.perf_counter() - self._started
-        answer_path = self._folder / "result.json"
-        if self.running or self._stopped or not answer_path.exists():
+        answer = self._answer()
+        if answer is None:
             return BackendResult("unknown", None, None, None, seconds, "highs")
-        answer = json.loads(answer_path.read_text(encoding="utf-8"))
         if answer["infeasible"]:
             return BackendResult("infeasible", None, None, None, seconds, "highs")
         solution = self._folder / "solution.npy"
@@ -99,10 +121,20 @@ class HighsProcess:
         if answer["optimal"]:
             return BackendResult("optimal", values, objective, objective, seconds, "highs")
         bound = answer["bound"]
-        proved = None if bound is None else min(objective, math.ceil(float(bound) - 1e-6))
+        proved = None if not isinstance(bound, float) else min(objective, math.ceil(bound - 1e-6))
         return BackendResult("feasible", values, objective, proved, seconds, "highs")
 
-    def close(self) -> None:
-        self.stop()
-        with contextlib.suppress(OSError):
-            self._dir.cleanup()
+
+class LpBoundProcess(_Child):
+    """The LP relaxation of ``model`` solved in a child, for its bound only: a larger LP
+    than the caller can afford on its own core, on the core its search leaves idle."""
+
+    def __init__(self, model: ModelArrays, *, deadline: float) -> None:
+        super().__init__(model, deadline=deadline, start=None, lp=True)
+
+    def bound(self) -> int | None:
+        """The least integer at or above the LP's optimum, once solved; None otherwise."""
+        answer = self._answer()
+        if answer is None or not answer["optimal"] or not isinstance(answer["objective"], float):
+            return None
+        return int(integer_bound(answer["objective"]))

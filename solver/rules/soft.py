@@ -187,6 +187,7 @@ def agency_repeat(v: Variables) -> LinExpr:
             link = LinExpr({count: 1, y: -k})
             for var in variables:
                 link.add(var, -1)
+            v.agency_rows.append(v.model.num_rows)
             v.model.add(link, lo=-k)
             expr.add(count)
     for m, people in sorted(v.scope.fixed.items()):

@@ -20,14 +20,18 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from solver import seats_first
 from solver.backends.highs_lp import LpRelaxation, integer_bound
+from solver.backends.highs_process import LpBoundProcess
 from solver.encode import Encoding
+from solver.linear import INF
 from solver.search.engine import PreparedModel, optimise
 from solver.search.greedy import greedy
 from solver.search.incumbent import Incumbent
 from solver.search.neighbourhoods import Neighbourhoods, pick
-from solver.search.partner import HorizonPartner, ProcessPartner
+from solver.search.partner import STOP_MARGIN, HorizonPartner, ProcessPartner
 from solver.variables import Scope
 
 #: Pairs (meetings × delegates) up to which HiGHS works on the whole horizon beside the
@@ -54,6 +58,7 @@ SOLO_PAIRS = 10_000
 #: HiGHS works alone: a good schedule early (HiGHS's own come late) at no measured
 #: cost to the proof (docs/performance.md).
 SOLO_SEARCH_SHARE = 0.2
+CBC_AFTER_ROLLING = False
 #: The MIP solver on the whole horizon up to ``SOLO_PAIRS``: ``"highs"`` (in a thread,
 #: trading schedules with the search), ``"cbc"`` (in a process of its own, from the greedy
 #: schedule, giving its schedule and bound when it ends) or ``"both"`` (a portfolio of CBC
@@ -108,6 +113,8 @@ class HorizonDetails:
     """CBC on the whole horizon, in a process."""
     neighbourhoods: dict[str, str] | None = None
     """Per neighbourhood kind, ``won/tried``."""
+    agency_bound: int | None = None
+    """The bound of the relaxation with agency links, when it was solved in time."""
 
 
 @dataclass
@@ -188,7 +195,8 @@ def plan_horizon(
 
         mode = SMALL_HORIZON_MIP if small else "highs"
         if mode in ("cbc", "both") and cbc.available():
-            processes.append(ProcessPartner(enc, None, deadline, halt.event, solver="cbc", tight_links=TIGHT_LINKS))
+            if not CBC_AFTER_ROLLING:
+                processes.append(ProcessPartner(enc, None, deadline, halt.event, solver="cbc", tight_links=TIGHT_LINKS))
         elif mode in ("cbc", "both"):
             mode = "highs-process"
         if mode == "highs-process":
@@ -196,8 +204,10 @@ def plan_horizon(
         if mode == "highs":
             partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)
         workers -= 1
+    bound_lp: LpBoundProcess | None = None
     try:
-        guide = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began))
+        spare = deadline - STOP_MARGIN if workers >= 2 else None
+        guide, bound_lp = _relaxation(enc, began + RELAXATION_SHARE * (deadline - began), spare_core=spare)
         details.relaxation_seconds = round(time.perf_counter() - began, 2)
         bound = guide.bound if guide is not None else None
         if bound is not None:
@@ -206,6 +216,8 @@ def plan_horizon(
         objective = _objective(enc, schedule)
         progress.note(objective, "rolling")
         details.rolling, details.rolling_seconds = round(objective), round(time.perf_counter() - began, 2)
+        if CBC_AFTER_ROLLING and mode in ("cbc", "both") and not processes and not halt.event.is_set():
+            processes.append(ProcessPartner(enc, schedule, deadline, halt.event, solver="cbc", tight_links=TIGHT_LINKS))
         if (partner is not None or processes) and small:
             # A short search first, so that the best schedule does not wait for the MIP's
             # own (late) ones, and HiGHS prunes with a good schedule from early on.
@@ -242,6 +254,13 @@ def plan_horizon(
             partner.stop()
         for process in processes:
             process.stop()
+        if bound_lp is not None:
+            lifted = bound_lp.bound()
+            bound_lp.close()
+            details.agency_bound = lifted
+            if lifted is not None and (bound is None or lifted > bound):
+                bound = min(lifted, round(objective))
+                progress.raise_bound(bound)
     for each in [partner, *processes]:
         if each is None:
             continue
@@ -461,22 +480,37 @@ def _objective(enc: Encoding, schedule: dict[int, tuple[int, ...]]) -> float:
     return prepared.arrays.constant + float(prepared.arrays.cost @ prepared.vector([]))
 
 
-def _relaxation(enc: Encoding, deadline: float) -> Guide | None:
+def _relaxation(
+    enc: Encoding, deadline: float, *, spare_core: float | None
+) -> tuple[Guide | None, LpBoundProcess | None]:
     """The LP relaxation of the whole horizon: exact when it fits, without the terms
-    linking two decisions otherwise (a valid bound either way)."""
+    linking two decisions otherwise (a valid bound either way).
+
+    Up to ``AGENCY_RELAXATION`` pairs the relaxation with agency links is also solved, for
+    its higher bound, in a child process until ``spare_core`` (a deadline; None: no core to
+    spare): it takes 3–6 times the linkless LP (13–45 s on a province's year), too long to
+    wait for, so the months are guided by the linkless LP meanwhile (the same model with
+    the agency rows freed).
+    """
     size = len(enc.meetings) * len(enc.delegates)
     if size > MAX_RELAXATION or size / PAIRS_PER_SECOND > deadline - time.perf_counter():
-        return None
+        return None, None
     relax = size > FULL_RELAXATION
-    prepared = PreparedModel.of(
-        enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax, agency_links=relax and size <= AGENCY_RELAXATION
-    )
-    result = LpRelaxation(prepared.arrays).solve(prepared.arrays.lb, prepared.arrays.ub, deadline - time.perf_counter())
+    agency = relax and size <= AGENCY_RELAXATION and spare_core is not None
+    prepared = PreparedModel.of(enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax, agency_links=agency)
+    arrays, child = prepared.arrays, None
+    if agency and spare_core is not None:
+        child = LpBoundProcess(arrays, deadline=spare_core)
+        freed = arrays.row_lo.copy()
+        freed[np.asarray(prepared.built.variables.agency_rows, dtype=np.int64)] = -INF
+        arrays = replace(arrays, row_lo=freed)
+    result = LpRelaxation(arrays).solve(arrays.lb, arrays.ub, deadline - time.perf_counter())
     if result.status != "optimal":
-        return None
+        return None, child
     x = prepared.built.variables.x
-    return Guide(
+    guide = Guide(
         bound=int(integer_bound(result.objective)),
         value={pair: float(result.values[var]) for pair, var in x.items()},
         reduced_cost={pair: float(result.reduced_costs[var]) for pair, var in x.items()},
     )
+    return guide, child

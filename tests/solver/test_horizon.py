@@ -326,3 +326,48 @@ def test_a_process_exits_cleanly_after_a_portfolio_solve(tmp_path: Path) -> None
     assert ended.returncode == 0, ended.stderr
     assert "terminate called" not in ended.stderr
     assert ended.stdout.strip() in ("optimal", "feasible")
+
+
+@pytest.mark.usefixtures("horizon_always")
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_larger_horizon_is_bounded_with_agency_links_on_the_spare_core(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Above ``FULL_RELAXATION`` pairs the months are guided by the linkless LP, while the
+    LP with agency links is solved in a child on the second core: its bound is reported,
+    is never above the optimum, and never below the linkless LP's."""
+    import solver.search.horizon as horizon
+    from solver.backends.highs_lp import LpRelaxation, integer_bound
+    from solver.encode import encode
+    from solver.search.engine import PreparedModel
+
+    monkeypatch.setattr(horizon, "FULL_RELAXATION", 0)
+    monkeypatch.setattr(horizon, "PARTNER_PAIRS", 0)
+    instance = three_months(seed)
+    result = solve(instance, time_limit=20, workers=2)
+    details = result.details.horizon
+    assert details is not None
+    assert details.partner is None
+    assert details.agency_bound is not None
+    linkless = PreparedModel.of(encode(instance), relax_links=True)
+    lp = LpRelaxation(linkless.arrays).solve(linkless.arrays.lb, linkless.arrays.ub, 10)
+    assert details.agency_bound >= integer_bound(lp.objective)
+    exact = solve(instance, backend="pulp", mip_solver="cbc", time_limit=30)
+    assert exact.status == "optimal"
+    assert details.agency_bound <= exact.report.total  # type: ignore[union-attr]
+    assert result.bound is not None
+    assert result.bound <= exact.report.total  # type: ignore[union-attr]
+    _checked(instance, result)
+
+
+@pytest.mark.usefixtures("horizon_always")
+def test_one_worker_spares_no_core_for_the_agency_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.search.horizon as horizon
+
+    monkeypatch.setattr(horizon, "FULL_RELAXATION", 0)
+    instance = three_months(1)
+    result = solve(instance, time_limit=5, workers=1)
+    assert result.details.horizon is not None
+    assert result.details.horizon.agency_bound is None
+    assert result.bound is not None
+    _checked(instance, result)

@@ -13,7 +13,8 @@ import pytest
 from solver.backends import cbc
 from solver.backends import pulp as pulp_backend
 from solver.backends.arrays import ModelArrays
-from solver.backends.highs_process import HighsProcess
+from solver.backends.highs_lp import LpRelaxation, integer_bound
+from solver.backends.highs_process import HighsProcess, LpBoundProcess
 from tests.solver.test_backends import assignment_with_capacities
 
 Process = type[cbc.CbcProcess] | type[HighsProcess]
@@ -111,3 +112,23 @@ def test_satisfies_checks_bounds_and_rows() -> None:
     flipped = good.copy()
     flipped[int(np.argmax(good))] = 0
     assert not model.satisfies(flipped)
+
+
+def test_the_lp_child_gives_the_relaxations_bound() -> None:
+    """:class:`LpBoundProcess` bounds like the LP solved here, rounded up to an integer."""
+    model = assignment_with_capacities(3)
+    child = LpBoundProcess(model, deadline=time.perf_counter() + 30)
+    assert child.wait(40)
+    here = LpRelaxation(model).solve(model.lb, model.ub, 30)
+    assert here.status == "optimal"
+    assert child.bound() == int(integer_bound(here.objective))
+    child.close()
+
+
+def test_a_stopped_lp_child_gives_no_bound() -> None:
+    model = assignment_with_capacities(5, items=200, bins=20)
+    child = LpBoundProcess(model, deadline=time.perf_counter() + 60)
+    child.stop()
+    assert not child.running
+    assert child.bound() is None
+    child.close()
