@@ -58,7 +58,6 @@ SOLO_PAIRS = 10_000
 #: HiGHS works alone: a good schedule early (HiGHS's own come late) at no measured
 #: cost to the proof (docs/performance.md).
 SOLO_SEARCH_SHARE = 0.2
-CBC_AFTER_ROLLING = False
 #: The MIP solver on the whole horizon up to ``SOLO_PAIRS``: ``"highs"`` (in a thread,
 #: trading schedules with the search), ``"cbc"`` (in a process of its own, from the greedy
 #: schedule, giving its schedule and bound when it ends) or ``"both"`` (a portfolio of CBC
@@ -195,8 +194,7 @@ def plan_horizon(
 
         mode = SMALL_HORIZON_MIP if small else "highs"
         if mode in ("cbc", "both") and cbc.available():
-            if not CBC_AFTER_ROLLING:
-                processes.append(ProcessPartner(enc, None, deadline, halt.event, solver="cbc", tight_links=TIGHT_LINKS))
+            processes.append(ProcessPartner(enc, None, deadline, halt.event, solver="cbc", tight_links=TIGHT_LINKS))
         elif mode in ("cbc", "both"):
             mode = "highs-process"
         if mode == "highs-process":
@@ -216,8 +214,6 @@ def plan_horizon(
         objective = _objective(enc, schedule)
         progress.note(objective, "rolling")
         details.rolling, details.rolling_seconds = round(objective), round(time.perf_counter() - began, 2)
-        if CBC_AFTER_ROLLING and mode in ("cbc", "both") and not processes and not halt.event.is_set():
-            processes.append(ProcessPartner(enc, schedule, deadline, halt.event, solver="cbc", tight_links=TIGHT_LINKS))
         if (partner is not None or processes) and small:
             # A short search first, so that the best schedule does not wait for the MIP's
             # own (late) ones, and HiGHS prunes with a good schedule from early on.
