@@ -10,13 +10,9 @@ log gives the bound when it stops on its time limit.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import highspy
 import numpy as np
@@ -24,6 +20,7 @@ import pulp
 
 from solver.backends import BackendResult, BackendStatus
 from solver.backends.arrays import ModelArrays
+from solver.backends.child import SolverChild
 from solver.backends.highs_model import highs_lp
 
 #: Absolute gap at which CBC may stop: below one point of an integer score.
@@ -36,7 +33,7 @@ def available() -> bool:
     return bool(pulp.PULP_CBC_CMD().available())
 
 
-class CbcProcess:
+class CbcProcess(SolverChild):
     """CBC on ``model`` until proved, ``deadline`` (a ``time.perf_counter`` value) or :meth:`stop`.
 
     ``start`` is a complete solution vector CBC starts from (its score is CBC's first
@@ -44,10 +41,9 @@ class CbcProcess:
     """
 
     def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None = None) -> None:
+        super().__init__("phancong-cbc-")
         self.model = model
-        self._started = time.perf_counter()
-        self._dir = tempfile.TemporaryDirectory(prefix="phancong-cbc-")
-        folder = Path(self._dir.name)
+        folder = self._folder
         self._solution = folder / "solution.txt"
         self._log = folder / "cbc.log"
         mps = folder / "model.mps"
@@ -76,37 +72,12 @@ class CbcProcess:
             "1",
         ]
         command += ["-solve", "-solution", str(self._solution)]
-        with self._log.open("w", encoding="utf-8") as log:
-            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        self._stopped = False
-
-    @property
-    def running(self) -> bool:
-        return self._process.poll() is None
-
-    def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds; whether CBC has ended."""
-        try:
-            self._process.wait(max(0.0, timeout))
-        except subprocess.TimeoutExpired:
-            return False
-        return True
-
-    def stop(self) -> None:
-        """End CBC now (its answer so far is lost: the caller has a schedule of its own)."""
-        if self.running:
-            self._stopped = True
-            self._process.terminate()
-            try:
-                self._process.wait(2.0)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        self._launch(command, self._log)
 
     def result(self) -> BackendResult:
         """What CBC found, once it has ended; status ``unknown`` when it was stopped."""
         seconds = time.perf_counter() - self._started
-        if self.running or self._stopped or not self._solution.exists():
+        if not self.ended_by_itself or not self._solution.exists():
             return BackendResult("unknown", None, None, None, seconds, "cbc")
         with self._solution.open(encoding="utf-8") as handle:
             head = handle.readline()
@@ -133,8 +104,3 @@ class CbcProcess:
             return None
         bound = float(found.group(1)) + objective - float(reported.group(1))
         return math.ceil(bound - 1e-6) if math.isfinite(bound) else None
-
-    def close(self) -> None:
-        self.stop()
-        with contextlib.suppress(OSError):
-            self._dir.cleanup()

@@ -13,12 +13,9 @@ HiGHS and NumPy) solves it alone, and :meth:`HighsProcess.stop` ends it with a s
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,21 +23,20 @@ import numpy as np
 
 from solver.backends import BackendResult
 from solver.backends.arrays import ModelArrays
+from solver.backends.child import SolverChild
 from solver.backends.highs_lp import integer_bound
 from solver.linear import INF
 
 _CHILD = Path(__file__).with_name("highs_child.py")
 
 
-class _Child:
+class _Child(SolverChild):
     """HiGHS on ``model`` in a child process, from ``start`` when given, until ``deadline``
     (a ``time.perf_counter`` value) or :meth:`stop`; ``lp`` solves the relaxation only."""
 
     def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None, lp: bool) -> None:
+        super().__init__("phancong-highs-")
         self.model = model
-        self._started = time.perf_counter()
-        self._dir = tempfile.TemporaryDirectory(prefix="phancong-highs-")
-        self._folder = Path(self._dir.name)
         np.savez(
             self._folder / "model.npz",
             cost=model.cost.astype(float),
@@ -57,41 +53,15 @@ class _Child:
             np.save(self._folder / "start.npy", start.astype(np.int64))
         limit = max(1.0, deadline - time.perf_counter())
         command = [sys.executable, str(_CHILD), str(self._folder), f"{limit:.2f}", *(["lp"] if lp else [])]
-        with (self._folder / "highs.log").open("w", encoding="utf-8") as log:
-            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        self._stopped = False
-
-    @property
-    def running(self) -> bool:
-        return self._process.poll() is None
-
-    def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds; whether HiGHS has ended."""
-        try:
-            self._process.wait(max(0.0, timeout))
-        except subprocess.TimeoutExpired:
-            return False
-        return True
-
-    def stop(self) -> None:
-        """End HiGHS now (its answer so far is lost: the caller has a schedule of its own)."""
-        if self.running:
-            self._stopped = True
-            self._process.kill()  # nothing to save in the child; a kill cannot be ignored
-            self._process.wait()
+        self._launch(command, self._folder / "highs.log")
 
     def _answer(self) -> dict[str, object] | None:
         """The child's answer, once it has ended by itself; None when stopped or failed."""
         path = self._folder / "result.json"
-        if self.running or self._stopped or not path.exists():
+        if not self.ended_by_itself or not path.exists():
             return None
         answer: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
         return answer
-
-    def close(self) -> None:
-        self.stop()
-        with contextlib.suppress(OSError):
-            self._dir.cleanup()
 
 
 class HighsProcess(_Child):
