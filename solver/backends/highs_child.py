@@ -1,4 +1,4 @@
-"""The child side of :mod:`solver.backends.highs_process`: HiGHS's MIP on one model file.
+"""The child side of :mod:`solver.backends.highs_process`: HiGHS on one model file.
 
 Run as a script (``python highs_child.py FOLDER SECONDS [lp]``), not as a module of the
 package, so that the child imports only HiGHS and NumPy and starts in a fraction of a
@@ -23,7 +23,8 @@ PROOF_GAP = 0.999
 
 
 def model(folder: Path, *, integer: bool = True) -> highspy.HighsLp:
-    """The MIP stored by the parent: row-wise arrays, infinities as NumPy's."""
+    """The model stored by the parent (row-wise arrays, infinities as NumPy's), as a MIP
+    or, without ``integer``, as its LP relaxation."""
     data = np.load(folder / "model.npz")
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()

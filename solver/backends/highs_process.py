@@ -30,7 +30,7 @@ from solver.linear import INF
 _CHILD = Path(__file__).with_name("highs_child.py")
 
 
-class _Child(SolverChild):
+class _HighsChild(SolverChild):
     """HiGHS on ``model`` in a child process, from ``start`` when given, until ``deadline``
     (a ``time.perf_counter`` value) or :meth:`stop`; ``lp`` solves the relaxation only."""
 
@@ -64,7 +64,7 @@ class _Child(SolverChild):
         return answer
 
 
-class HighsProcess(_Child):
+class HighsProcess(_HighsChild):
     """HiGHS's MIP on ``model`` until proved, ``deadline`` or :meth:`stop`.
 
     ``start`` is a complete solution vector HiGHS starts from.
@@ -95,7 +95,7 @@ class HighsProcess(_Child):
         return BackendResult("feasible", values, objective, proved, seconds, "highs")
 
 
-class LpBoundProcess(_Child):
+class LpBoundProcess(_HighsChild):
     """The LP relaxation of ``model`` solved in a child, for its bound only: a larger LP
     than the caller can afford on its own core, on the core its search leaves idle."""
 
