@@ -32,9 +32,10 @@ _CHILD = Path(__file__).with_name("highs_child.py")
 
 class _HighsChild(SolverChild):
     """HiGHS on ``model`` in a child process, from ``start`` when given, until ``deadline``
-    (a ``time.perf_counter`` value) or :meth:`stop`; ``lp`` solves the relaxation only."""
+    (a ``time.perf_counter`` value) or :meth:`stop`; ``lp`` solves the relaxation only.
+    ``flags`` are the child's own (see :mod:`solver.backends.highs_child`)."""
 
-    def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None, lp: bool) -> None:
+    def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None, flags: list[str]) -> None:
         super().__init__("phancong-highs-")
         self.model = model
         np.savez(
@@ -52,7 +53,7 @@ class _HighsChild(SolverChild):
         if start is not None:
             np.save(self._folder / "start.npy", start.astype(np.int64))
         limit = max(1.0, deadline - time.perf_counter())
-        command = [sys.executable, str(_CHILD), str(self._folder), f"{limit:.2f}", *(["lp"] if lp else [])]
+        command = [sys.executable, str(_CHILD), str(self._folder), f"{limit:.2f}", *flags]
         self._launch(command, self._folder / "highs.log")
 
     def _answer(self) -> dict[str, object] | None:
@@ -67,11 +68,14 @@ class _HighsChild(SolverChild):
 class HighsProcess(_HighsChild):
     """HiGHS's MIP on ``model`` until proved, ``deadline`` or :meth:`stop`.
 
-    ``start`` is a complete solution vector HiGHS starts from.
+    ``start`` is a complete solution vector HiGHS starts from; without ``presolve`` HiGHS
+    starts from it at once (best when it is good: it is then mostly a proof).
     """
 
-    def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None = None) -> None:
-        super().__init__(model, deadline=deadline, start=start, lp=False)
+    def __init__(
+        self, model: ModelArrays, *, deadline: float, start: np.ndarray | None = None, presolve: bool = True
+    ) -> None:
+        super().__init__(model, deadline=deadline, start=start, flags=[] if presolve else ["nopresolve"])
 
     def result(self) -> BackendResult:
         """What HiGHS found, once it has ended; status ``unknown`` when it was stopped or failed."""
@@ -100,7 +104,7 @@ class LpBoundProcess(_HighsChild):
     than the caller can afford on its own core, on the core its search leaves idle."""
 
     def __init__(self, model: ModelArrays, *, deadline: float) -> None:
-        super().__init__(model, deadline=deadline, start=None, lp=True)
+        super().__init__(model, deadline=deadline, start=None, flags=["lp"])
 
     def bound(self) -> int | None:
         """The least integer at or above the LP's optimum, once solved; None otherwise."""

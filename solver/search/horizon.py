@@ -32,6 +32,7 @@ from solver.search.greedy import greedy
 from solver.search.incumbent import Incumbent
 from solver.search.neighbourhoods import Neighbourhoods, pick
 from solver.search.partner import STOP_MARGIN, HorizonPartner, ProcessPartner
+from solver.search.support import support_search
 from solver.variables import Scope
 
 #: Pairs (meetings × delegates) up to which HiGHS works on the whole horizon beside the
@@ -58,6 +59,13 @@ SOLO_PAIRS = 10_000
 #: HiGHS works alone: a good schedule early (HiGHS's own come late) at no measured
 #: cost to the proof (docs/performance.md).
 SOLO_SEARCH_SHARE = 0.2
+#: Share of the time left after the monthly plan given, on a small horizon, to the MIP over
+#: the relaxation's support and the monthly plan's pairs (0: skipped); it ends sooner,
+#: once it has proved its optimum (:mod:`solver.search.support`).
+SUPPORT_SHARE = 0.15
+#: Seconds without a better schedule after which the short search ends, so that the MIP
+#: solver starts from its schedule rather than waiting for the end of its share.
+SHORT_STALL = 2.0
 #: The MIP solver on the whole horizon up to ``SOLO_PAIRS``: ``"highs"`` (in a thread,
 #: trading schedules with the search), ``"cbc"`` (in a process of its own, from the greedy
 #: schedule, giving its schedule and bound when it ends) or ``"both"`` (a portfolio of CBC
@@ -106,6 +114,8 @@ class HorizonDetails:
     rolling_seconds: float | None = None
     solo: bool = False
     """The partner was left to finish alone after a short search."""
+    support: int | None = None
+    """The score after the MIP over the relaxation's support (a small horizon)."""
     partner: PartnerSummary | None = None
     """HiGHS on the whole horizon (in a thread beside the search, or in a process)."""
     cbc: PartnerSummary | None = None
@@ -135,6 +145,8 @@ class Guide:
     bound: int
     value: dict[tuple[int, int], float]
     reduced_cost: dict[tuple[int, int], float]
+    exact: PreparedModel | None = None
+    """The whole model the relaxation is of, when it is the exact one (a small horizon)."""
 
     def allowed(self, enc: Encoding, meetings: list[int], keep: int = GUIDE_KEEP) -> set[tuple[int, int]]:
         """The relaxation's support and, per meeting, the ``keep`` pairs of least reduced
@@ -215,14 +227,38 @@ def plan_horizon(
         progress.note(objective, "rolling")
         details.rolling, details.rolling_seconds = round(objective), round(time.perf_counter() - began, 2)
         if (partner is not None or processes) and small:
-            # A short search first, so that the best schedule does not wait for the MIP's
-            # own (late) ones, and HiGHS prunes with a good schedule from early on.
+            if SUPPORT_SHARE > 0 and guide is not None and guide.exact is not None:
+                now = time.perf_counter()
+                end = now + SUPPORT_SHARE * (deadline - now)
+                # Never trade a filled seat for a lower weighted score (H1/H2 are hard).
+                whole = _capped(guide.exact, seats_first.gaps(enc, schedule))
+                found = support_search(whole, guide.value, schedule, deadline=end, stop=halt.event)
+                if found is not None:
+                    schedule, objective = found
+                    progress.note(objective, "support")
+                details.support = round(objective)
+            # A short search next, so that the best schedule does not wait for the MIP's
+            # own (late) ones, and HiGHS prunes with a good schedule from early on; it ends
+            # once it stalls, for HiGHS's proof is what is left.
             if SOLO_SEARCH_SHARE > 0:
                 now = time.perf_counter()
                 short = now + SOLO_SEARCH_SHARE * (deadline - now)
                 objective = _improve(
-                    enc, schedule, objective, bound, short, workers, halt.event, progress, seed, details, partner
+                    enc,
+                    schedule,
+                    objective,
+                    bound,
+                    short,
+                    workers,
+                    halt.event,
+                    progress,
+                    seed,
+                    details,
+                    partner,
+                    stall=SHORT_STALL,
                 )
+            if bound is not None and objective <= bound:
+                halt.event.set()  # the relaxation's bound proves the schedule: nothing is left to do
             if partner is not None:
                 partner.offer(schedule, objective)
             if mode == "both" and not halt.event.is_set():
@@ -322,11 +358,13 @@ def _improve(
     seed: int,
     details: HorizonDetails,
     partner: HorizonPartner | None = None,
+    stall: float | None = None,
 ) -> float:
     """Large neighbourhood search: re-decide a set of meetings, keep it if the score drops.
 
     With a ``partner``, each better schedule goes to it, its better schedules are taken
-    over, and its bound ends the search once the schedule meets it.
+    over, and its bound ends the search once the schedule meets it. With ``stall`` it also
+    ends after that many seconds without a better schedule.
     """
     rng = random.Random(seed)
     per_month = len(enc.meetings) / max(1, len({m.month for m in enc.meetings}))
@@ -337,7 +375,10 @@ def _improve(
     scores = dict.fromkeys(names, 1.0)
     tried = dict.fromkeys(names, 0)
     won = dict.fromkeys(names, 0)
+    last = time.perf_counter()
     while time.perf_counter() < deadline - 0.2 and not (stop and stop.is_set()):
+        if stall is not None and time.perf_counter() - last > stall:
+            break
         if partner is not None:
             partner.offer(schedule, objective)
             objective, bound = _exchange(partner, schedule, objective, bound, progress)
@@ -373,6 +414,7 @@ def _improve(
             gain = objective - local.objective
             objective = local.objective
             won[kind] += 1
+            last = time.perf_counter()
             progress.note(objective, kind)
         scores[kind] = 0.7 * scores[kind] + 0.3 * (1.0 + min(gain, 10.0) if gain else 0.0)
     details.neighbourhoods = {k: f"{won[k]}/{tried[k]}" for k in names}
@@ -508,5 +550,6 @@ def _relaxation(
         bound=int(integer_bound(result.objective)),
         value={pair: float(result.values[var]) for pair, var in x.items()},
         reduced_cost={pair: float(result.reduced_costs[var]) for pair, var in x.items()},
+        exact=None if relax else prepared,
     )
     return guide, child

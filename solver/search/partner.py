@@ -169,7 +169,10 @@ class ProcessPartner:
         else:
             from solver.backends.highs_process import HighsProcess
 
-            self._process = HighsProcess(self.prepared.arrays, deadline=deadline - STOP_MARGIN, start=vector)
+            # From a schedule HiGHS's work is mostly a proof, which its presolve only delays.
+            self._process = HighsProcess(
+                self.prepared.arrays, deadline=deadline - STOP_MARGIN, start=vector, presolve=vector is None
+            )
         while not self._process.wait(0.1):
             pass
         self._result = self._process.result()

@@ -215,6 +215,41 @@ def test_a_small_horizon_is_left_to_the_mip_after_the_monthly_plan() -> None:
 
 
 @pytest.mark.usefixtures("horizon_always")
+def test_a_small_horizon_goes_through_the_support_mip_and_is_no_worse_for_it() -> None:
+    """After the monthly plan, the MIP over the relaxation's support runs; its schedule is
+    no worse than the plan, and the solve ends at the proved optimum."""
+    instance = three_months(3)
+    result = solve(instance, time_limit=90, workers=2)
+    details = result.details.horizon
+    assert details is not None
+    assert details.rolling is not None
+    assert details.support is not None
+    assert details.support <= details.rolling
+    assert result.status == "optimal"
+    assert _checked(instance, result) <= details.support
+
+
+def test_a_stalled_short_search_ends_long_before_its_deadline() -> None:
+    """With a stall of half a second, the neighbourhood search tries windows, then ends once
+    they stop finding better schedules, not at its deadline a minute away."""
+    from solver.encode import encode
+    from solver.search import horizon
+    from solver.search.incumbent import Incumbent
+
+    instance = three_months(1)
+    enc = encode(instance)
+    plan = horizon.plan_horizon(enc, deadline=time.perf_counter() + 20, workers=1, progress=Incumbent(), rolling=True)
+    details = horizon.HorizonDetails(months=3)
+    began = time.perf_counter()
+    horizon._improve(
+        enc, dict(plan.schedule), plan.objective, None, began + 60, 1, None, Incumbent(), 0, details, stall=0.5
+    )
+    assert time.perf_counter() - began < 30
+    assert details.neighbourhoods is not None
+    assert sum(int(won_tried.split("/")[1]) for won_tried in details.neighbourhoods.values()) >= 1
+
+
+@pytest.mark.usefixtures("horizon_always")
 def test_above_solo_pairs_the_neighbourhoods_search_beside_highs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above ``SOLO_PAIRS`` the neighbourhood search runs beside HiGHS, and still proves."""
     import solver.search.horizon as horizon

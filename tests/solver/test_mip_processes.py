@@ -125,3 +125,17 @@ def test_the_lp_child_gives_the_relaxations_bound() -> None:
     assert here.status == "optimal"
     assert child.bound() == int(integer_bound(here.objective))
     child.close()
+
+
+def test_highs_without_presolve_from_a_start_proves_the_same_optimum() -> None:
+    """The portfolio's HiGHS starts from a schedule and skips its presolve: the child is
+    told so, and proves the optimum PuLP's CBC proves."""
+    model = assignment_with_capacities(2)
+    reference = pulp_backend.solve(model, time_limit=30, mip_solver="cbc")
+    assert reference.values is not None
+    process = HighsProcess(model, deadline=time.perf_counter() + 30, start=reference.values, presolve=False)
+    assert process._process is not None
+    assert "nopresolve" in process._process.args
+    result = _finished(process)
+    assert result.status == reference.status == "optimal"
+    assert result.objective == reference.objective == result.bound
