@@ -43,6 +43,12 @@ class LpRelaxation:
         self._lb = model.lb.astype(float).copy()
         self._ub = model.ub.astype(float).copy()
 
+    def reprice(self, cost: np.ndarray) -> None:
+        """Another objective (the constant unchanged); the next :meth:`solve` starts from
+        the last basis, which a change of costs leaves primal feasible."""
+        n = self.model.num_vars
+        self._highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
+
     def solve(self, lb: np.ndarray, ub: np.ndarray, time_limit: float) -> LpResult:
         started = time.perf_counter()
         if self.model.num_vars == 0:

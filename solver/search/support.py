@@ -1,24 +1,26 @@
 """The whole horizon re-decided over the pairs that matter: the relaxation's support and
-the schedules found so far.
+the pairs of the schedule at hand.
 
 On a city's year the LP relaxation puts weight on 250–370 of its 8,000 pairs and a
 schedule uses about 210; a MIP over their union has some 450 free pairs, and HiGHS solves
-it to optimality in 0.1–4 s. Its optimum is within 0–1 % of the year's: the month-by-month
-plan's choices recombined with the relaxation's (the idea of RINS, with the relaxation's
-support in place of the pairs on which it agrees with the schedule). The windows of the
-neighbourhood search cannot make that move: it re-decides meetings in every month at once.
-Measured in docs/performance.md ("The relaxation's support as a neighbourhood").
-"""
+it to optimality in 0.1–4 s, in a process of its own. Its optimum is within 0–1 % of the
+year's: the month-by-month plan's choices recombined with the relaxation's (the idea of
+RINS, with the relaxation's support in place of the pairs on which it agrees with the
+schedule). The windows of the neighbourhood search cannot make that move: it re-decides
+meetings in every month at once. Measured in docs/performance.md ("The relaxation's
+support as a neighbourhood")."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 import numpy as np
 
-from solver.backends.highs_mip import MipPartner
+from solver.backends.highs_lp import LpRelaxation
+from solver.backends.highs_process import HighsProcess
 from solver.search.engine import CompletionError, PreparedModel
 
 Schedule = dict[int, tuple[int, ...]]
@@ -27,46 +29,79 @@ Schedule = dict[int, tuple[int, ...]]
 SUPPORT_EPSILON = 1e-6
 
 
-def support_search(
+def relaxation_support(
     prepared: PreparedModel,
     relaxed: Mapping[tuple[int, int], float],
+    *,
+    perturbed: int,
+    seed: int,
+    deadline: float,
+) -> set[tuple[int, int]]:
+    """The pairs the relaxation uses (``relaxed``: pair → value), and those used by
+    ``perturbed`` more relaxations whose pair costs are raised by a random fraction of a
+    point, while ``deadline`` allows: a city year's LP is degenerate, and each of those is
+    another vertex at or near its optimum, with pairs the first one does not use."""
+    chosen = {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
+    x = prepared.built.variables.x
+    columns = np.fromiter(x.values(), dtype=np.int64, count=len(x))
+    rng = np.random.default_rng(seed)
+    arrays = prepared.arrays
+    lp = LpRelaxation(arrays) if perturbed > 0 else None
+    for _ in range(perturbed):
+        left = deadline - time.perf_counter()
+        if lp is None or left <= 0:
+            break
+        cost = arrays.cost.astype(float)
+        cost[columns] += rng.uniform(0.0, 1.0, size=len(columns))
+        lp.reprice(cost)
+        result = lp.solve(arrays.lb, arrays.ub, left)
+        if result.status == "optimal":
+            chosen.update(pair for pair, var in x.items() if result.values[var] > SUPPORT_EPSILON)
+    return chosen
+
+
+def support_search(
+    prepared: PreparedModel,
+    allowed: Collection[tuple[int, int]],
     start: Schedule,
     *,
     deadline: float,
     stop: threading.Event,
 ) -> tuple[Schedule, float] | None:
-    """The best schedule HiGHS finds by ``deadline`` (or ``stop``) using only the pairs of
-    ``relaxed`` (pair → value in the relaxation) with a positive value and those of
-    ``start``, starting from ``start``; None when it finds none better than ``start``.
+    """The best schedule HiGHS finds by ``deadline`` (or ``stop``) using only the pairs
+    ``allowed`` and those of ``start``, starting from ``start``; None when it finds none
+    better than ``start``.
 
     ``prepared`` is the whole model; its rows are kept, so a schedule found is one of the
-    whole model's, and its objective the whole schedule's score.
+    whole model's, and its objective the whole schedule's score. HiGHS stops at
+    ``deadline`` with the best schedule it has.
     """
     x = prepared.built.variables.x
-    allowed = {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
-    allowed.update((d, m) for m, people in start.items() for d in people)
+    free = set(allowed)
+    free.update((d, m) for m, people in start.items() for d in people)
     arrays = prepared.arrays
     ub = arrays.ub.copy()
     for pair, var in x.items():
         # A pinned pair (lower bound 1) is in every schedule, so it is never left out here.
-        if pair not in allowed and arrays.lb[var] == 0:
+        if pair not in free and arrays.lb[var] == 0:
             ub[var] = 0
     try:
         first = prepared.vector((d, m) for m, people in start.items() for d in people)
     except CompletionError:
         return None  # cannot happen for a schedule of the same rules; never worth failing a solve
-    mip = MipPartner(replace(arrays, ub=ub), deadline=deadline)
-    mip.start(first)
+    # In a process of its own, like the portfolio's solvers: a stop ends it at once, and
+    # it shares no lock with the caller's threads (a web server's, in the service).
+    process = HighsProcess(replace(arrays, ub=ub), deadline=deadline, start=first)
     try:
-        while mip.running and not stop.is_set():
-            mip.join(0.1)
+        while not process.wait(0.1):
+            if stop.is_set():
+                return None
+        result = process.result()
     finally:
-        mip.stop()
-    best = mip.best()
-    if best is None or best[1] >= prepared.arrays.objective(first) - 0.5:
+        process.close()
+    if result.values is None or result.objective is None or result.objective >= arrays.objective(first) - 0.5:
         return None
-    values, objective = best
     found: Schedule = {m.index: () for m in prepared.enc.meetings}
-    for d, m in prepared.built.variables.extract(np.asarray(values)):
+    for d, m in prepared.built.variables.extract(result.values):
         found[m] = (*found[m], d)
-    return found, objective
+    return found, result.objective

@@ -1,6 +1,6 @@
-"""The MIP over the relaxation's support and a schedule's pairs (:mod:`solver.search.support`):
+"""The MIP over the relaxations' supports and a schedule's pairs (:mod:`solver.search.support`):
 it only uses those pairs, its score is the scorer's, it never returns a worse schedule, it
-keeps pins, and it ends when told."""
+keeps pins, and it ends when told; perturbed relaxations add pairs, and nothing else."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from solver.encode import Encoding, encode
 from solver.score import score
 from solver.search.engine import PreparedModel
 from solver.search.greedy import greedy
-from solver.search.support import SUPPORT_EPSILON, Schedule, support_search
+from solver.search.support import SUPPORT_EPSILON, Schedule, relaxation_support, support_search
 
 
 def _year(seed: int, pins: tuple[Pair, ...] = ()) -> Instance:
@@ -47,14 +47,14 @@ def test_the_support_mip_improves_on_its_start_with_only_allowed_pairs(seed: int
     instance = _year(seed)
     enc, prepared, relaxed, start = _setting(instance)
     before = score(instance, _pairs(enc, start)).total
-    found = support_search(prepared, relaxed, start, deadline=time.perf_counter() + 30, stop=threading.Event())
+    support = {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
+    found = support_search(prepared, support, start, deadline=time.perf_counter() + 30, stop=threading.Event())
     assert found is not None
     schedule, objective = found
     report = score(instance, _pairs(enc, schedule))
     assert report.violations == []
     assert report.total == objective < before
-    allowed = {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
-    allowed |= {(d, m) for m, people in start.items() for d in people}
+    allowed = support | {(d, m) for m, people in start.items() for d in people}
     assert {(d, m) for m, people in schedule.items() for d in people} <= allowed
 
 
@@ -72,7 +72,8 @@ def test_a_pin_outside_the_support_is_kept() -> None:
     pinned = _year(3, (Pair(meeting=meeting.id, delegate=delegate.id),))
     # The unpinned relaxation's values: the pinned pair is outside their support.
     enc, prepared, _, start = _setting(pinned)
-    found = support_search(prepared, relaxed, start, deadline=time.perf_counter() + 30, stop=threading.Event())
+    support = {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
+    found = support_search(prepared, support, start, deadline=time.perf_counter() + 30, stop=threading.Event())
     assert found is not None
     schedule = found[0]
     assert delegate.index in schedule[meeting.index]
@@ -85,7 +86,39 @@ def test_a_stop_ends_the_support_mip_and_nothing_worse_comes_back() -> None:
     stop = threading.Event()
     stop.set()
     began = time.perf_counter()
-    found = support_search(prepared, relaxed, start, deadline=time.perf_counter() + 60, stop=stop)
+    found = support_search(prepared, set(relaxed), start, deadline=time.perf_counter() + 60, stop=stop)
     assert time.perf_counter() - began < 30
     if found is not None:
         assert found[1] < score(instance, _pairs(enc, start)).total
+
+
+def test_perturbed_relaxations_add_pairs_to_the_support_and_lose_none() -> None:
+    """Each relaxation with raised costs is another vertex: the support grows, and keeps
+    every pair of the first relaxation's."""
+    instance = _year(5)
+    _, prepared, relaxed, _ = _setting(instance)
+    alone = relaxation_support(prepared, relaxed, perturbed=0, seed=1, deadline=time.perf_counter() + 30)
+    assert alone == {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
+    wider = relaxation_support(prepared, relaxed, perturbed=3, seed=1, deadline=time.perf_counter() + 30)
+    assert alone < wider <= set(prepared.built.variables.x)
+    again = relaxation_support(prepared, relaxed, perturbed=3, seed=1, deadline=time.perf_counter() + 30)
+    assert again == wider  # the same seed, the same pairs
+
+
+def test_a_repriced_relaxation_solves_as_a_new_one_would() -> None:
+    """After :meth:`LpRelaxation.reprice` the warm solve reaches the optimum a cold solve
+    of the repriced model reaches."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    _, prepared, _, _ = _setting(_year(6))
+    arrays = prepared.arrays
+    lp = LpRelaxation(arrays)
+    assert lp.solve(arrays.lb, arrays.ub, 30).status == "optimal"
+    cost = arrays.cost.astype(float) + np.random.default_rng(2).uniform(0.0, 1.0, size=arrays.num_vars)
+    lp.reprice(cost)
+    warm = lp.solve(arrays.lb, arrays.ub, 30)
+    cold = LpRelaxation(replace(arrays, cost=cost)).solve(arrays.lb, arrays.ub, 30)
+    assert warm.status == cold.status == "optimal"
+    assert warm.objective == pytest.approx(cold.objective, abs=1e-6)
