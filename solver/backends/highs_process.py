@@ -32,8 +32,8 @@ _CHILD = Path(__file__).with_name("highs_child.py")
 
 class _HighsChild(SolverChild):
     """HiGHS on ``model`` in a child process, from ``start`` when given, until ``deadline``
-    (a ``time.perf_counter`` value) or :meth:`stop`; ``lp`` solves the relaxation only.
-    ``flags`` are the child's own (see :mod:`solver.backends.highs_child`)."""
+    (a ``time.perf_counter`` value) or :meth:`stop`, with the child's own ``flags`` (see
+    :mod:`solver.backends.highs_child`: ``lp`` solves the relaxation only)."""
 
     def __init__(self, model: ModelArrays, *, deadline: float, start: np.ndarray | None, flags: list[str]) -> None:
         super().__init__("phancong-highs-")

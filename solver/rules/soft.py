@@ -135,15 +135,13 @@ def agency_repeat(v: Variables) -> LinExpr:
         key = (agency, before)
         if key not in presence:
             there = [var for d, var in v.by_meeting[before] if enc.delegates[d].agency == agency]
-            y = None
-            if there and v.relax_links:
+            y = None if not there else v.model.boolean(f"present[{agency},{enc.meetings[before].id}]")
+            if y is not None and v.relax_links:
                 # A relaxation: one row, k·y ≥ Σ x (valid; for one seat, y ≥ Σ x is tighter
                 # than y ≥ x each), so that the links cost a row per agency and meeting.
-                y = v.model.boolean(f"present[{agency},{enc.meetings[before].id}]")
                 k = min(enc.meetings[before].required, len(there))
                 v.model.add(LinExpr({y: k, **dict.fromkeys(there, -1)}), lo=0)
-            elif there:
-                y = v.model.boolean(f"present[{agency},{enc.meetings[before].id}]")
+            elif y is not None:
                 for var in there:
                     v.model.add(LinExpr({y: 1, var: -1}), lo=0)
                 if v.tight_links and len(there) > 1 and enc.meetings[before].required == 1:

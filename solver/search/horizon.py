@@ -234,7 +234,7 @@ def plan_horizon(
             if SUPPORT_SHARE > 0 and guide is not None and guide.exact is not None:
                 now = time.perf_counter()
                 end = now + SUPPORT_SHARE * (deadline - now)
-                found = _support(enc, guide.exact, guide, schedule, months, order, end, workers, halt.event, seed)
+                found = _support(enc, guide.exact, guide.value, schedule, months, order, end, workers, halt.event, seed)
                 if found is not None:
                     schedule, objective = found
                     progress.note(objective, "support")
@@ -428,7 +428,7 @@ def _improve(
 def _support(
     enc: Encoding,
     exact: PreparedModel,
-    guide: Guide,
+    relaxed: dict[tuple[int, int], float],
     schedule: dict[int, tuple[int, ...]],
     months: dict[int, list[int]],
     order: list[int],
@@ -437,9 +437,10 @@ def _support(
     stop: threading.Event,
     seed: int,
 ) -> tuple[dict[int, tuple[int, ...]], float] | None:
-    """The whole horizon re-decided by ``deadline`` over a pool of pairs: the supports of
-    the relaxation and of perturbed ones, the pairs of ``schedule`` and those of the board's
-    own monthly plan; None when nothing better than ``schedule`` is found."""
+    """The whole horizon (``exact``, its relaxation's values ``relaxed``) re-decided by
+    ``deadline`` over a pool of pairs: the supports of the relaxation and of perturbed ones,
+    the pairs of ``schedule`` and those of the board's own monthly plan; None when nothing
+    better than ``schedule`` is found."""
     # Never trade a filled seat for a lower weighted score (H1/H2 are hard).
     whole = _capped(exact, seats_first.gaps(enc, schedule))
     # The board's own plan (each month knowing only the past, unguided) uses pairs the
@@ -447,7 +448,7 @@ def _support(
     # city's year, its months proved one by one).
     now = time.perf_counter()
     board = _rolling(enc, months, order, now + (deadline - now) / 2, workers, stop, None, share=1.0)
-    allowed = relaxation_support(whole, guide.value, perturbed=SUPPORT_LPS, seed=seed, deadline=deadline)
+    allowed = relaxation_support(whole, relaxed, perturbed=SUPPORT_LPS, seed=seed, deadline=deadline)
     allowed.update((d, m) for m, people in board.items() for d in people)
     return support_search(whole, allowed, schedule, deadline=deadline, stop=stop)
 

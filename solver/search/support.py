@@ -45,11 +45,13 @@ def relaxation_support(
     x = prepared.built.variables.x
     columns = np.fromiter(x.values(), dtype=np.int64, count=len(x))
     rng = np.random.default_rng(seed)
+    if perturbed <= 0:
+        return chosen
     arrays = prepared.arrays
-    lp = LpRelaxation(arrays) if perturbed > 0 else None
+    lp = LpRelaxation(arrays)
     for _ in range(perturbed):
         left = deadline - time.perf_counter()
-        if lp is None or left <= 0:
+        if left <= 0:
             break
         cost = arrays.cost.astype(float)
         cost[columns] += rng.uniform(0.0, 1.0, size=len(columns))
