@@ -150,6 +150,9 @@ class Guide:
     reduced_cost: dict[tuple[int, int], float]
     exact: PreparedModel | None = None
     """The whole model the relaxation is of, when it is the exact one (a small horizon)."""
+    relaxation: LpRelaxation | None = None
+    """With ``exact``, its relaxation, solved (the values above are copies): the support
+    step re-solves it warm under other costs."""
 
     def allowed(self, enc: Encoding, meetings: list[int], keep: int = GUIDE_KEEP) -> set[tuple[int, int]]:
         """The relaxation's support and, per meeting, the ``keep`` pairs of least reduced
@@ -231,10 +234,22 @@ def plan_horizon(
         details.rolling, details.rolling_seconds = round(objective), round(time.perf_counter() - began, 2)
         if (partner is not None or processes) and small:
             supported = False
-            if SUPPORT_SHARE > 0 and guide is not None and guide.exact is not None:
+            if SUPPORT_SHARE > 0 and guide is not None and guide.exact is not None and guide.relaxation is not None:
                 now = time.perf_counter()
                 end = now + SUPPORT_SHARE * (deadline - now)
-                found = _support(enc, guide.exact, guide.value, schedule, months, order, end, workers, halt.event, seed)
+                found = _support(
+                    enc,
+                    guide.exact,
+                    guide.value,
+                    guide.relaxation,
+                    schedule,
+                    months,
+                    order,
+                    end,
+                    workers,
+                    halt.event,
+                    seed,
+                )
                 if found is not None:
                     schedule, objective = found
                     progress.note(objective, "support")
@@ -429,6 +444,7 @@ def _support(
     enc: Encoding,
     exact: PreparedModel,
     relaxed: dict[tuple[int, int], float],
+    lp: LpRelaxation,
     schedule: dict[int, tuple[int, ...]],
     months: dict[int, list[int]],
     order: list[int],
@@ -437,7 +453,7 @@ def _support(
     stop: threading.Event,
     seed: int,
 ) -> tuple[dict[int, tuple[int, ...]], float] | None:
-    """The whole horizon (``exact``, its relaxation's values ``relaxed``) re-decided by
+    """The whole horizon (``exact``; its relaxation ``lp``, whose values are ``relaxed``) re-decided by
     ``deadline`` over a pool of pairs: the supports of the relaxation and of perturbed ones,
     the pairs of ``schedule`` and those of the board's own monthly plan; None when nothing
     better than ``schedule`` is found."""
@@ -448,7 +464,7 @@ def _support(
     # city's year, its months proved one by one).
     now = time.perf_counter()
     board = _rolling(enc, months, order, now + (deadline - now) / 2, workers, stop, None, share=1.0)
-    allowed = relaxation_support(whole, relaxed, perturbed=SUPPORT_LPS, seed=seed, deadline=deadline)
+    allowed = relaxation_support(whole, relaxed, lp, perturbed=SUPPORT_LPS, seed=seed, deadline=deadline)
     allowed.update((d, m) for m, people in board.items() for d in people)
     return support_search(whole, allowed, schedule, deadline=deadline, stop=stop)
 
@@ -574,7 +590,8 @@ def _relaxation(
         freed = arrays.row_lo.copy()
         freed[np.asarray(prepared.built.variables.agency_rows, dtype=np.int64)] = -INF
         arrays = replace(arrays, row_lo=freed)
-    result = LpRelaxation(arrays).solve(arrays.lb, arrays.ub, deadline - time.perf_counter())
+    lp = LpRelaxation(arrays)
+    result = lp.solve(arrays.lb, arrays.ub, deadline - time.perf_counter())
     if result.status != "optimal":
         return None, child
     x = prepared.built.variables.x
@@ -583,5 +600,6 @@ def _relaxation(
         value={pair: float(result.values[var]) for pair, var in x.items()},
         reduced_cost={pair: float(result.reduced_costs[var]) for pair, var in x.items()},
         exact=None if relax else prepared,
+        relaxation=None if relax else lp,
     )
     return guide, child

@@ -32,6 +32,7 @@ SUPPORT_EPSILON = 1e-6
 def relaxation_support(
     prepared: PreparedModel,
     relaxed: Mapping[tuple[int, int], float],
+    lp: LpRelaxation,
     *,
     perturbed: int,
     seed: int,
@@ -40,7 +41,10 @@ def relaxation_support(
     """The pairs the relaxation uses (``relaxed``: pair → value), and those used by
     ``perturbed`` more relaxations whose pair costs are raised by a random fraction of a
     point, while ``deadline`` allows: a city year's LP is degenerate, and each of those is
-    another vertex at or near its optimum, with pairs the first one does not use."""
+    another vertex at or near its optimum, with pairs the first one does not use.
+
+    ``lp`` holds that relaxation, solved: each perturbed one is solved from its last basis
+    (its objective is changed for good)."""
     chosen = {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
     x = prepared.built.variables.x
     columns = np.fromiter(x.values(), dtype=np.int64, count=len(x))
@@ -48,7 +52,6 @@ def relaxation_support(
     if perturbed <= 0:
         return chosen
     arrays = prepared.arrays
-    lp = LpRelaxation(arrays)
     for _ in range(perturbed):
         left = deadline - time.perf_counter()
         if left <= 0:

@@ -38,6 +38,13 @@ def _setting(instance: Instance) -> tuple[Encoding, PreparedModel, dict[tuple[in
     return enc, prepared, relaxed, start
 
 
+def _solved(prepared: PreparedModel) -> LpRelaxation:
+    """The model's relaxation, solved (as the horizon hands it to the support step)."""
+    lp = LpRelaxation(prepared.arrays)
+    assert lp.solve(prepared.arrays.lb, prepared.arrays.ub, 30).status == "optimal"
+    return lp
+
+
 def _pairs(enc: Encoding, schedule: Schedule) -> list[tuple[str, str]]:
     return [(enc.meetings[m].id, enc.delegates[d].id) for m, people in schedule.items() for d in people]
 
@@ -97,11 +104,17 @@ def test_perturbed_relaxations_add_pairs_to_the_support_and_lose_none() -> None:
     every pair of the first relaxation's."""
     instance = _year(5)
     _, prepared, relaxed, _ = _setting(instance)
-    alone = relaxation_support(prepared, relaxed, perturbed=0, seed=1, deadline=time.perf_counter() + 30)
+    alone = relaxation_support(
+        prepared, relaxed, _solved(prepared), perturbed=0, seed=1, deadline=time.perf_counter() + 30
+    )
     assert alone == {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
-    wider = relaxation_support(prepared, relaxed, perturbed=3, seed=1, deadline=time.perf_counter() + 30)
+    wider = relaxation_support(
+        prepared, relaxed, _solved(prepared), perturbed=3, seed=1, deadline=time.perf_counter() + 30
+    )
     assert alone < wider <= set(prepared.built.variables.x)
-    again = relaxation_support(prepared, relaxed, perturbed=3, seed=1, deadline=time.perf_counter() + 30)
+    again = relaxation_support(
+        prepared, relaxed, _solved(prepared), perturbed=3, seed=1, deadline=time.perf_counter() + 30
+    )
     assert again == wider  # the same seed, the same pairs
 
 
