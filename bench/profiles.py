@@ -83,6 +83,8 @@ PROFILES: dict[str, Profile] = {
             "a city's year, two meetings per commune and month, more leave and in-charge",
             shape=Shape(meetings_per_month=2, leave=1.5, in_charge=4, roads=6),
         ),
+        Profile("year17few", 17, 30, 12, "a city's year with 30 delegates (6,120 pairs)"),
+        Profile("year17many", 17, 60, 12, "a city's year with 60 delegates (12,240 pairs, above SOLO_PAIRS)"),
         Profile("year99", 99, 200, 12, "a province's year, 12 months × 99 communes"),
         Profile("year168", 168, 300, 12, "a large province's year, 12 months × 168 communes"),
         Profile("replan168", 168, 300, 1, "re-plan one absence in a published 168-commune month", replan=True),

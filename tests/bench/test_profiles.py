@@ -98,3 +98,16 @@ def test_every_backend_of_a_benchmark_replans_the_same_published_schedule(
     assert first["status"] == "optimal"
     # The greedy baseline keeps the published schedule where it can: never better than the optimum.
     assert second["score"] >= first["score"]  # type: ignore[operator]
+
+
+def test_the_delegate_count_profiles_sit_either_side_of_the_small_horizon() -> None:
+    """`year17few` and `year17many` differ from `year17` in delegates only, and fall on
+    either side of ``SOLO_PAIRS`` (the small horizon's path and the search beside HiGHS)."""
+    from solver.search.horizon import SOLO_PAIRS
+
+    sizes = {}
+    for name in ("year17", "year17few", "year17many"):
+        doc = PROFILES[name].document(1)
+        sizes[name] = (len(doc["communes"]), len(doc["delegates"]), len(doc["meetings"]))
+    assert sizes == {"year17": (17, 45, 204), "year17few": (17, 30, 204), "year17many": (17, 60, 204)}
+    assert 204 * 30 <= SOLO_PAIRS < 204 * 60
