@@ -40,7 +40,7 @@ from solver.backends import ProgressCallback
 from solver.encode import Encoding, encode
 from solver.result import PhaseResult, Result, SolveDetails, Status, UnfilledSeats
 from solver.score import score
-from solver.search.engine import CompletionError, PreparedModel, optimise
+from solver.search.engine import CompletionError, PreparedModel, optimise, score_of
 from solver.search.horizon import plan_horizon
 from solver.search.incumbent import Incumbent
 from solver.visits import suggest_visits
@@ -164,7 +164,8 @@ class _Plan:
     bound: int | None
     method: str
     objective: int
-    """The model's own score of ``schedule`` (the independent scorer must agree)."""
+    """The model's own score of ``schedule`` (:func:`~solver.search.engine.score_of`, not a
+    solver's objective, which may overstate it); the independent scorer must agree."""
     details: SolveDetails
     proved: bool | None = None
     """Whether the schedule is proved optimal; None: when the bound meets its score."""
@@ -310,7 +311,9 @@ class _Capped:
             root_bound=found.root_bound,
             phases=dict(self.phases),
         )
-        return _Plan(self.schedule(found), bound, found.method, round(found.incumbent.objective), details, proved)
+        schedule = self.schedule(found)
+        objective = round(score_of(self.request.enc, schedule))
+        return _Plan(schedule, bound, found.method, objective, details, proved)
 
 
 @dataclass(frozen=True)
@@ -378,11 +381,11 @@ class Horizon:
         )
         shift = weighted.rules.weight("unfilled") - enc.rules.weight("unfilled")
         left = seats_first.gaps(weighted, plan.schedule)
-        objective = round(plan.objective) - shift * left
         # The bound of the re-weighted model bounds the real one among gap-free schedules.
         bound = plan.bound if shift == 0 or left == 0 else None
         name = "auto/rolling" if self.rolling else "auto/horizon"
-        return _Plan(plan.pairs(), bound, name, objective, SolveDetails(horizon=plan.details))
+        pairs = plan.pairs()
+        return _Plan(pairs, bound, name, round(score_of(enc, pairs)), SolveDetails(horizon=plan.details))
 
 
 def _long(enc: Encoding) -> bool:

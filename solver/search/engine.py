@@ -96,6 +96,20 @@ class PreparedModel:
         return self.vector(greedy(self.built.variables, self.arrays.cost, start))
 
 
+def score_of(enc: Encoding, pairs: Iterable[tuple[int, int]]) -> float:
+    """The model's score of a complete schedule, given as (delegate, meeting) pairs: every
+    pair fixed and the linking variables at their cheapest.
+
+    A solver's vector need not have them there (a MIP stopped early may leave an agency
+    presence or a balance maximum above what its pairs force), so the objective of a
+    vector can overstate its schedule's score: the score of a schedule is this one."""
+    schedule: dict[int, tuple[int, ...]] = {m.index: () for m in enc.meetings}
+    for d, m in pairs:
+        schedule[m] = (*schedule[m], d)
+    prepared = PreparedModel.of(enc, Scope(frozenset(), schedule))
+    return prepared.arrays.constant + float(prepared.arrays.cost @ prepared.vector([]))
+
+
 @dataclass(frozen=True)
 class EngineOutcome:
     """How one :func:`optimise` ended (its schedule is in the incumbent it was given)."""

@@ -28,7 +28,7 @@ from solver.backends.highs_lp import LpRelaxation, integer_bound
 from solver.backends.highs_process import LpBoundProcess
 from solver.encode import Encoding
 from solver.linear import INF
-from solver.search.engine import PreparedModel, optimise
+from solver.search.engine import PreparedModel, optimise, score_of
 from solver.search.greedy import greedy
 from solver.search.incumbent import Incumbent
 from solver.search.neighbourhoods import Neighbourhoods, pick
@@ -562,8 +562,7 @@ def _capped(prepared: PreparedModel, most: int) -> PreparedModel:
 
 def _objective(enc: Encoding, schedule: dict[int, tuple[int, ...]]) -> float:
     """The full score of a complete schedule (a model with nothing left to decide)."""
-    prepared = PreparedModel.of(enc, Scope(frozenset(), dict(schedule)))
-    return prepared.arrays.constant + float(prepared.arrays.cost @ prepared.vector([]))
+    return score_of(enc, ((d, m) for m, people in schedule.items() for d in people))
 
 
 def _relaxation(
