@@ -57,7 +57,13 @@ class MipPartner:
         h.setOptionValue("threads", max(1, threads))
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", PROOF_GAP)
-        h.passModel(highs_lp(m, integer=True))
+        lp = highs_lp(m, integer=True)
+        # HiGHS 1.12 compares an offered schedule's objective, offset included, with its
+        # incumbent's, offset left out: on a schedule's model (1,000 points a seat in the
+        # offset) it refused every offer once it had a schedule of its own. Without the
+        # offset in HiGHS the two agree; the bounds it reports get it back (``_shift``).
+        lp.offset_ = 0.0
+        h.passModel(lp)
         h.cbMipImprovingSolution.subscribe(self._on_improving)
         h.cbMipInterrupt.subscribe(self._on_interrupt)
         h.cbMipUserSolution.subscribe(self._on_user_solution)
@@ -127,14 +133,18 @@ class MipPartner:
                 self._proved = True
                 self._bound = max(self._bound, self._best[1])
             elif math.isfinite(info.mip_dual_bound):
-                self._bound = max(self._bound, info.mip_dual_bound)
+                self._bound = max(self._bound, self._shift(info.mip_dual_bound))
         if self._proved and self._on_proved is not None:
             self._on_proved()
+
+    def _shift(self, bound: float) -> float:
+        """A bound HiGHS reports, on the model's scale (HiGHS solves it without its constant)."""
+        return bound + self.model.constant
 
     def _note_bound(self, bound: float) -> None:
         if math.isfinite(bound):
             with self._lock:
-                self._bound = max(self._bound, bound)
+                self._bound = max(self._bound, self._shift(bound))
 
     def _keep(self, values: np.ndarray) -> None:
         if not self.model.satisfies(values):

@@ -15,6 +15,7 @@ import pytest
 
 from models.io import instance_from_document
 from scenarios.generator import generate
+from solver import solve
 from solver.backends import cpsat
 from solver.backends import pulp as pulp_backend
 from solver.backends.arrays import ModelArrays
@@ -111,6 +112,34 @@ def test_highs_partner_proves_the_optimum_and_keeps_an_offered_schedule() -> Non
     assert best is not None
     assert best[1] == exact.objective
     assert partner.bound == exact.objective
+
+
+def test_highs_partner_takes_a_better_schedule_once_it_has_its_own() -> None:
+    """HiGHS started from the greedy schedule of a half year it cannot finish soon is
+    offered the product's far better one as it runs: it keeps it, though the model has a
+    schedule's large constant (HiGHS 1.12 compared an offer's objective with the constant
+    against its own without it, and refused every offer), and the bound it reports is on
+    the model's scale."""
+    instance = instance_from_document(generate(communes=12, delegates=45, months=6, seed=1))
+    enc = encode(instance)
+    prepared = PreparedModel.of(enc)
+    model = prepared.arrays
+    greedy = prepared.greedy_vector()
+    found = solve(instance, time_limit=5)
+    people = {d.id: d.index for d in enc.delegates}
+    index = {m.id: m.index for m in enc.meetings}
+    better = prepared.vector((people[d], index[m]) for m, d in found.assignments)
+    assert model.objective(better) < model.objective(greedy) - 20
+    partner = MipPartner(model, deadline=time.perf_counter() + 3)
+    partner.start(greedy)
+    partner.offer(better, model.objective(better))
+    _wait(partner, 30)
+    best = partner.best()
+    assert best is not None
+    assert best[1] <= model.objective(better)
+    relaxation = LpRelaxation(model).solve(model.lb, model.ub, 30)
+    assert partner.bound is not None
+    assert relaxation.objective - 1e-6 <= partner.bound <= best[1]
 
 
 def test_highs_partner_stops_when_asked() -> None:
