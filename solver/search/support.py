@@ -46,11 +46,11 @@ def relaxation_support(
     ``lp`` holds that relaxation, solved: each perturbed one is solved from its last basis
     (its objective is changed for good)."""
     chosen = {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
+    if perturbed <= 0:
+        return chosen
     x = prepared.built.variables.x
     columns = np.fromiter(x.values(), dtype=np.int64, count=len(x))
     rng = np.random.default_rng(seed)
-    if perturbed <= 0:
-        return chosen
     arrays = prepared.arrays
     for _ in range(perturbed):
         left = deadline - time.perf_counter()

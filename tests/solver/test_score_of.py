@@ -7,17 +7,21 @@ reports is that score (a CI run once reported 368 for a schedule the scorer gave
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
+from models.instance import Instance
 from models.io import instance_from_document
 from scenarios.generator import generate
 from solver import facade, score, solve
 from solver.encode import encode
+from solver.facade import CoreRun
 from solver.search.engine import PreparedModel, score_of
 
 
-def _instance(months: int = 1):  # type: ignore[no-untyped-def]
+def _instance(months: int = 1) -> Instance:
     return instance_from_document(generate(communes=8, delegates=20, months=months, seed=3))
 
 
@@ -47,7 +51,7 @@ def test_solve_reports_the_score_of_its_pairs_when_a_core_leaves_slack(
     scorer's total of the schedule it returns (one month, and a horizon of months)."""
     original = facade._run_core
 
-    def slack_core(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def slack_core(*args: Any, **kwargs: Any) -> CoreRun:
         found = original(*args, **kwargs)
         model: PreparedModel = args[1]
         values = found.incumbent.values
