@@ -17,6 +17,7 @@ import numpy as np
 
 from solver.backends import cpsat
 from solver.backends.arrays import ModelArrays, restrict
+from solver.backends.completion import cheapest
 from solver.encode import Encoding
 from solver.model import BuiltModel, build_model
 from solver.search.branching import BranchAndBound
@@ -86,10 +87,10 @@ class PreparedModel:
             raise CompletionError("lịch vi phạm ràng buộc cứng")
         if part.arrays.num_vars == 0:
             return part.fixed_values
-        outcome = cpsat.solve(part.arrays, time_limit=30.0, workers=1)
-        if outcome.values is None:
+        values = cheapest(part.arrays, time_limit=30.0)
+        if values is None:
             raise CompletionError("lịch vi phạm ràng buộc cứng")
-        return part.expand(outcome.values)
+        return part.expand(values)
 
     def greedy_vector(self, start: Iterable[tuple[int, int]] = ()) -> np.ndarray:
         """A vector of the greedy schedule, keeping the ``start`` pairs that still hold."""

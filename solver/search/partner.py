@@ -118,6 +118,8 @@ class ProcessPartner:
 
     It cannot take schedules while it runs; when it ends with a proved schedule with every
     seat filled it sets ``proved`` (an event the search, and the other solver, stop on).
+    ``prepared`` is that model when the caller has built it already (with ``tight_links``
+    as given): a city's year is built once for the relaxation and both solvers.
     """
 
     def __init__(
@@ -129,15 +131,17 @@ class ProcessPartner:
         *,
         solver: MipSolver = "cbc",
         tight_links: bool = False,
+        prepared: PreparedModel | None = None,
     ) -> None:
         self.enc = enc
         self.name = solver
         self._tight_links = tight_links
+        self._built = prepared
         self._proved_event = proved
         self._result: BackendResult | None = None
         self._process: CbcProcess | HighsProcess | None = None
         self._stopped = threading.Event()
-        # The model is built and written in the thread too: the search goes on meanwhile.
+        # The model is built (unless given) and written in the thread: the search goes on meanwhile.
         self._watch = threading.Thread(
             target=self._run,
             args=(None if start is None else dict(start), deadline),
@@ -149,7 +153,8 @@ class ProcessPartner:
     prepared: PreparedModel
 
     def _run(self, start: Schedule | None, deadline: float) -> None:
-        self.prepared = PreparedModel.of(self.enc, tight_links=self._tight_links)
+        built = self._built
+        self.prepared = built if built is not None else PreparedModel.of(self.enc, tight_links=self._tight_links)
         try:
             if start is None:
                 vector = self.prepared.greedy_vector()
