@@ -62,8 +62,9 @@ SOLO_PAIRS = 10_000
 SOLO_SEARCH_SHARE = 0.2
 #: Share of the time left after the monthly plan given, on a small horizon, to the MIP over
 #: the relaxations' supports and the monthly plans' pairs (0: skipped); it ends sooner,
-#: once it has proved its optimum (:mod:`solver.search.support`).
-SUPPORT_SHARE = 0.15
+#: once it has proved its optimum (:mod:`solver.search.support`). 0.15 cut it short on a
+#: slower machine (``year17`` seed 5: 1241 where it finds 1239, proved by the LP at once).
+SUPPORT_SHARE = 0.3
 #: Seconds without a better schedule after which the short search ends, so that the MIP
 #: solver starts from its schedule rather than waiting for the end of its share.
 SHORT_STALL = 2.0
