@@ -229,7 +229,7 @@ def plan_horizon(
                 ProcessPartner(enc, None, deadline, halt.event, solver="highs", tight_links=TIGHT_LINKS, prepared=exact)
             )
         if mode == "highs":
-            partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS)
+            partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS, prepared=exact)
         workers -= 1
     bound_lp: LpBoundProcess | None = None
     try:

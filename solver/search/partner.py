@@ -37,13 +37,22 @@ CBC_EARLY = 0.05
 
 
 class HorizonPartner:
-    """HiGHS on the whole model of ``enc``, started at once, stopped by :meth:`stop`."""
+    """HiGHS on the whole model of ``enc`` (``prepared``, when the caller has built it with
+    ``tight_links`` as given), started at once, stopped by :meth:`stop`."""
 
     name = "highs"
 
-    def __init__(self, enc: Encoding, deadline: float, proved: threading.Event, *, tight_links: bool = False) -> None:
+    def __init__(
+        self,
+        enc: Encoding,
+        deadline: float,
+        proved: threading.Event,
+        *,
+        tight_links: bool = False,
+        prepared: PreparedModel | None = None,
+    ) -> None:
         self.enc = enc
-        self.prepared = PreparedModel.of(enc, tight_links=tight_links)
+        self.prepared = prepared if prepared is not None else PreparedModel.of(enc, tight_links=tight_links)
         self._proved_event = proved
         # HiGHS sees a stop only between its LP solves, which can take a while on a large
         # root; its own time limit, set a little early, ends it before the search's.
