@@ -21,7 +21,7 @@ import highspy
 import numpy as np
 
 from solver.backends.arrays import ModelArrays
-from solver.backends.highs_model import highs_lp, start_solution
+from solver.backends.highs_model import highs_lp, quiet_mip, start_solution
 
 #: Absolute gap at which HiGHS may stop: below one point of an integer score.
 PROOF_GAP = 0.999
@@ -52,11 +52,7 @@ class MipPartner:
 
     def _build(self, threads: int) -> highspy.Highs:
         m = self.model
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", max(1, threads))
-        h.setOptionValue("mip_rel_gap", 0.0)
-        h.setOptionValue("mip_abs_gap", PROOF_GAP)
+        h = quiet_mip(gap=PROOF_GAP, threads=threads)
         lp = highs_lp(m, integer=True)
         # HiGHS 1.12 compares an offered schedule's objective, offset included, with its
         # incumbent's, offset left out: on a schedule's model (1,000 points a seat in the

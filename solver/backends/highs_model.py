@@ -1,7 +1,9 @@
 """A model's arrays as one ``highspy.HighsLp``, handed to HiGHS in a single call.
 
-Shared by the LP relaxation, the MIP partner and PuLP's HiGHS path: adding columns and
-rows one Python call at a time costs more than HiGHS's whole solve on a large model.
+Shared by the LP relaxation, the MIP partner, the completion of a schedule and PuLP's
+HiGHS path: adding columns and rows one Python call at a time costs more than HiGHS's
+whole solve on a large model. The MIP's settings live here too (:func:`quiet_mip`); the
+child process's script keeps its own, as it imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -40,3 +42,14 @@ def start_solution(values: np.ndarray) -> highspy.HighsSolution:
     solution.col_value = values.astype(float).tolist()
     solution.value_valid = True
     return solution
+
+
+def quiet_mip(*, gap: float, threads: int = 1) -> highspy.Highs:
+    """A HiGHS that prints nothing and ends its MIP within the absolute ``gap`` only (a
+    relative gap would stop short on a large score)."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", max(1, threads))
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_abs_gap", gap)
+    return highs
