@@ -19,13 +19,10 @@ from solver.backends import cpsat
 from solver.backends.arrays import ModelArrays
 from solver.backends.highs_model import highs_lp, quiet_mip
 
-#: Absolute gap at which the completion is proved: the costs are integers.
-_GAP = 0.5
-
 
 def cheapest(model: ModelArrays, *, time_limit: float) -> np.ndarray | None:
     """An optimal integer solution of ``model`` (small, and easy), or None when it has none."""
-    highs = quiet_mip(gap=_GAP)
+    highs = quiet_mip()  # the costs are integers: within a point is proved
     highs.setOptionValue("time_limit", max(0.05, time_limit))
     highs.passModel(highs_lp(model, integer=True))
     highs.run()

@@ -23,9 +23,6 @@ import numpy as np
 from solver.backends.arrays import ModelArrays
 from solver.backends.highs_model import highs_lp, quiet_mip, start_solution
 
-#: Absolute gap at which HiGHS may stop: below one point of an integer score.
-PROOF_GAP = 0.999
-
 
 class MipPartner:
     """HiGHS solving ``model`` in a thread until it proves optimality, the deadline, or :meth:`stop`."""
@@ -52,7 +49,7 @@ class MipPartner:
 
     def _build(self, threads: int) -> highspy.Highs:
         m = self.model
-        h = quiet_mip(gap=PROOF_GAP, threads=threads)
+        h = quiet_mip(threads=threads)
         lp = highs_lp(m, integer=True)
         # HiGHS 1.12 compares an offered schedule's objective, offset included, with its
         # incumbent's, offset left out: on a schedule's model (1,000 points a seat in the

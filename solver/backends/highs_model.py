@@ -44,7 +44,11 @@ def start_solution(values: np.ndarray) -> highspy.HighsSolution:
     return solution
 
 
-def quiet_mip(*, gap: float, threads: int = 1) -> highspy.Highs:
+#: Absolute gap at which HiGHS may stop: below one point of an integer score.
+PROOF_GAP = 0.999
+
+
+def quiet_mip(*, gap: float = PROOF_GAP, threads: int = 1) -> highspy.Highs:
     """A HiGHS that prints nothing and ends its MIP within the absolute ``gap`` only (a
     relative gap would stop short on a large score)."""
     highs = highspy.Highs()

@@ -603,10 +603,11 @@ def _relaxation(
     size = len(enc.meetings) * len(enc.delegates)
     relax = size > FULL_RELAXATION
     agency = relax and size <= AGENCY_RELAXATION and spare_core is not None
-    if exact is not None and not relax:
-        prepared = exact
-    else:
-        prepared = PreparedModel.of(enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax, agency_links=agency)
+    prepared = (
+        exact
+        if exact is not None
+        else PreparedModel.of(enc, relax_links=relax, tight_links=TIGHT_LINKS and not relax, agency_links=agency)
+    )
     arrays, child = prepared.arrays, None
     if agency and spare_core is not None:
         child = LpBoundProcess(arrays, deadline=spare_core)
