@@ -111,3 +111,14 @@ def test_the_delegate_count_profiles_sit_either_side_of_the_small_horizon() -> N
         sizes[name] = (len(doc["communes"]), len(doc["delegates"]), len(doc["meetings"]))
     assert sizes == {"year17": (17, 45, 204), "year17few": (17, 30, 204), "year17many": (17, 60, 204)}
     assert 204 * 30 <= SOLO_PAIRS < 204 * 60
+
+
+def test_a_first_year_profile_has_no_history_and_is_otherwise_a_city_year() -> None:
+    """`year17fresh` is `year17` with nothing on record before it: the rotation and the
+    balance start from zero, which makes the LP more degenerate (measured in
+    docs/performance.md)."""
+    fresh, usual = PROFILES["year17fresh"].document(1), PROFILES["year17"].document(1)
+    assert fresh["history"]["attendances"] == []
+    assert usual["history"]["attendances"]
+    for key in ("communes", "delegates", "meetings"):
+        assert len(fresh[key]) == len(usual[key])
