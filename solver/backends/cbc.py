@@ -21,10 +21,8 @@ import pulp
 from solver.backends import BackendResult, BackendStatus
 from solver.backends.arrays import ModelArrays
 from solver.backends.child import SolverChild
-from solver.backends.highs_model import highs_lp
+from solver.backends.highs_model import PROOF_GAP, highs_lp
 
-#: Absolute gap at which CBC may stop: below one point of an integer score.
-PROOF_GAP = 0.999
 _BOUND = re.compile(r"^Lower bound:\s*(-?[0-9.eE+-]+)", re.MULTILINE)
 
 

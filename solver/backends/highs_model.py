@@ -44,7 +44,8 @@ def start_solution(values: np.ndarray) -> highspy.HighsSolution:
     return solution
 
 
-#: Absolute gap at which HiGHS may stop: below one point of an integer score.
+#: Absolute gap at which a MIP solver (HiGHS, CBC) may stop: below one point of an integer
+#: score. The child process's script keeps its own copy, as it imports nothing of the package.
 PROOF_GAP = 0.999
 
 

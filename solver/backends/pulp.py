@@ -12,7 +12,7 @@ import pulp
 
 from solver.backends import BackendResult, BackendStatus
 from solver.backends.arrays import ModelArrays
-from solver.backends.highs_model import highs_lp, start_solution
+from solver.backends.highs_model import PROOF_GAP, highs_lp, start_solution
 from solver.backends.watchdog import ChildWatchdog
 from solver.linear import INF
 
@@ -21,8 +21,6 @@ MIP_SOLVERS = ("highs", "cbc")
 BUILD_CHECK_ROWS = 2_000
 #: Seconds past the deadline before CBC is ended (it may be writing its answer).
 CHILD_GRACE = 2.0
-#: Absolute gap at which a MIP solver may stop: below one point of an integer score.
-PROOF_GAP = 0.999
 #: Above this many nonzeros HiGHS runs without presolve: its presolve looks at the clock
 #: only between passes, and on a province's year (3.4 million nonzeros) one pass took 75 s
 #: against a limit of 36 s. The root LP and the search keep to the limit.
