@@ -129,6 +129,7 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
                 theme=row.theme or plan_themes.get(row.month),
                 attendees=attendees.get(row.id, []),
                 pending=requests.PENDING if row.id in waiting else None,
+                cancelled=row.cancelled_at is not None,
             )
         )
     return out

@@ -36,6 +36,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator
 
+from models.reasons import pattern
+
 #: The service's time zone (also the instance format's default).
 ZONE = "Asia/Ho_Chi_Minh"
 _LOCAL = ZoneInfo(ZONE)
@@ -51,7 +53,7 @@ FIRST_DAY = dt.date(YEARS.start, 1, 1)
 LAST_DAY = dt.date(YEARS.stop - 1, 12, 31)
 YEARS_TEXT = f"{YEARS.start}–{YEARS.stop - 1}"
 #: A calendar month, ``YYYY-MM``, in those years.
-MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"  # the years 20xx: YEARS
+MONTH_PATTERN = pattern(r"^20\d{2}-(0[1-9]|1[0-2])$", "không đúng dạng tháng YYYY-MM (năm 20xx, tháng 01–12)")
 _MONTH = re.compile(MONTH_PATTERN)
 
 #: Stripped from a value before it is checked: the request bodies strip them anyway.
@@ -109,7 +111,9 @@ _FREE_CLASS = _class(True)
 #: Patterns the API documents (OpenAPI/JSON Schema). Characters outside the BMP (a
 #: noncharacter U+1FFFE, a tag character) and lone surrogates are refused by the checks.
 #: Ids made through the API also have no space, slash or URL punctuation: they go in paths.
-ID_PATTERN = rf"^[^\s/?#%\\{_STRICT_CLASS}]+$"
+ID_PATTERN = pattern(
+    rf"^[^\s/?#%\\{_STRICT_CLASS}]+$", "có ký tự không được phép trong mã (khoảng trắng, / ? # % \\, ký tự điều khiển…)"
+)
 #: A name has a visible character.
 NAME_PATTERN = rf"^[^{_STRICT_CLASS}]*[^\s{_STRICT_CLASS}][^{_STRICT_CLASS}]*$"
 FREE_TEXT_PATTERN = rf"^[^{_FREE_CLASS}]*$"

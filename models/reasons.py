@@ -9,6 +9,7 @@ notice settings from the page and from the CLI — says it to a Vietnamese user 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,6 +49,31 @@ _PLAIN = {
     "none_required": "phải để trống",
     "value_error": "giá trị không hợp lệ",
 }
+
+#: What a text refused by a pattern should look like, by pattern (:func:`pattern`).
+_PATTERNS: dict[str, str] = {}
+#: A pattern of a few words, ``^(a|b|c)$``: its words are what it takes.
+_CHOICES = re.compile(r"\^\(([\w-]+(?:\|[\w-]+)+)\)\$")
+
+
+def pattern(regex: str, expected: str) -> str:
+    """``regex``, with the reason said when a text does not match it (``expected``: what the
+    text should be); declared beside the field that uses it."""
+    _PATTERNS[regex] = expected
+    return regex
+
+
+def _mismatch(regex: str) -> str:
+    known = _PATTERNS.get(regex)
+    if known is not None:
+        return known
+    choices = _CHOICES.fullmatch(regex)
+    if choices is not None:
+        *first, last = choices.group(1).split("|")
+        return f"giá trị không hợp lệ, chỉ nhận: {', '.join(first)} hoặc {last}"
+    # The text patterns (ids, names, free text) refuse characters only.
+    return _PLAIN["string_pattern_mismatch"]
+
 
 #: A page's field is typed, not sent: for a blank one "cần nhập" says what to do.
 FORM_WORDS = {"missing": "cần nhập", "string_too_short": "cần nhập"}
@@ -97,6 +123,8 @@ def reason(error: Mapping[str, Any], words: Mapping[str, str] | None = None) -> 
         return f"cần nhỏ hơn {_number(context.get('lt'))}"
     if kind == "less_than_equal":
         return f"cần nhỏ hơn hoặc bằng {_number(context.get('le'))}"
+    if kind == "string_pattern_mismatch":
+        return _mismatch(str(context.get("pattern", "")))
     if kind in ("literal_error", "enum"):
         return f"giá trị không hợp lệ, chỉ nhận: {_expected(context.get('expected', ''))}"
     plain = _PLAIN.get(kind)

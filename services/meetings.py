@@ -28,6 +28,7 @@ from services.access import require_planner, require_planner_or_commune
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 
 PLANNER_FIELDS = ("required", "senior_tier")
+MOVE_FIELDS = ("start", "minutes", "theme")
 
 
 def visible_meeting(session: Session, user: UserRow, meeting_id: str) -> MeetingRow:
@@ -94,7 +95,10 @@ def change(
     a meeting no published schedule holds (None: it was removed)."""
     require_planner_or_commune(user)
     meeting = visible_meeting(session, user, meeting_id)
+    _not_cancelled(meeting)
     cancel = body.cancel is True
+    if cancel:
+        _cancel_alone(body)
     starts_at = _utc(body.start) if body.start is not None else None
     published = requests.is_published(session, meeting.month) or (
         starts_at is not None and requests.is_published(session, month_of(starts_at))
@@ -120,6 +124,7 @@ def move(session: Session, user: UserRow, meeting_id: str, body: MeetingPatch) -
     marked as needing a re-plan."""
     require_planner_or_commune(user)
     meeting = visible_meeting(session, user, meeting_id)
+    _not_cancelled(meeting)
     _planner_only(user, body)
     before = meeting_store.snapshot(meeting)
     if body.start is not None:
@@ -191,10 +196,33 @@ def _planner_only(user: UserRow, body: MeetingIn | MeetingPatch) -> None:
         raise Forbidden(f"Chỉ cán bộ Ban Tuyên giáo được đặt {', '.join(sent)}")
 
 
+def _not_cancelled(meeting: MeetingRow) -> None:
+    # A cancelled meeting has left every plan: moved, it would come back with nobody sent.
+    if meeting.cancelled_at is not None:
+        raise Conflict(f"Hội nghị {meeting.id} đã hủy, không dời hay sửa được nữa; hãy đăng ký hội nghị mới")
+
+
+def _cancel_alone(body: MeetingPatch) -> None:
+    """A cancellation carries its reason only: a move or correction sent with it is refused, not dropped."""
+    sent = [f for f in (*MOVE_FIELDS, *PLANNER_FIELDS) if body.given(f)]
+    if sent:
+        issues = [
+            Issue(f"$.{f}", _shown(getattr(body, f)), "không gửi kèm cancel (hủy thì không dời hay sửa)") for f in sent
+        ]
+        raise Invalid("Hủy hội nghị không kèm thay đổi khác", issues)
+
+
+def _shown(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
 def _one_a_month(session: Session, commune_id: str, month: str, meeting_id: str | None, hint: str) -> None:
     """A commune account keeps to one meeting a month: refused when ``month`` already has
     another (than ``meeting_id``) of its meetings."""
-    others = select(MeetingRow.id).where(MeetingRow.commune_id == commune_id, MeetingRow.month == month)
+    # A cancelled meeting does not count: the commune may register the month's meeting anew.
+    others = select(MeetingRow.id).where(
+        MeetingRow.commune_id == commune_id, MeetingRow.month == month, MeetingRow.cancelled_at.is_(None)
+    )
     if meeting_id is not None:
         others = others.where(MeetingRow.id != meeting_id)
     if session.scalar(select(exists(others))):

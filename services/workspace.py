@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from models.errors import Issue
 from models.instance import default_required, default_senior_tier
 from models.labels import FLAG_LABELS, STATUS_LABELS, TIER_LABELS
+from models.reasons import pattern
 from models.storage import flags, schedules
 from models.storage.clock import is_month, local, month_bounds, month_label
 from models.storage.tables import (
@@ -47,7 +48,7 @@ from models.storage.tables import (
 from services.access import require_planner
 from services.errors import Invalid, NotFound
 
-WEEK_PATTERN = r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"
+WEEK_PATTERN = pattern(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", "không đúng dạng tuần ISO YYYY-Www (ví dụ 2024-W10)")
 _WEEK = re.compile(WEEK_PATTERN)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 NO_SCHEDULE = "Tháng này chưa lập lịch"

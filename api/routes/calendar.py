@@ -26,6 +26,7 @@ from api.errors import ApiError, responses
 from api.ics import PENDING, feed
 from api.schemas.common import Deleted, PathId
 from api.schemas.people import CalendarEventOut, CalendarOut, FeedOut
+from models.reasons import pattern
 from models.storage import audit, users
 from models.storage.calendar import around, delegate_events, delegate_name, feed_owner
 from models.storage.clock import local
@@ -171,7 +172,13 @@ FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
 #: ``?nhac=0`` turns the reminder off. In the URL rather than a stored preference: the
 #: choice is per subscription (a phone with reminders, a desk calendar without), needs no
 #: account or sign-in on the phone, and no new column.
-Reminder = Annotated[str, Query(pattern="^[01]$", description="1: nhắc trước 1 ngày (mặc định); 0: không nhắc")]
+Reminder = Annotated[
+    str,
+    Query(
+        pattern=pattern("^[01]$", "chỉ nhận 1 (nhắc) hoặc 0 (không nhắc)"),
+        description="1: nhắc trước 1 ngày (mặc định); 0: không nhắc",
+    ),
+]
 
 
 @router.get(

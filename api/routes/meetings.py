@@ -60,14 +60,15 @@ def read_meeting(meeting_id: PathId, user: PlannerOrCommune, session: SessionDep
 
 @router.patch(
     "/meetings/{meeting_id}",
-    response_model=MeetingOut,
+    response_model=MeetingOut | Deleted,
     responses={**WRITE, 202: {"model": RequestOut, "description": "Đã gửi yêu cầu, đang chờ Ban duyệt"}},
 )
 def move_meeting(
     meeting_id: PathId, body: MeetingPatch, user: PlannerOrCommune, session: SessionDep
 ) -> MeetingOut | JSONResponse:
     """Dời, hủy hoặc sửa hội nghị. Khi tháng đã công bố, tài khoản xã dời/hủy thì thành yêu
-    cầu (202) chờ Ban duyệt, lịch đang hiệu lực giữ nguyên; trước khi công bố thì áp dụng ngay."""
+    cầu (202) chờ Ban duyệt, lịch đang hiệu lực giữ nguyên; trước khi công bố thì áp dụng ngay
+    (hủy khi chưa công bố: xóa hội nghị, trả về ``{"deleted": id}``)."""
     changed = meetings.change(session, user, meeting_id, body)
     if isinstance(changed, ChangeRequestRow):
         return JSONResponse(request_out(changed).model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)

@@ -70,3 +70,4 @@ class MeetingOut(Out):
     theme: str | None
     attendees: list[Attendee] = Field(description="Đại biểu dự theo lịch đã công bố")
     pending: str | None = Field(default=None, description='"đang chờ Ban duyệt" khi có yêu cầu dời/hủy chưa duyệt')
+    cancelled: bool = Field(default=False, description="Hội nghị đã hủy (không còn trong lịch lập sau đó)")

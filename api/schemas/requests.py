@@ -9,6 +9,7 @@ from pydantic import Field
 
 from api.schemas.common import Out, Strict, Text
 from api.schemas.jobs import JobOut
+from models.reasons import pattern
 
 # The contract's free text (models/contract.py), never empty.
 Reason = Annotated[Text, Field(min_length=1)]
@@ -98,10 +99,15 @@ class NotificationOut(Out):
     sent_at: dt.datetime | None
 
 
+EMAIL = pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "không phải địa chỉ email (dạng ten@mien.vn)")
+PHONE = pattern(r"^\+?[0-9 .-]{6,29}$", "không phải số điện thoại (6–29 chữ số, cách, chấm, gạch; + ở đầu)")
+ZALO_ID = pattern(r"^[0-9A-Za-z_-]{1,64}$", "chỉ gồm chữ Latin không dấu, chữ số, _ và -")
+
+
 class ContactIn(Strict):
-    email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    phone: Annotated[str, Field(max_length=30, pattern=r"^\+?[0-9 .-]{6,29}$")] | None = None
-    zalo_user_id: Annotated[str, Field(max_length=64, pattern=r"^[0-9A-Za-z_-]{1,64}$")] | None = None
+    email: Annotated[str, Field(max_length=200, pattern=EMAIL)] | None = None
+    phone: Annotated[str, Field(max_length=30, pattern=PHONE)] | None = None
+    zalo_user_id: Annotated[str, Field(max_length=64, pattern=ZALO_ID)] | None = None
     channels: list[Annotated[str, Field(pattern="^(email|zalo|webhook)$")]] = Field(
         default_factory=list, description="Kênh nhận thông báo: email, zalo, webhook"
     )

@@ -200,6 +200,46 @@ def test_a_cancellation_approved_removes_the_meeting_from_the_new_version(client
     assert all(a["meeting"] != "m1" for a in new["assignments"])
 
 
+def test_a_cancelled_meeting_stays_cancelled_and_the_commune_registers_anew(client: TestClient, fresh: World) -> None:
+    """Once its cancellation is approved, m1 says so and cannot be moved back to life (it
+    would come back with nobody sent: 409, by the commune as by a planner); the commune
+    registers the month's meeting anew instead, under a new id."""
+    solve_and_publish(client, fresh)
+    asked = client.patch("/meetings/m1", json={"cancel": True, "reason": "Mưa lũ"}, headers=fresh.auth("commune"))
+    assert asked.status_code == 202, asked.text
+    _approve(client, fresh, asked.json()["id"])
+    assert client.get("/meetings/m1", headers=fresh.auth("commune")).json()["cancelled"] is True
+    body = {"start": "2025-11-20T08:00", "reason": "Tổ chức lại"}
+    for role in ("commune", "planner"):
+        revived = client.patch("/meetings/m1", json=body, headers=fresh.auth(role))
+        assert revived.status_code == 409, revived.text
+        assert "đã hủy" in revived.json()["detail"]
+    anew = client.post("/meetings", json={"start": "2025-11-20T08:00"}, headers=fresh.auth("commune"))
+    assert anew.status_code == 201, anew.text
+    assert (anew.json()["id"] != "m1", anew.json()["cancelled"]) == (True, False)
+
+
+@pytest.mark.parametrize("role", ["commune", "planner"])
+def test_a_cancellation_sent_with_a_move_is_refused_not_half_done(client: TestClient, fresh: World, role: str) -> None:
+    """ "cancel" with a new start is 422 naming the start; nothing is asked or changed."""
+    solve_and_publish(client, fresh)
+    both = {"cancel": True, "start": "2025-11-05T08:00", "reason": "x"}
+    refused = client.patch("/meetings/m1", json=both, headers=fresh.auth(role))
+    assert refused.status_code == 422, refused.text
+    assert [(e["path"], e["value"]) for e in refused.json()["errors"]] == [("$.start", "2025-11-05T08:00:00")]
+    assert client.get("/requests", headers=fresh.auth("planner")).json() == []
+    meeting = client.get("/meetings/m1", headers=fresh.auth("planner")).json()
+    assert (meeting["start"], meeting["cancelled"]) == (M1_UTC, False)
+
+
+def test_the_patch_of_a_meeting_documents_both_of_its_answers(client: TestClient) -> None:
+    """200 is the meeting, or {"deleted": id} for a cancellation before publication."""
+    schema = client.get("/openapi.json").json()
+    answer = schema["paths"]["/meetings/{meeting_id}"]["patch"]["responses"]["200"]["content"]["application/json"]
+    shown = {ref["$ref"].rsplit("/", 1)[-1] for ref in answer["schema"]["anyOf"]}
+    assert shown == {"MeetingOut", "Deleted"}
+
+
 def test_several_requests_are_approved_in_one_replan(client: TestClient, fresh: World) -> None:
     """A commune's move and a delegate's absence approved together make one re-plan job whose
     draft lists both meetings with their own reasons; an unknown id in ``also`` is 404 and

@@ -102,3 +102,33 @@ def test_every_door_uses_it() -> None:
     with pytest.raises(Invalid) as refused:
         parse_notice_settings({"symbol": "x" * 31})
     assert refused.value.issues[0].message == "Ký hiệu: dài quá 30 ký tự"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("month", "2024-13", "không đúng dạng tháng YYYY-MM (năm 20xx, tháng 01–12)"),
+        ("code", "a b", "khoảng trắng"),
+        ("email", "không-phải-email", "không phải địa chỉ email (dạng ten@mien.vn)"),
+        ("channel", "sms", "giá trị không hợp lệ, chỉ nhận: email, zalo hoặc webhook"),
+        ("week", "2024-W99", "không đúng dạng tuần ISO YYYY-Www (ví dụ 2024-W10)"),
+    ],
+)
+def test_a_pattern_refusal_says_what_is_expected(field: str, value: str, expected: str) -> None:
+    """A text that does not match its field's pattern is told the form it should have, not
+    "forbidden characters" when the form is what is wrong."""
+    from api.schemas.common import Id, Month
+    from api.schemas.requests import EMAIL
+    from services.workspace import WEEK_PATTERN
+
+    class Fields(BaseModel):
+        month: Month = "2024-03"
+        code: Id = "ok"
+        email: Annotated[str, Field(pattern=EMAIL)] = "a@b.vn"
+        channel: Annotated[str, Field(pattern="^(email|zalo|webhook)$")] = "email"
+        week: Annotated[str, Field(pattern=WEEK_PATTERN)] = "2024-W10"
+
+    with pytest.raises(ValidationError) as caught:
+        Fields.model_validate({field: value})
+    (error,) = caught.value.errors()
+    assert expected in reason(error)
