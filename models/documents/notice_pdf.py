@@ -4,6 +4,11 @@ A4 with the Party-document margins, a serif TrueType font that covers Vietnamese
 embedded: Liberation Serif (metric-compatible with Times New Roman, Debian's
 fonts-liberation2) when installed, else DejaVu Serif (fonts-dejavu-core). Page numbers
 centred at the top from page two; the table's header row repeats on every page.
+
+Tables break between rows, as they always did; a row too tall for any page on its own
+(a meeting whose theme or gap reason runs to pages, thirty long recipients) is cut where
+the page ends and goes on, under the repeated header, on the next (:class:`_Breakable`).
+The signature is never cut: it moves to the next page whole.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from models.documents.notice import WIDTHS_CM, NoticeText
 from models.documents.sheets import AUTHOR, xml_safe
@@ -36,6 +41,9 @@ FACES = {
     "LiberationSerif": ("Regular", "Bold", "Italic", "BoldItalic"),
     "DejaVuSerif": ("", "-Bold", "-Italic", "-BoldItalic"),
 }
+MARGINS = {"topMargin": 2 * cm, "bottomMargin": 2 * cm, "leftMargin": 3 * cm, "rightMargin": 1.5 * cm}
+#: The height a flowable gets at the top of a page: A4 less the margins and the frame's 6 pt paddings.
+PAGE_ROOM = A4[1] - MARGINS["topMargin"] - MARGINS["bottomMargin"] - 12
 
 
 class FontMissing(RuntimeError):
@@ -82,15 +90,44 @@ def _p(
     return Paragraph(markup, style)
 
 
+class _Breakable(Table):
+    """A table that breaks between rows, and inside a row only when that row (with the
+    repeated header) is taller than a whole page.
+
+    reportlab's own ``splitInRow`` would also cut an ordinary row that merely reaches past
+    the page's end, and the signature with it; here such a row moves to the next page as
+    before. A row that can never fit starts where it falls, as text does, and is cut at
+    each page's end. ``keep`` is the height its first part must have (the signature's),
+    else it starts on the next page, which has room. The parts reportlab makes after a
+    split are of this class too, with ``keep`` 0: what had to be kept whole is placed.
+    """
+
+    def __init__(self, *args: object, keep: float = 0, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._keep = keep
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self._calc(availWidth, availHeight)
+        heights = self._rowHeights
+        whole = self._getFirstPossibleSplitRowPosition(availHeight)
+        head = sum(heights[: self.repeatRows])
+        if (
+            self.repeatRows <= whole < len(heights)
+            and head + heights[whole] > PAGE_ROOM
+            and availHeight - sum(heights[:whole]) >= self._keep
+        ):
+            parts: list[Flowable] = self._splitRows(availHeight, doInRowSplit=True)
+            if parts:
+                return parts
+        return self._splitRows(availHeight)
+
+
 def notice_pdf(text: NoticeText) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        topMargin=2 * cm,
-        bottomMargin=2 * cm,
-        leftMargin=3 * cm,
-        rightMargin=1.5 * cm,
+        **MARGINS,
         title=f"{text.kind} {text.abstract}",
         author=AUTHOR,
     )
@@ -115,10 +152,12 @@ def notice_pdf(text: NoticeText) -> bytes:
         colWidths=[7.3 * cm, 9.2 * cm],
         style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
     )
-    grid = Table(
+    # Each cell a list of flowables: reportlab cuts a row only through lists (a lone
+    # Paragraph would be dropped from both parts).
+    grid = _Breakable(
         [
-            [_p(h, small_center, bold=True) for h in text.headers],
-            *[[_p(v, small_center if i in (0, 1) else small_left) for i, v in enumerate(row)] for row in text.rows],
+            [[_p(h, small_center, bold=True)] for h in text.headers],
+            *[[[_p(v, small_center if i in (0, 1) else small_left)] for i, v in enumerate(row)] for row in text.rows],
         ],
         colWidths=[w * cm for w in WIDTHS_CM],
         repeatRows=1,
@@ -138,10 +177,11 @@ def notice_pdf(text: NoticeText) -> bytes:
         Spacer(1, 2.2 * cm),
         _p(text.signer_name, center, bold=True),
     ]
-    closing = Table(
+    closing = _Breakable(
         [[recipients, signature]],
         colWidths=[8 * cm, 8.5 * cm],
         style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+        keep=_height(signature, 8.5 * cm - 6) + 6,
     )
     mark = None
     if text.draft:
@@ -172,6 +212,10 @@ def notice_pdf(text: NoticeText) -> bytes:
     else:
         document.build(story, onLaterPages=_page_number)
     return buffer.getvalue()
+
+
+def _height(flowables: list[Flowable], width: float) -> float:
+    return sum(f.wrap(width, PAGE_ROOM)[1] for f in flowables)
 
 
 def _watermark(mark: str, canvas: Canvas, document: SimpleDocTemplate) -> None:
