@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +18,9 @@ import typer
 from rich.console import Console
 
 from cli.render import WorkbookInputError, print_input_error
+from models.contract import YEARS, YEARS_TEXT
 from models.documents.content import ScheduleLine, lines_from_solution
-from models.documents.notice import SETTING_WORDS, NoticeSettings, compose
+from models.documents.notice import SETTING_WORDS, NoticeSettings, compose, period_of
 from models.errors import InputError, Issue
 from models.instance import Instance
 from models.reasons import reason
@@ -29,6 +31,8 @@ OUT_SUFFIXES = (".json", ".xlsx", ".docx", ".pdf")
 WHAT = "Tệp bài toán (instance)"
 SOLUTION_WHAT = "Tệp lịch phân công (solution)"
 T = TypeVar("T")
+NOTICE_WHAT = "Tùy chọn thông báo"
+_DATE_TEXT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def load_instance_file(path: Path) -> Instance:
@@ -126,9 +130,12 @@ def solution_lines(instance: Instance, solution: Solution) -> list[ScheduleLine]
     )
 
 
-def month_of(instance: Instance) -> str:
+def months_of(instance: Instance) -> tuple[str, str]:
+    """The first and the last month of the instance's meetings (this month when it has none)."""
     starts = sorted(m.start for m in instance.meetings)
-    return f"{starts[0]:%Y-%m}" if starts else f"{dt.date.today():%Y-%m}"
+    if not starts:
+        return (f"{today():%Y-%m}",) * 2
+    return f"{starts[0]:%Y-%m}", f"{starts[-1]:%Y-%m}"
 
 
 def write_schedule(instance: Instance, solution: Solution, path: Path) -> None:
@@ -140,10 +147,11 @@ def write_schedule(instance: Instance, solution: Solution, path: Path) -> None:
         return
     from models.documents.schedule_book import schedule_workbook
 
-    month = month_of(instance)
-    title = f"Lịch tháng {month[5:]}-{month[:4]}"
+    first, last = months_of(instance)
+    span = f"{first[5:]}-{first[:4]}" if first == last else f"{first[5:]}-{first[:4]} đến {last[5:]}-{last[:4]}"
     lines = solution_lines(instance, solution)
-    path.write_bytes(schedule_workbook(title, lines, caption=f"Lịch phân công tháng {month[5:]}/{month[:4]}"))
+    caption = f"Lịch phân công {period_of(first, last)}"
+    path.write_bytes(schedule_workbook(f"Lịch tháng {span}", lines, caption=caption))
 
 
 def write_output(instance: Instance, solution: Solution, path: Path, options: NoticeOptions) -> None:
@@ -152,7 +160,8 @@ def write_output(instance: Instance, solution: Solution, path: Path, options: No
     if suffix in (".json", ".xlsx"):
         write_schedule(instance, solution, path)
         return
-    text = compose(options.settings, month_of(instance), solution_lines(instance, solution), options.issued)
+    first, last = months_of(instance)
+    text = compose(options.settings, first, solution_lines(instance, solution), options.issued, last=last)
     if suffix == ".docx":
         from models.documents.notice_docx import notice_docx
 
@@ -272,7 +281,7 @@ def notice_settings(
             Issue(OPTIONS.get(str(e["loc"][0]), str(e["loc"][0])), e.get("input"), reason(e, SETTING_WORDS))
             for e in error.errors()
         ]
-        raise InputError(issues, "Tùy chọn thông báo") from None
+        raise InputError(issues, NOTICE_WHAT) from None
 
 
 OPTIONS = {
@@ -293,7 +302,13 @@ OPTIONS = {
 def issued_on(text: str | None) -> dt.date:
     if text is None:
         return today()
+    written = _DATE_TEXT.fullmatch(text.strip())
+    if written is None:
+        raise InputError([Issue("--date", text, "ngày phải viết dd/mm/yyyy")], NOTICE_WHAT)
+    day, month, year = (int(part) for part in written.groups())
+    if year not in YEARS:
+        raise InputError([Issue("--date", text, f"năm phải trong {YEARS_TEXT}")], NOTICE_WHAT)
     try:
-        return dt.datetime.strptime(text.strip(), "%d/%m/%Y").date()
+        return dt.date(year, month, day)
     except ValueError:
-        raise InputError([Issue("--date", text, "ngày phải viết dd/mm/yyyy")], "Tùy chọn thông báo") from None
+        raise InputError([Issue("--date", text, "không có ngày này")], NOTICE_WHAT) from None

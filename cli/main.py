@@ -62,10 +62,18 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
 
 def _load_schedule(path: Path, instance):  # type: ignore[no-untyped-def]
     try:
-        return docs.load_solution_file(path, instance)
+        schedule = docs.load_solution_file(path, instance)
     except InputError as error:
         render.print_input_error(err, error)
         raise typer.Exit(EXIT_BAD) from None
+    if schedule.instance is not None and instance.name is not None and schedule.instance != instance.name:
+        # Paired with another instance, its ids would mean other meetings and people.
+        err.print(
+            f"[red]Lỗi:[/red] {path} là lịch của bài toán {schedule.instance!r}, không phải {instance.name!r}",
+            markup=True,
+        )
+        raise typer.Exit(EXIT_BAD)
+    return schedule
 
 
 @app.command()
@@ -107,6 +115,7 @@ def solve(
 
     loaded = _load(instance)
     if out_path is not None:
+        _not_the_input(out_path, instance)
         _check_output(out_path)
     budget = max(0.1, time_limit - (time.perf_counter() - _STARTED) - RESERVE)
     progress = _Progress()
@@ -176,7 +185,7 @@ def score(
             out.print(
                 f"[yellow]Điểm ghi trong tệp ({schedule.score.total}) khác điểm chấm lại ({report.total}).[/yellow]"
             )
-    raise typer.Exit(EXIT_PARTIAL if report.violations else EXIT_OK)
+    raise typer.Exit(EXIT_PARTIAL if report.violations or report.terms.get("unfilled", 0) else EXIT_OK)
 
 
 @app.command()
@@ -206,6 +215,7 @@ def convert(
     if kind == "instance" and instance is not None:
         err.print(f"[red]Lỗi:[/red] --instance chỉ dùng khi nguồn là lịch phân công; {source} là tệp bài toán")
         raise typer.Exit(EXIT_BAD)
+    _not_the_input(target, source, *([] if instance is None else [instance]))
     if instance is not None:
         loaded = _load(instance)
         schedule = _load_schedule(source, loaded)
@@ -247,10 +257,21 @@ def notice(
     *,
     options: docs.NoticeOptions,
 ) -> None:
-    """Ghi thông báo phân công (DOCX hoặc PDF) từ một lịch đã có."""
+    """Ghi thông báo phân công (DOCX hoặc PDF) từ một lịch đã có (lịch vi phạm quy tắc bắt buộc thì không ghi)."""
+    from solver import score as run_score
+
     loaded = _load(instance)
     schedule = _load_schedule(solution, loaded)
+    _not_the_input(out_path, instance, solution)
     _check_output(out_path)
+    violations = run_score(loaded, schedule.pairs()).violations
+    if violations:
+        # An official notice must not send a delegate on leave, twice on a day, to their own commune…
+        err.print("[bold red]Lịch vi phạm quy tắc bắt buộc, không ghi thông báo:[/bold red]")
+        for violation in violations:
+            where = " ".join(filter(None, [violation.meeting, violation.delegate]))
+            err.print(f"  • {violation.rule} {where}: {violation.message}", markup=False)
+        raise typer.Exit(EXIT_BAD)
     docs.write_output(loaded, schedule, out_path, options)
     out.print(f"Đã ghi {out_path}")
 
@@ -287,6 +308,11 @@ def generate(
 ) -> None:
     """Sinh một bài toán giả lập theo mô tả trong DOMAIN.md (thành phố hoặc cấp tỉnh)."""
     from models.io import dump_json, instance_from_document
+    from models.storage.excel import instance_workbook
+
+    if out_path is not None and out_path.suffix.lower() not in docs.INSTANCE_SUFFIXES:
+        err.print(f"[red]Lỗi:[/red] --out {out_path}: tệp bài toán phải là .json hoặc .xlsx")
+        raise typer.Exit(EXIT_BAD)
     from scenarios.generator import Shape
     from scenarios.generator import generate as make
 
@@ -302,12 +328,14 @@ def generate(
     )
     document = make(communes=communes, delegates=delegates, months=months, seed=seed, shape=shape)
     instance_from_document(document)  # what we hand out must pass our own checks
-    text = dump_json(document)
     if out_path is None:
-        sys.stdout.write(text)
+        sys.stdout.write(dump_json(document))
     else:
         _check_writable(out_path)
-        out_path.write_text(text, encoding="utf-8")
+        if out_path.suffix.lower() == ".xlsx":
+            out_path.write_bytes(instance_workbook(document))
+        else:
+            out_path.write_text(dump_json(document), encoding="utf-8")
         err.print(f"Đã ghi {out_path}: {communes} xã, {delegates} đại biểu, {months} tháng.")
 
 
@@ -413,19 +441,41 @@ def _check_writable(path: Path) -> None:
 
 
 def _unwritable(path: Path, folder: Path) -> str | None:
-    """Why ``path`` in ``folder`` cannot be written, in Vietnamese; None when it can."""
-    if path.is_dir():
-        return "là một thư mục"
-    if not folder.exists():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            return f"không tạo được thư mục {folder} ({error.strerror or error})"
-    if not folder.is_dir():
-        return f"{folder} không phải là thư mục"
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        return "không có quyền ghi"
+    """Why ``path`` in ``folder`` cannot be written, in Vietnamese; None when it can.
+
+    The file is opened for appending (and a new one removed again): permissions alone do not
+    tell, as root may write anywhere yet not in /proc, nor a name longer than the system allows.
+    """
+    try:
+        if path.is_dir():
+            return "là một thư mục"
+        if not folder.exists():
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                return f"không tạo được thư mục {folder} ({error.strerror or error})"
+        if not folder.is_dir():
+            return f"{folder} không phải là thư mục"
+        existed = path.exists()
+        with path.open("ab"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as error:
+        return f"không ghi được ({error.strerror or error})"
     return None
+
+
+def _not_the_input(path: Path, *inputs: Path) -> None:
+    """Refuse an output that would overwrite one of the command's own input files."""
+    for given in inputs:
+        try:
+            same = path.exists() and given.exists() and path.samefile(given)
+        except OSError:
+            continue  # a path that cannot even be looked at is not the input (and _check_writable says why)
+        if same:
+            err.print(f"[red]Lỗi:[/red] --out {path}: trùng tệp đầu vào {given}, sẽ ghi đè mất", markup=True)
+            raise typer.Exit(EXIT_BAD)
 
 
 def _exit_now(code: int) -> None:

@@ -36,7 +36,7 @@ import numpy as np
 from models.instance import Instance
 from models.rules import TERMS
 from solver import diagnose, seats_first
-from solver.backends import ProgressCallback
+from solver.backends import MIP_SOLVERS, ProgressCallback
 from solver.encode import Encoding, encode
 from solver.result import PhaseResult, Result, SolveDetails, Status, UnfilledSeats
 from solver.score import score
@@ -86,6 +86,8 @@ def solve(
     """
     if backend not in BACKENDS:
         raise SolveError(f"backend không hỗ trợ: {backend!r} (chọn {', '.join(BACKENDS)})")
+    if mip_solver not in MIP_SOLVERS:
+        raise SolveError(f"mip_solver không hỗ trợ: {mip_solver!r} (chọn {', '.join(MIP_SOLVERS)})")
     unknown = [t for t in priority if t not in TERMS]
     if unknown:
         raise SolveError(f"tiêu chí không có: {', '.join(unknown)} (có: {', '.join(TERMS)})")

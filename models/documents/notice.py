@@ -120,9 +120,22 @@ def when(line: ScheduleLine) -> str:
     return f"{line.start:%H}h{line.start:%M}\n{WEEKDAYS[line.start.weekday()]}\n{line.start:%d/%m/%Y}"
 
 
-def compose(settings: NoticeSettings, month: str, lines: Sequence[ScheduleLine], issued: dt.date) -> NoticeText:
+def period_of(month: str, last: str | None = None) -> str:
+    """``tháng 3 năm 2024``; over several months (``last`` after ``month``) the span they cover."""
     year, number = (int(p) for p in month.split("-"))
-    period = f"tháng {number} năm {year}"
+    if last is None or last == month:
+        return f"tháng {number} năm {year}"
+    last_year, last_number = (int(p) for p in last.split("-"))
+    if last_year == year:
+        return f"từ tháng {number} đến tháng {last_number} năm {year}"
+    return f"từ tháng {number} năm {year} đến tháng {last_number} năm {last_year}"
+
+
+def compose(
+    settings: NoticeSettings, month: str, lines: Sequence[ScheduleLine], issued: dt.date, *, last: str | None = None
+) -> NoticeText:
+    """The notice of ``month`` (through ``last``, for a plan of several months)."""
+    period = period_of(month, last)
     rows = []
     for index, line in enumerate(lines, start=1):
         people = "\n".join(

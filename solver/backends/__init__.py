@@ -11,6 +11,8 @@ from typing import Literal
 import numpy as np
 
 BackendStatus = Literal["optimal", "feasible", "infeasible", "unknown"]
+#: The MIP solvers PuLP's backend drives (``backend="pulp"``, ``mip_solver=``).
+MIP_SOLVERS: tuple[str, ...] = ("highs", "cbc")
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,12 @@ import highspy
 import numpy as np
 import pulp
 
-from solver.backends import BackendResult, BackendStatus
+from solver.backends import MIP_SOLVERS, BackendResult, BackendStatus
 from solver.backends.arrays import ModelArrays
 from solver.backends.highs_model import PROOF_GAP, highs_lp, start_solution
 from solver.backends.watchdog import ChildWatchdog
 from solver.linear import INF
 
-MIP_SOLVERS = ("highs", "cbc")
 #: Rows built between two looks at the clock.
 BUILD_CHECK_ROWS = 2_000
 #: Seconds past the deadline before CBC is ended (it may be writing its answer).

@@ -369,17 +369,66 @@ def test_an_infeasible_month_still_writes_its_status_and_reasons(tmp_path: Path)
     assert "nghỉ" in written["unfilled"][0]["reason"]
 
 
-@pytest.mark.parametrize("where", ["under a file", "a folder"])
+@pytest.mark.parametrize("where", ["under a file", "a folder", "a name too long", "in /proc"])
 def test_an_unwritable_out_path_is_refused_before_solving(tmp_path: Path, where: str) -> None:
-    """``--out`` under a file (no folder can be made there), or onto a folder: exit 2 at
-    once, a Vietnamese reason, no traceback (it once failed after the whole solve)."""
+    """``--out`` under a file (no folder can be made there), onto a folder, with a name
+    longer than the system takes, or where even root cannot write: exit 2 at once, a
+    Vietnamese reason, no traceback (it once failed after the whole solve)."""
     blocker = write(tmp_path / "blocker.txt", "a file")
-    target = blocker / "sub" / "x.json" if where == "under a file" else tmp_path
+    target = {
+        "under a file": blocker / "sub" / "x.json",
+        "a folder": tmp_path,
+        "a name too long": tmp_path / f"{'a' * 300}.json",
+        "in /proc": Path("/proc/phancong-x.json"),
+    }[where]
     done = phancong("solve", write(tmp_path / "ok.json", valid()), "--out", target, "--time-limit", "30")
     assert done.returncode == 2
     assert "--out" in done.stderr
     assert "Traceback" not in done.stderr
     assert "Trạng thái" not in done.stdout  # refused before solving
+
+
+def test_an_out_path_that_is_the_instance_is_refused(tmp_path: Path) -> None:
+    """``solve x.json --out x.json`` would overwrite the instance with its schedule: exit 2, unchanged."""
+    instance = write(tmp_path / "ok.json", valid())
+    before = instance.read_bytes()
+    done = phancong("solve", instance, "--out", instance, "--time-limit", "10")
+    assert done.returncode == 2
+    assert "ghi đè" in done.stderr
+    assert instance.read_bytes() == before
+
+
+def test_an_unknown_mip_solver_is_bad_input(tmp_path: Path) -> None:
+    """``--mip-solver glpk``: exit 2 with the solvers there are, no traceback."""
+    done = phancong("solve", write(tmp_path / "ok.json", valid()), "--backend", "pulp", "--mip-solver", "glpk")
+    assert done.returncode == 2
+    assert "highs, cbc" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_score_of_a_schedule_with_an_empty_seat_exits_1(tmp_path: Path, examples_dir: Path) -> None:
+    """A schedule leaving a seat empty breaks no rule but is partial: exit 1, as a partial solve."""
+    document = json.loads((examples_dir / "tiny.solution.json").read_text(encoding="utf-8"))
+    document["assignments"] = document["assignments"][1:]
+    document.pop("score", None)
+    done = phancong("score", examples_dir / "tiny.instance.json", write(tmp_path / "s.json", document), "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["violations"], report["terms"]["unfilled"] > 0) == ([], True)
+
+
+def test_generate_writes_by_the_extension_of_out(tmp_path: Path) -> None:
+    """``--out x.xlsx`` is the instance workbook (it validates); another extension is refused."""
+    book = tmp_path / "g.xlsx"
+    done = phancong("generate", "--communes", "3", "--delegates", "6", "--out", book)
+    assert done.returncode == 0, done.stderr
+    assert book.read_bytes()[:2] == b"PK"
+    assert phancong("validate", book).returncode == 0
+    text = tmp_path / "g.txt"
+    refused = phancong("generate", "--communes", "3", "--delegates", "6", "--out", text)
+    assert refused.returncode == 2
+    assert ".json hoặc .xlsx" in refused.stderr
+    assert not text.exists()
 
 
 def test_a_missing_out_folder_is_created(tmp_path: Path) -> None:
