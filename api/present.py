@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -110,10 +109,12 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
     months = sorted({r.month for r in rows})
     plan_themes = themes.month_themes(session, months)
     monthly = {month: flags.in_force(session, month) for month in months}
-    waiting = requests.pending_meetings(session, ids)
+    shown = requests.standing(session, rows)
     out = []
     for row in rows:
-        start = local(row.starts_at)
+        # What the delegates were told: a change waits for the next published version.
+        standing = shown[row.id]
+        start = local(standing.start)
         out.append(
             MeetingOut(
                 id=row.id,
@@ -121,14 +122,14 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
                 commune_name=row.commune.name,
                 month=row.month,
                 start=start,
-                end=start + dt.timedelta(minutes=row.minutes),
-                minutes=row.minutes,
+                end=local(standing.end),
+                minutes=round((standing.end - standing.start).total_seconds() / 60),
                 required=row.required,
                 seats=seats(row, monthly[row.month][row.commune_id].flag),
                 senior_tier=row.senior_tier,
                 theme=row.theme or plan_themes.get(row.month),
                 attendees=attendees.get(row.id, []),
-                pending=requests.PENDING if row.id in waiting else None,
+                pending=standing.label,
                 cancelled=row.cancelled_at is not None,
             )
         )

@@ -28,6 +28,12 @@ LABELS = {
     "delegates": "đổi đại biểu",
 }
 REPLANNED = "Điều chỉnh khi lập lại lịch (ít thay đổi nhất)"
+#: Why a meeting changed when no request says it: the Board changed the meeting itself.
+BOARD = {
+    "added": "Hội nghị đăng ký sau khi công bố",
+    "cancelled": "Hội nghị đã hủy",
+    "moved": "Thời gian hội nghị đã điều chỉnh",
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def changes(session: Session, schedule: ScheduleRow) -> list[MeetingChange]:
     ids = sorted(set(before) | set(after))
     meetings = {m.id: m for m in session.scalars(select(MeetingRow).where(MeetingRow.id.in_(ids)))}
     communes = {c.id: c.name for c in session.scalars(select(CommuneRow))}
-    reasons = requests.reasons_of(session, schedule.job_id)
+    reasons = {} if base is None else requests.reasons_since(session, schedule.month, base, schedule)
     out = []
     for meeting_id in ids:
         old, new = before.get(meeting_id), after.get(meeting_id)
@@ -98,7 +104,7 @@ def changes(session: Session, schedule: ScheduleRow) -> list[MeetingChange]:
             kind = "delegates"
         else:
             continue
-        why = reasons.get(meeting_id) or ([] if base is None else [REPLANNED])
+        why = reasons.get(meeting_id) or ([] if base is None else [BOARD.get(kind, REPLANNED)])
         out.append(
             MeetingChange(
                 meeting=meeting_id,

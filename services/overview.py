@@ -32,7 +32,7 @@ from models.storage.tables import (
 from models.storage.types import utcnow
 from services.access import commune_scope, delegate_scope
 from services.errors import NotFound
-from services.requests import PENDING, pending_meetings
+from services.requests import standing
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class MeetingLine:
     empty_seats: int = 0
     empty_reason: str | None = None
     pending: str | None = None
-    """:data:`~services.requests.PENDING` when a request on the meeting waits for the Board."""
+    """:data:`~services.requests.PENDING` when a request waits for the Board, :data:`~services.requests.AWAITING`
+    when an approved change waits for the next published version."""
 
 
 @dataclass
@@ -87,24 +88,25 @@ def month_view(session: Session, user: UserRow, month: str) -> MonthView:
     if scope is not None:
         query = query.where(MeetingRow.commune_id == scope)
     in_force = flags.in_force(session, month) if scope is None else {}
+    found = list(session.execute(query))
+    # Once published, each meeting as the version in force has it, saying when a change waits.
+    shown = standing(session, [meeting for meeting, _ in found]) if published else {}
     lines: dict[str, MeetingLine] = {}
-    for meeting, commune_name in session.execute(query):
+    for meeting, commune_name in found:
+        now = shown.get(meeting.id)
         line = MeetingLine(
             id=meeting.id,
             commune=meeting.commune_id,
             commune_name=commune_name,
-            start=local(meeting.starts_at),
-            end=local(meeting.starts_at + dt.timedelta(minutes=meeting.minutes)),
+            start=local(now.start if now else meeting.starts_at),
+            end=local(now.end if now else meeting.starts_at + dt.timedelta(minutes=meeting.minutes)),
             theme=meeting.theme,
+            pending=now.label if now else None,
         )
         flag = in_force.get(meeting.commune_id)
         if flag is not None and flag.flag:
             line.flag, line.flag_label, line.flag_reason = flag.flag, FLAG_LABELS.get(flag.flag, ""), flag.reason
         lines[meeting.id] = line
-    if published:
-        # The meeting stays as published until the Board decides; the pages say it waits.
-        for meeting_id in pending_meetings(session, list(lines)):
-            lines[meeting_id].pending = PENDING
     if schedule is not None and lines:
         seats = session.execute(
             select(AssignmentRow.meeting_id, DelegateRow.id, DelegateRow.name, DelegateRow.title, DelegateRow.tier)
@@ -167,19 +169,14 @@ def delegate_meetings(
     upcoming: list[DelegateMeeting] = []
     past: list[DelegateMeeting] = []
     found = list(rows)
-    waiting = pending_meetings(session, [meeting.id for meeting, _, _ in found])
+    # The times the delegate was told (as the calendar feed has them), until a new version is published.
+    shown = standing(session, [meeting for meeting, _, _ in found])
     for meeting, commune_name, team_name in found:
-        end = meeting.starts_at + dt.timedelta(minutes=meeting.minutes)
+        told = shown[meeting.id]
         item = DelegateMeeting(
-            meeting.id,
-            commune_name,
-            local(meeting.starts_at),
-            local(end),
-            meeting.theme,
-            team_name,
-            PENDING if meeting.id in waiting else None,
+            meeting.id, commune_name, local(told.start), local(told.end), meeting.theme, team_name, told.label
         )
-        (upcoming if end >= now else past).append(item)
+        (upcoming if told.end >= now else past).append(item)
     return DelegateMeetings(delegate.id, delegate.name, delegate.title, upcoming, past[::-1])
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from api.settings import Settings
@@ -30,6 +30,7 @@ from models.storage.tables import (
     MeetingRow,
     PinRow,
     PublishedMonthRow,
+    ScheduleRow,
     UserRow,
 )
 from models.storage.types import utcnow
@@ -38,6 +39,8 @@ from services.access import only_delegate, require_planner
 from services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
 PENDING = "đang chờ Ban duyệt"
+#: A change the Board has made (approved, or entered itself) that no published version holds yet.
+AWAITING = "Ban đã duyệt thay đổi, chờ công bố lịch điều chỉnh"
 KINDS = {"move": "dời lịch", "cancel": "hủy hội nghị", "absent": "không dự được"}
 STATES = {"pending": PENDING, "approved": "đã duyệt", "rejected": "không duyệt"}
 
@@ -57,6 +60,61 @@ def pending_meetings(session: Session, meeting_ids: Sequence[str]) -> set[str]:
         )
     )
     return set(rows)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A meeting as the version in force shows it: its start, and why it may soon differ."""
+
+    start: dt.datetime
+    end: dt.datetime
+    label: str | None
+    """:data:`PENDING`, :data:`AWAITING` or None."""
+
+
+def standing(session: Session, meetings: Sequence[MeetingRow]) -> dict[str, Standing]:
+    """Per meeting, what the version in force says of it.
+
+    A meeting in the version in force keeps the time published with it until a new version
+    is published, even once the Board has approved a move (the data the next plan reads has
+    the new time): every view shows what the delegates were told, and says that a change is
+    waiting (:data:`PENDING` for a request, :data:`AWAITING` once approved).
+    """
+    ids = [m.id for m in meetings]
+    if not ids:
+        return {}
+    waiting = pending_meetings(session, ids)
+    published = {
+        meeting_id: (start, end)
+        for meeting_id, start, end in session.execute(
+            select(AssignmentRow.meeting_id, func.min(AssignmentRow.starts_at), func.min(AssignmentRow.ends_at))
+            .join(PublishedMonthRow, PublishedMonthRow.schedule_id == AssignmentRow.schedule_id)
+            .where(AssignmentRow.meeting_id.in_(ids))
+            .group_by(AssignmentRow.meeting_id)
+        )
+    }
+    approved_since = set(
+        session.scalars(
+            select(ChangeRequestRow.meeting_id)
+            .join(PublishedMonthRow, PublishedMonthRow.month == ChangeRequestRow.month)
+            .where(
+                ChangeRequestRow.meeting_id.in_(ids),
+                ChangeRequestRow.state == "approved",
+                ChangeRequestRow.decided_at > PublishedMonthRow.published_at,
+            )
+        )
+    )
+    out = {}
+    for meeting in meetings:
+        now_end = meeting.starts_at + dt.timedelta(minutes=meeting.minutes)
+        start, end = published.get(meeting.id, (None, None))
+        start, end = start or meeting.starts_at, end or now_end
+        changed = meeting.id in published and (
+            meeting.cancelled_at is not None or (start, end) != (meeting.starts_at, now_end)
+        )
+        label = PENDING if meeting.id in waiting else AWAITING if changed or meeting.id in approved_since else None
+        out[meeting.id] = Standing(start, end, label)
+    return out
 
 
 def _before(meeting: MeetingRow) -> dict[str, object]:
@@ -160,10 +218,12 @@ def ask_absence(session: Session, user: UserRow, meeting_id: str, reason: str) -
 
 
 def visible(session: Session, user: UserRow) -> list[ChangeRequestRow]:
-    """Planners: every request; a commune: its commune's; anyone else: their own."""
+    """Planners: every request; a commune: its commune's moves and cancellations (a
+    delegate's "không dự được" and its reason are between the delegate and the Board);
+    anyone else: their own."""
     query = select(ChangeRequestRow).order_by(ChangeRequestRow.id)
     if user.role == "commune":
-        query = query.where(ChangeRequestRow.commune_id == user.commune_id)
+        query = query.where(ChangeRequestRow.commune_id == user.commune_id, ChangeRequestRow.kind != "absent")
     elif user.role != "planner":
         query = query.where(ChangeRequestRow.requested_by == user.id)
     return list(session.scalars(query))
@@ -173,7 +233,7 @@ def get(session: Session, user: UserRow, request_id: int) -> ChangeRequestRow:
     row = session.get(ChangeRequestRow, request_id)
     mine = row is not None and (
         user.role == "planner"
-        or (user.role == "commune" and row.commune_id == user.commune_id)
+        or (user.role == "commune" and row.commune_id == user.commune_id and row.kind != "absent")
         or row.requested_by == user.id
     )
     if row is None or not mine:
@@ -263,13 +323,21 @@ def _apply(session: Session, row: ChangeRequestRow) -> None:
             session.delete(pinned)  # the Board released them: the pin would make the month infeasible
 
 
-def reasons_of(session: Session, job_id: str | None) -> dict[str, list[str]]:
-    """Per meeting, why the re-plan ``job_id`` changed it (the requests it approved)."""
-    if job_id is None:
-        return {}
+def reasons_since(session: Session, month: str, base: ScheduleRow, draft: ScheduleRow) -> dict[str, list[str]]:
+    """Per meeting, why ``draft`` changed it from ``base`` (the version it was planned
+    against): every request of ``month`` approved after ``base`` was published and before
+    the draft was made, including those of an earlier re-plan that was never published."""
+    since = base.published_at or base.created_at
     out: dict[str, list[str]] = {}
     for row in session.scalars(
-        select(ChangeRequestRow).where(ChangeRequestRow.job_id == job_id).order_by(ChangeRequestRow.id)
+        select(ChangeRequestRow)
+        .where(
+            ChangeRequestRow.month == month,
+            ChangeRequestRow.state == "approved",
+            ChangeRequestRow.decided_at > since,
+            ChangeRequestRow.decided_at <= draft.created_at,
+        )
+        .order_by(ChangeRequestRow.id)
     ):
         out.setdefault(row.meeting_id, []).append(describe(row))
     return out
@@ -279,7 +347,8 @@ def describe(row: ChangeRequestRow) -> str:
     """One line saying what was asked and why, in Vietnamese."""
     said = f": {row.reason}" if row.reason else ""
     if row.kind == "absent":
-        return f"Đại biểu {row.delegate_id} không dự được{said} (yêu cầu số {row.id})"
+        delegate = row.delegate.name if row.delegate is not None else row.delegate_id
+        return f"Đại biểu {delegate} không dự được{said} (yêu cầu số {row.id})"
     if row.kind == "cancel":
         return f"Xã đề nghị hủy hội nghị{said} (yêu cầu số {row.id})"
     when = local(row.starts_at).strftime("%H:%M ngày %d/%m/%Y") if row.starts_at else "giờ cũ"

@@ -69,5 +69,10 @@ class MeetingOut(Out):
     senior_tier: int | None
     theme: str | None
     attendees: list[Attendee] = Field(description="Đại biểu dự theo lịch đã công bố")
-    pending: str | None = Field(default=None, description='"đang chờ Ban duyệt" khi có yêu cầu dời/hủy chưa duyệt')
+    pending: str | None = Field(
+        default=None,
+        description='"đang chờ Ban duyệt" khi có yêu cầu chưa duyệt; '
+        '"Ban đã duyệt thay đổi, chờ công bố lịch điều chỉnh" khi thay đổi đã duyệt chưa có trong '
+        "lịch công bố (giờ hiển thị vẫn là giờ đã công bố)",
+    )
     cancelled: bool = Field(default=False, description="Hội nghị đã hủy (không còn trong lịch lập sau đó)")

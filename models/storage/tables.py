@@ -711,6 +711,9 @@ class ChangeRequestRow(Base):
     commune_id: Mapped[str] = mapped_column(ID)
     delegate_id: Mapped[str | None] = mapped_column(ID)
     """The delegate who cannot attend (``absent``)."""
+    delegate: Mapped[DelegateRow | None] = relationship(
+        primaryjoin="foreign(ChangeRequestRow.delegate_id) == DelegateRow.id", viewonly=True
+    )
     starts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     """The start asked for (``move``)."""
     minutes: Mapped[int | None] = mapped_column(Integer)

@@ -84,14 +84,19 @@ def test_move_after_publication_flags_a_replan_and_keeps_the_published_version(
     client: TestClient, fresh: World
 ) -> None:
     """The Board moves a published meeting: the move is stored, the planners see that the
-    month needs a re-plan, and the published schedule (and its export) is unchanged. (A
+    month needs a re-plan, and the published schedule (and its export, and the meeting as
+    shown) is unchanged until a new version is published. (A
     commune's move is a request instead: tests/api/test_requests.py.)"""
     solve_and_publish(client, fresh)
     planner = fresh.auth("planner")
     before = client.get("/months/2025-11/solution.json", headers=planner).json()
     moved = client.patch("/meetings/m1", json={"start": "2025-11-07T08:00"}, headers=planner)
     assert moved.status_code == 200, moved.text
-    assert moved.json()["start"] == "2025-11-07T08:00:00+07:00"
+    # Stored for the next plan; shown as the version in force has it until one is published.
+    assert (moved.json()["start"], moved.json()["pending"]) == (
+        "2025-11-04T08:00:00+07:00",
+        "Ban đã duyệt thay đổi, chờ công bố lịch điều chỉnh",
+    )
     month = client.get("/months/2025-11", headers=planner).json()
     assert month["needs_replan"] is True
     assert [n["meeting"] for n in month["notices"]] == ["m1"]

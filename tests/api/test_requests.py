@@ -186,6 +186,20 @@ def test_a_delegates_absence_approved_takes_them_off_and_their_feed_cancels_it(
     assert int(event["SEQUENCE"]) == 1
 
 
+def test_a_delegates_absence_is_between_the_delegate_and_the_board(client: TestClient, fresh: World) -> None:
+    """The commune of the meeting does not see a delegate's "không dự được" (nor its reason);
+    the re-plan's reason names the delegate by name, not by id."""
+    solve_and_publish(client, fresh)
+    asked = client.post("/meetings/m1/absence", json={"reason": "Đi khám bệnh"}, headers=fresh.auth("delegate"))
+    assert asked.status_code == 202, asked.text
+    assert client.get("/requests", headers=fresh.auth("commune")).json() == []
+    assert client.get(f"/requests/{asked.json()['id']}", headers=fresh.auth("commune")).status_code == 404
+    job = _approve(client, fresh, asked.json()["id"])
+    changes = client.get(f"/schedules/{job['schedule_id']}/changes", headers=fresh.auth("planner")).json()["changes"]
+    name = client.get("/delegates/d1", headers=fresh.auth("planner")).json()["name"]
+    assert any(f"Đại biểu {name} không dự được: Đi khám bệnh" in r for c in changes for r in c["reasons"])
+
+
 def test_a_cancellation_approved_removes_the_meeting_from_the_new_version(client: TestClient, fresh: World) -> None:
     """A commune's cancellation is a request; approved and published, m1 is gone from the
     version in force and listed as cancelled."""
@@ -238,6 +252,61 @@ def test_the_patch_of_a_meeting_documents_both_of_its_answers(client: TestClient
     answer = schema["paths"]["/meetings/{meeting_id}"]["patch"]["responses"]["200"]["content"]["application/json"]
     shown = {ref["$ref"].rsplit("/", 1)[-1] for ref in answer["schema"]["anyOf"]}
     assert shown == {"MeetingOut", "Deleted"}
+
+
+AWAITING = "Ban đã duyệt thay đổi, chờ công bố lịch điều chỉnh"
+M1_MOVED = "2025-11-05T08:00:00+07:00"
+
+
+def test_an_approved_move_shows_the_published_time_until_its_version_is_published(
+    client: TestClient, fresh: World
+) -> None:
+    """Between the approval and the publication of its re-plan, the commune's view keeps the
+    time the delegates were told (as their calendars do), saying that a change waits; once
+    published, every view has the new time and nothing waits."""
+    solve_and_publish(client, fresh)
+    job = _approve(client, fresh, _ask_move(client, fresh)["id"])
+    for role in ("commune", "planner"):
+        meeting = client.get("/meetings/m1", headers=fresh.auth(role)).json()
+        assert (meeting["start"], meeting["pending"]) == (M1_UTC, AWAITING), role
+    events = client.get("/delegates/d1/calendar", headers=fresh.auth("delegate")).json()["events"]
+    assert [e["start"] for e in events if e["meeting"] == "m1"] == [M1_UTC]
+    publish(client, fresh, job["schedule_id"])
+    meeting = client.get("/meetings/m1", headers=fresh.auth("commune")).json()
+    assert (meeting["start"], meeting["pending"]) == (M1_MOVED, None)
+
+
+def test_a_planners_move_of_a_published_meeting_waits_for_the_next_version(client: TestClient, fresh: World) -> None:
+    """The Board moves a published meeting itself: the data moves (the next plan reads it),
+    the views keep the published time with the waiting mark, as after an approval."""
+    solve_and_publish(client, fresh)
+    moved = client.patch("/meetings/m1", json={"start": "2025-11-05T08:00"}, headers=fresh.auth("planner"))
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["start"], moved.json()["pending"]) == (M1_UTC, AWAITING)
+    commune = client.get("/meetings", headers=fresh.auth("commune")).json()
+    assert [(m["start"], m["pending"]) for m in commune if m["id"] == "m1"] == [(M1_UTC, AWAITING)]
+
+
+def test_a_replan_lists_the_reasons_of_an_earlier_unpublished_replan(client: TestClient, fresh: World) -> None:
+    """A move approved, its draft left unpublished, then a cancellation approved: the second
+    draft (against the same version in force) gives each change its own request's reason."""
+    published = solve_and_publish(client, fresh)
+    move = _ask_move(client, fresh)
+    _approve(client, fresh, move["id"])
+    other = sorted({a["meeting"] for a in published["assignments"]} - {"m1"})[0]
+    cancel = client.patch(
+        f"/meetings/{other}", json={"cancel": True, "reason": "Mưa lũ"}, headers=fresh.auth("planner")
+    )
+    assert cancel.status_code == 200, cancel.text
+    replan = client.post("/solves", json={"month": "2025-11", "changes_first": True}, headers=fresh.auth("planner"))
+    assert replan.status_code == 201, replan.text
+    client.app.state.runner.wait(replan.json()["id"], 60)  # type: ignore[attr-defined]
+    job = client.get(f"/jobs/{replan.json()['id']}", headers=fresh.auth("planner")).json()
+    changes = client.get(f"/schedules/{job['schedule_id']}/changes", headers=fresh.auth("planner")).json()["changes"]
+    reasons = {c["meeting"]: (c["change"], " ".join(c["reasons"])) for c in changes}
+    assert reasons["m1"][0] == "moved"
+    assert f"số {move['id']}" in reasons["m1"][1]
+    assert reasons[other] == ("cancelled", "Hội nghị đã hủy")
 
 
 def test_several_requests_are_approved_in_one_replan(client: TestClient, fresh: World) -> None:
