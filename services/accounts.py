@@ -175,14 +175,21 @@ def change_password(session: Session, user: UserRow, current: str, new: str, con
     problems = []
     if not accounts.check_password(session, user, current):
         problems.append(Issue("current", None, "mật khẩu hiện tại không đúng"))
-    problem = password_problem(new)
-    if problem:
-        problems.append(Issue("new", None, problem))
-    elif new != confirm:
-        problems.append(Issue("confirm", None, "nhập lại không khớp với mật khẩu mới"))
+    problems += _new_password_problems(new, confirm)
     if problems:
         raise Invalid("Chưa đổi được mật khẩu", problems)
     _set(session, user, new, "user.password")
+
+
+def _new_password_problems(new: str, confirm: str) -> list[Issue]:
+    """Every fault of a new password and its confirmation, at once (one round for the user)."""
+    problems = []
+    problem = password_problem(new)
+    if problem:
+        problems.append(Issue("new", None, problem))
+    if new != confirm:
+        problems.append(Issue("confirm", None, "nhập lại không khớp với mật khẩu mới"))
+    return problems
 
 
 def set_password(session: Session, username: str, password: str) -> UserRow:
@@ -214,11 +221,9 @@ def activate(session: Session, token: str, password: str, confirm: str) -> UserR
     """Set the first password through a one-use link (committed); the link is used up."""
     link = accounts.find_activation(session, token)
     user = activation_user(session, token)
-    problem = password_problem(password)
-    if problem:
-        raise Invalid("Chưa đặt được mật khẩu", [Issue("new", None, problem)])
-    if password != confirm:
-        raise Invalid("Chưa đặt được mật khẩu", [Issue("confirm", None, "nhập lại không khớp với mật khẩu mới")])
+    problems = _new_password_problems(password, confirm)
+    if problems:
+        raise Invalid("Chưa đặt được mật khẩu", problems)
     assert link is not None
     link.used_at = utcnow()
     _set(session, user, password, "user.activate")

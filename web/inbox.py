@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from models.storage.clock import local
 from models.storage.db import Database
+from models.storage.jobs import FINISHED
 from models.storage.tables import ChangeRequestRow, CommuneRow, DelegateRow, JobRow, MeetingRow, ScheduleRow, UserRow
 from services import amendments, notifications, requests
 from services.access import require_planner
@@ -29,6 +30,7 @@ from services.errors import Conflict, Invalid, NotFound
 from web import session as web_session
 from web.session import Viewer
 from web.templating import render
+from web.workspace import JOB_LABELS
 
 router = APIRouter(include_in_schema=False)
 #: The outbox's states as the page groups them ("sending" is waiting too: claimed, not yet sent).
@@ -184,6 +186,8 @@ async def replan(request: Request, job_id: str) -> Response:
 
         return {
             "job": job,
+            "status_label": JOB_LABELS.get(job.status, job.status),
+            "finished": job.status in FINISHED,
             "month": approved[0].month,
             "approved": [requests.describe(r) for r in approved],
             "draft": draft,

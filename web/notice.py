@@ -6,6 +6,9 @@
   month's page.
 * ``/thang/YYYY-MM/thong-bao.docx|pdf`` the notice of the published version, or with
   ``?ban=ID`` of that version of the month (a draft's carries the mark "DỰ THẢO").
+* ``/thang/YYYY-MM/dieu-chinh/N.docx|pdf`` the amendment notice (thông báo điều chỉnh) of
+  version number N of the month: only what changed from the version it was planned
+  against (409 for a month's first version, which has none).
 
 The rules (what a setting may hold, which version may be printed) are in
 :mod:`services.documents`; the form carries the session's CSRF token.
@@ -146,6 +149,25 @@ async def month_notice(request: Request, month: str, kind: str, ban: Short = Non
         media_type=MEDIA[kind],
         headers={
             "Content-Disposition": f'attachment; filename="thong-bao-{month}{suffix}.{kind}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/thang/{month}/dieu-chinh/{number}.{kind}")
+async def month_amendment(request: Request, month: str, number: str, kind: str) -> Response:
+    """The amendment notice of version ``number`` of the month (planners only, as the
+    JSON API's ``/months/{month}/amendments/{number}``, but with the page's session)."""
+    viewer = await _planner(request)
+    if not is_month(month) or kind not in MEDIA or not number.isdigit() or len(number) > 9:
+        raise NotFound(f"Không có thông báo điều chỉnh {month}/{number}.{kind} (dạng .docx hoặc .pdf)")
+    version = int(number)
+    data = await _run(request, lambda s: documents.amendment(s, viewer.user, month, version, kind))
+    return Response(
+        data,
+        media_type=MEDIA[kind],
+        headers={
+            "Content-Disposition": f'attachment; filename="thong-bao-dieu-chinh-{month}-ban-{version}.{kind}"',
             "Cache-Control": "no-store",
         },
     )

@@ -3,8 +3,12 @@
 ``/dang-nhap`` sign in, ``/dang-xuat`` sign out (POST), ``/`` the home of the signed-in
 role, ``/thang/YYYY-MM`` a month (as the account may see it), ``/tai-khoan`` change of
 password, ``/nguoi-dung`` the planner's accounts, ``/kich-hoat/{token}`` a first sign-in.
-A delegate's home is their meetings and calendar subscription; a commune's, its meetings
-and the form that registers the month's meeting or moves it. Every form that changes data carries a CSRF token;
+A delegate's home is their meetings and calendar subscription, each coming meeting with a
+"không dự được" form (``POST /hoi-nghi/{id}/khong-du``, a request to the Board); a
+commune's, its meetings and the form that registers the month's meeting or moves it (with
+an optional reason), and a cancellation per meeting (``POST /hoi-nghi/{id}/huy``: a request
+with its reason once the month is published, a removal after a confirmation before).
+Every form that changes data carries a CSRF token;
 every rule is a call into ``services/`` (never into an API route).
 """
 
@@ -25,6 +29,9 @@ from sqlalchemy.orm import Session
 
 from api.errors import from_service
 from api.schemas.meetings import MeetingIn, MeetingPatch
+from api.schemas.requests import AbsenceIn
+from models.contract import ID_MAX
+from models.errors import Issue
 from models.reasons import FORM_WORDS, reason
 from models.storage import accounts as account_store
 from models.storage import audit, users
@@ -34,6 +41,7 @@ from models.storage.tables import ChangeRequestRow, CommuneRow, DelegateRow, Mee
 from services import accounts, meetings, notifications, overview, requests
 from services.access import require_planner
 from services.errors import Invalid, NotFound, ServiceError, TooMany
+from services.workspace import name_key
 from web import session as web_session
 from web.session import Viewer
 from web.templating import render
@@ -258,18 +266,122 @@ def _asked(session: Session, user: UserRow) -> list[dict[str, Any]]:
     ]
 
 
-async def _delegate_page(request: Request, viewer: Viewer, feed_url: str | None) -> Response:
+def _absence_asked(session: Session, user: UserRow) -> set[str]:
+    """The meetings the delegate said "không dự được" for, waiting for the Board."""
+    return {r.meeting_id for r in requests.visible(session, user) if r.kind == "absent" and r.state == "pending"}
+
+
+Absence = dict[str, str]
+"""The "không dự được" form sent back: ``meeting``, the typed ``reason`` and its ``error``."""
+
+
+async def _delegate_page(
+    request: Request,
+    viewer: Viewer,
+    feed_url: str | None,
+    absence: Absence | None = None,
+    done: str | None = None,
+    status: int = 200,
+) -> Response:
     delegate_id = viewer.user.delegate_id or ""
 
-    def work(session: Session) -> tuple[Any, list[dict[str, Any]]]:
-        return overview.delegate_meetings(session, viewer.user, delegate_id), _asked(session, viewer.user)
+    def work(session: Session) -> tuple[Any, list[dict[str, Any]], set[str]]:
+        mine = overview.delegate_meetings(session, viewer.user, delegate_id)
+        return mine, _asked(session, viewer.user), _absence_asked(session, viewer.user)
 
-    mine, asked = await _read(request, work)
+    mine, asked, absent = await _read(request, work)
     qr = _qr_svg(feed_url) if feed_url else None
     # webcal://: an iPhone subscribes to it (an http .ics link only imports a one-off copy).
     webcal = re.sub(r"^https?://", "webcal://", feed_url) if feed_url else None
-    context = {"mine": mine, "feed_url": feed_url, "qr": qr, "webcal_url": webcal, "asked": asked}
-    return render(request, "delegate.html", context)
+    context = {
+        "mine": mine,
+        "feed_url": feed_url,
+        "qr": qr,
+        "webcal_url": webcal,
+        "asked": asked,
+        # The coming meetings only: a past one is not "cannot attend" any more.
+        "askable": {m.meeting for m in mine.upcoming},
+        "absent": absent,
+        "absence": absence or {},
+        "done": done,
+        "back": "",
+    }
+    return render(request, "delegate.html", context, status=status)
+
+
+async def _delegate_month_page(
+    request: Request,
+    viewer: Viewer,
+    month: str,
+    absence: Absence | None = None,
+    done: str | None = None,
+    status: int = 200,
+) -> Response:
+    user = viewer.user
+    delegate_id = user.delegate_id or ""
+
+    def work(session: Session) -> tuple[Any, set[str]]:
+        return overview.delegate_meetings(session, user, delegate_id), _absence_asked(session, user)
+
+    mine, absent = await _read(request, work)
+    items = [m for m in [*mine.upcoming, *mine.past[::-1]] if f"{m.start:%Y-%m}" == month]
+    context = {
+        "month": month,
+        "items": items,
+        "askable": {m.meeting for m in mine.upcoming},
+        "absent": absent,
+        "absence": absence or {},
+        "done": done,
+        "back": month,
+    }
+    return render(request, "delegate_month.html", context, status=status)
+
+
+@router.post("/hoi-nghi/{meeting_id}/khong-du")
+async def ask_absence(request: Request, meeting_id: str) -> Response:
+    """A delegate says "không dự được" for one of their published meetings, with a reason:
+    a request to the Board (the published schedule holds until the Board approves)."""
+    viewer = await web_session.require(request)
+    form = await request.form()
+    web_session.check(form, viewer.csrf)
+    user = viewer.user
+    if user.role != "delegate" or user.delegate_id is None:
+        raise NotFound("Chỉ tài khoản đại biểu báo không dự được hội nghị của mình")
+    if len(meeting_id) > ID_MAX:
+        raise NotFound(f"Bạn không có hội nghị {meeting_id[:ID_MAX]}… trong lịch đã công bố")
+    reason_text = str(form.get("reason") or "").strip()
+    back = str(form.get("thang") or "")
+    back = back if is_month(back) else ""
+
+    async def again(error: str, status: int, done: str | None = None) -> Response:
+        absence = {"meeting": meeting_id, "reason": reason_text, "error": error} if error else None
+        if back:
+            return await _delegate_month_page(request, viewer, back, absence, done, status)
+        return await _delegate_page(request, viewer, None, absence, done, status)
+
+    if not reason_text:
+        return await again("Hãy ghi lý do không dự được: Ban Tuyên giáo đọc lý do trước khi duyệt", 422)
+    try:
+        body = AbsenceIn(reason=reason_text)
+    except ValidationError as error:
+        return await again(reason(error.errors()[0], FORM_WORDS).capitalize(), 422)
+
+    def work(session: Session) -> str:
+        row = requests.ask_absence(session, user, meeting_id, body.reason)
+        meeting = session.get(MeetingRow, meeting_id)
+        commune = session.get(CommuneRow, meeting.commune_id) if meeting else None
+        where = f" {commune.name}" if commune else ""
+        day = f" ngày {local(meeting.starts_at):%d/%m/%Y}" if meeting else ""
+        return (
+            f"Đã báo Ban không dự được hội nghị{where}{day} (yêu cầu số {row.id}), {requests.PENDING}; "
+            "lịch đã công bố giữ nguyên cho đến khi Ban duyệt."
+        )
+
+    try:
+        done = await _write(request, work)
+    except ServiceError as error:
+        return await again(error.detail, from_status(error))
+    return await again("", 200, done)
 
 
 @router.post("/lich/dia-chi")
@@ -296,14 +408,39 @@ async def new_feed(request: Request) -> Response:
 
 
 async def _commune_page(
-    request: Request, viewer: Viewer, errors: Errors, values: dict[str, str], status: int, done: str | None = None
+    request: Request,
+    viewer: Viewer,
+    errors: Errors,
+    values: dict[str, str],
+    status: int,
+    done: str | None = None,
+    cancel: dict[str, str] | None = None,
 ) -> Response:
-    def work(session: Session) -> tuple[Any, Any, list[dict[str, Any]]]:
-        commune, items = overview.commune_meetings(session, viewer.user)
-        return commune, items, _asked(session, viewer.user)
+    """The commune's page; ``cancel`` is a cancellation form sent back (``meeting``, the
+    typed ``reason``, and the errors under ``e_reason``, ``e_xac_nhan``, ``e_form``)."""
 
-    commune, items, asked = await _read(request, work)
-    context = {"commune": commune, "items": items, "errors": errors, "values": values, "done": done, "asked": asked}
+    def work(session: Session) -> tuple[Any, Any, list[dict[str, Any]], set[str]]:
+        commune, items = overview.commune_meetings(session, viewer.user)
+        cancelled = set(
+            session.scalars(
+                select(MeetingRow.id).where(
+                    MeetingRow.commune_id == viewer.user.commune_id, MeetingRow.cancelled_at.is_not(None)
+                )
+            )
+        )
+        return commune, items, _asked(session, viewer.user), cancelled
+
+    commune, items, asked, cancelled = await _read(request, work)
+    context = {
+        "commune": commune,
+        "items": items,
+        "errors": errors,
+        "values": values,
+        "done": done,
+        "asked": asked,
+        "cancelled": cancelled,
+        "cancel": cancel or {},
+    }
     return render(request, "commune.html", context, status=status)
 
 
@@ -343,7 +480,7 @@ def _minutes(values: dict[str, str], errors: Errors) -> int | None:
 
 
 def _pydantic_errors(error: ValidationError) -> Errors:
-    names = {"start": "date", "minutes": "minutes", "theme": "theme"}
+    names = {"start": "date", "minutes": "minutes", "theme": "theme", "reason": "reason"}
     out: Errors = {}
     for item in error.errors():
         loc = str(item.get("loc", ("form",))[0])
@@ -360,7 +497,7 @@ async def register_meeting(request: Request) -> Response:
     web_session.check(form, viewer.csrf)
     if viewer.user.role != "commune":
         raise NotFound("Trang này dành cho tài khoản xã/phường")
-    values = {k: str(form.get(k) or "").strip() for k in ("date", "time", "minutes", "theme", "meeting")}
+    values = {k: str(form.get(k) or "").strip() for k in ("date", "time", "minutes", "theme", "meeting", "reason")}
     errors: Errors = {}
     start = _start(values, errors)
     minutes = _minutes(values, errors)
@@ -368,6 +505,7 @@ async def register_meeting(request: Request) -> Response:
         return await _commune_page(request, viewer, errors, values, status=422)
     theme = values["theme"] or None
     meeting_id = values["meeting"] or None
+    why = values["reason"] or None
 
     def work(session: Session) -> str:
         existing = meeting_id
@@ -379,7 +517,7 @@ async def register_meeting(request: Request) -> Response:
         if existing is None:
             row = meetings.register(session, viewer.user, MeetingIn(start=start, minutes=minutes, theme=theme))
             return f"Đã đăng ký hội nghị ngày {local(row.starts_at):%d/%m/%Y} lúc {local(row.starts_at):%H:%M}."
-        patch = MeetingPatch(start=start, minutes=minutes, theme=theme)
+        patch = MeetingPatch(start=start, minutes=minutes, theme=theme, reason=why)
         changed = meetings.change(session, viewer.user, existing, patch)
         if isinstance(changed, ChangeRequestRow):
             # The month is published: the move waits for the Board, the published meeting holds.
@@ -388,7 +526,7 @@ async def register_meeting(request: Request) -> Response:
                 f"Đã gửi yêu cầu dời hội nghị sang ngày {asked:%d/%m/%Y} lúc {asked:%H:%M} (yêu cầu số {changed.id}), "
                 "đang chờ Ban duyệt; lịch đã công bố giữ nguyên cho đến khi Ban duyệt."
             )
-        assert changed is not None  # no cancellation from this form
+        assert changed is not None  # a move: cancellations have their own form (cancel_meeting)
         moved = local(changed.starts_at)
         return f"Đã dời hội nghị sang ngày {moved:%d/%m/%Y} lúc {moved:%H:%M}."
 
@@ -399,6 +537,59 @@ async def register_meeting(request: Request) -> Response:
     except ServiceError as error:
         errors = {**_field_errors(error), "form": error.detail}
         return await _commune_page(request, viewer, errors, values, status=from_status(error))
+    return await _commune_page(request, viewer, {}, {}, status=200, done=done)
+
+
+@router.post("/hoi-nghi/{meeting_id}/huy")
+async def cancel_meeting(request: Request, meeting_id: str) -> Response:
+    """A commune account cancels its meeting. In a published month it is a request to the
+    Board, with its reason (the published meeting holds until approved); before
+    publication the meeting is removed, once the commune ticked the confirmation."""
+    viewer = await web_session.require(request)
+    form = await request.form()
+    web_session.check(form, viewer.csrf)
+    user = viewer.user
+    if user.role != "commune":
+        raise NotFound("Trang này dành cho tài khoản xã/phường")
+    if len(meeting_id) > ID_MAX:
+        raise NotFound(f"Không có hội nghị {meeting_id[:ID_MAX]}…")
+    why = str(form.get("reason") or "").strip()
+    confirmed = form.get("xac_nhan") == "1"
+
+    async def again(errors: Errors, status: int) -> Response:
+        sent = {"meeting": meeting_id, "reason": why, **{f"e_{k}": v for k, v in errors.items()}}
+        return await _commune_page(request, viewer, {}, {}, status=status, cancel=sent)
+
+    try:
+        patch = MeetingPatch(cancel=True, reason=why or None)
+    except ValidationError as error:
+        return await again({"reason": reason(error.errors()[0], FORM_WORDS).capitalize()}, 422)
+
+    def work(session: Session) -> str:
+        meeting = meetings.visible_meeting(session, user, meeting_id)  # another commune's: not found
+        day = f"{local(meeting.starts_at):%d/%m/%Y}"
+        published = requests.is_published(session, meeting.month)
+        if published and not why:
+            issue = Issue("$.reason", why, "Hãy ghi lý do hủy: Ban Tuyên giáo đọc lý do trước khi duyệt")
+            raise Invalid("Chưa ghi lý do hủy", [issue])
+        if not published and not confirmed:
+            issue = Issue("$.xac_nhan", None, "Hãy đánh dấu ô xác nhận: hội nghị sẽ bị xóa khỏi danh sách")
+            raise Invalid("Chưa xác nhận hủy hội nghị", [issue])
+        changed = meetings.change(session, user, meeting_id, patch)
+        if isinstance(changed, ChangeRequestRow):
+            return (
+                f"Đã gửi yêu cầu hủy hội nghị ngày {day} (yêu cầu số {changed.id}), {requests.PENDING}; "
+                "lịch đã công bố giữ nguyên cho đến khi Ban duyệt."
+            )
+        return f"Đã hủy hội nghị ngày {day}; xã có thể đăng ký hội nghị khác cho tháng này."
+
+    try:
+        done = await _write(request, work)
+    except ServiceError as error:
+        errors = _field_errors(error)
+        if not errors:
+            errors = {"form": error.detail}
+        return await again(errors, from_status(error))
     return await _commune_page(request, viewer, {}, {}, status=200, done=done)
 
 
@@ -430,10 +621,7 @@ async def month_page(
 
         return await workspace.month_page(request, viewer, month)
     if user.role == "delegate":
-        delegate_id = user.delegate_id or ""
-        mine = await _read(request, lambda s: overview.delegate_meetings(s, user, delegate_id))
-        items = [m for m in [*mine.upcoming, *mine.past[::-1]] if f"{m.start:%Y-%m}" == month]
-        return render(request, "delegate_month.html", {"month": month, "items": items})
+        return await _delegate_month_page(request, viewer, month)
     view = await _read(request, lambda s: overview.month_view(s, user, month))
     total = len(view.meetings)
     week = int(tuan) if tuan and tuan.isdigit() and 1 <= int(tuan) <= 5 else None
@@ -452,14 +640,26 @@ async def _accounts_page(
     def work(session: Session) -> dict[str, Any]:
         return {
             "accounts": accounts.list_accounts(session),
-            "delegates": list(session.scalars(select(DelegateRow).order_by(DelegateRow.tier, DelegateRow.name))),
-            "communes": list(session.scalars(select(CommuneRow).order_by(CommuneRow.name))),
+            # Vietnamese order (Bắc before Bình, Đ after D), not the database's byte order.
+            "delegates": sorted(session.scalars(select(DelegateRow)), key=lambda d: (d.tier, name_key(d.name), d.id)),
+            "communes": sorted(session.scalars(select(CommuneRow)), key=lambda c: (name_key(c.name), c.id)),
         }
 
     data = await _read(request, work)
     qr = _qr_svg(link, "Mã QR liên kết đăng nhập lần đầu") if link else None
     context = {**data, "errors": errors, "values": values, "link": link, "qr": qr, "roles": accounts.ROLE_LABELS}
     return render(request, "accounts.html", context, status=status)
+
+
+ROLE_CODE = re.compile(r"vai trò (planner|delegate|commune)\b")
+
+
+def _role_words(text: str) -> str:
+    """A refusal of the accounts' service as the page says it: the role's label ("Xã/phường"),
+    never its code ("commune"), which the API's callers send and read."""
+    if text.startswith("phải là planner, delegate hoặc commune"):
+        return "Hãy chọn vai trò: Đại biểu hoặc Xã/phường"
+    return ROLE_CODE.sub(lambda found: f"vai trò {accounts.ROLE_LABELS[found.group(1)]}", text)
 
 
 def _link(request: Request, token: str) -> str:
@@ -498,7 +698,8 @@ async def create_account(request: Request) -> Response:
     try:
         token = await _write(request, work)
     except ServiceError as error:
-        return await _accounts_page(request, _field_errors(error), values, None, status=from_status(error))
+        errors = {name: _role_words(text) for name, text in _field_errors(error).items()}
+        return await _accounts_page(request, errors, values, None, status=from_status(error))
     return await _accounts_page(request, {}, {}, _link(request, token), status=201)
 
 

@@ -13,7 +13,9 @@ week, ``ban`` the version shown). Under it:
   the change (dry run), saves it, pins, forbids or releases a delegate;
 * ``POST /thang/M/ban/ID/hoan-tac`` undo, ``…/sao-chep`` a draft from a version,
   ``/thang/M/ban/ID/cong-bo`` publishing with a confirmation;
-* ``/thang/M/ban`` the history and the difference of two versions;
+* ``/thang/M/ban`` the history and the difference of two versions (and, with the month's
+  page and the publish page, the links to each published version's amendment notice,
+  :mod:`web.notice`);
 * ``/thang/M/can-bang`` the workload chart (SVG drawn here), ``/thang/M/do-vung`` how
   many could take each seat.
 
@@ -34,6 +36,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from markupsafe import Markup, escape
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import from_service
@@ -45,7 +48,7 @@ from models.storage import jobs as job_store
 from models.storage.clock import is_month, month_label
 from models.storage.db import Database
 from models.storage.tables import DelegateRow, JobRow, ScheduleRow
-from services import candidates, jobs, robustness, versions, workload, workspace
+from services import candidates, jobs, requests, robustness, versions, workload, workspace
 from services import schedules as schedule_service
 from services.access import require_planner
 from services.errors import Invalid, NotFound, ServiceError
@@ -233,7 +236,7 @@ async def _month(
     )
     user = viewer.user
 
-    def work(session: Session) -> tuple[workspace.WorkspaceOut, list[dict[str, Any]]]:
+    def work(session: Session) -> tuple[workspace.WorkspaceOut, list[dict[str, Any]], set[str], list[int]]:
         try:
             view = workspace.month_view(session, user, month, schedule_id=schedule_id, filters=filters)
         except Invalid as error:
@@ -242,9 +245,11 @@ async def _month(
             view = workspace.month_view(session, user, month, schedule_id=schedule_id)
         chosen = session.get(ScheduleRow, view.schedule.id) if view.schedule else None
         terms = _terms(session, dict(chosen.terms)) if chosen else []
-        return view, terms
+        # A meeting with a request waiting for the Board says so, as the commune's view does.
+        pending = requests.pending_meetings(session, [m.id for m in view.meetings])
+        return view, terms, pending, amended_versions(session, month)
 
-    view, terms = await _read(request, work)
+    view, terms, pending, amended = await _read(request, work)
     if errors and status == 200:
         status = 422
     days: dict[Any, list[workspace.MeetingCell]] = {}
@@ -265,8 +270,23 @@ async def _month(
         "errors": errors,
         "done": DONE.get(values.get("xong", "")),
         "max_seconds": request.app.state.settings.max_solve_seconds,
+        "pending": pending,
+        "pending_label": requests.PENDING,
+        "amended": amended,
     }
     return _page(request, "ws_month.html", context, status=status)
+
+
+def amended_versions(session: Session, month: str) -> list[int]:
+    """The numbers of the month's published versions planned against an earlier one: each
+    has an amendment notice (thông báo điều chỉnh)."""
+    return list(
+        session.scalars(
+            select(ScheduleRow.version)
+            .where(ScheduleRow.month == month, ScheduleRow.status != "draft", ScheduleRow.base_id.is_not(None))
+            .order_by(ScheduleRow.version)
+        )
+    )
 
 
 # -- solving ------------------------------------------------------------------------------

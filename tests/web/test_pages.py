@@ -309,7 +309,7 @@ def test_planner_creates_an_account_with_a_one_use_link(world: World, browser_of
     wrong = planner.post("/nguoi-dung", data={"csrf": csrf, "username": "Sai Tên", "role": "delegate"})
     assert wrong.status_code == 422
     assert 'id="e-username"' in wrong.text
-    assert "bắt buộc với vai trò delegate" in wrong.text
+    assert "bắt buộc với vai trò Đại biểu" in wrong.text
     made = planner.post(
         "/nguoi-dung", data={"csrf": csrf, "username": "nguoimoi", "role": "delegate", "delegate": "d3"}
     )
