@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.documents.collation import Key, sort_key
 from models.errors import Issue
 from models.instance import default_required, default_senior_tier
 from models.labels import FLAG_LABELS, STATUS_LABELS, TIER_LABELS
@@ -252,7 +253,7 @@ def month_view(
         schedule=version_ref(schedule, in_force_id) if schedule else None,
         versions=[version_ref(v, in_force_id) for v in versions],
         filters=filters,
-        agencies=sorted({d.agency for d in directory.delegates.values()}),
+        agencies=sorted({d.agency for d in directory.delegates.values()}, key=name_key),
         tiers=[Option(value=str(t), label=label) for t, label in TIER_LABELS.items()],
         communes=[Option(value=c.id, label=c.name) for c in sorted(directory.communes.values(), key=_by_name)],
         weeks=[Option(value=w, label=_week_label(w, first, following)) for w in weeks],
@@ -269,8 +270,18 @@ def month_view(
     )
 
 
-def _by_name(row: CommuneRow) -> tuple[str, str]:
-    return (row.name, row.id)
+def _by_name(row: CommuneRow) -> tuple[Key, str]:
+    return (name_key(row.name), row.id)
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def name_key(text: str) -> Key:
+    """Vietnamese alphabetical order (:func:`models.documents.collation.sort_key`: Bắc
+    before Bình, Đ after D) with numbers in their natural order (Tổ số 2 before Tổ số 10):
+    the order of every picker."""
+    return sort_key(_DIGITS.sub(lambda found: found.group().zfill(12), text))
 
 
 def chosen_version(versions: list[ScheduleRow], schedule_id: int | None, month: str) -> ScheduleRow | None:

@@ -38,6 +38,7 @@ from models.storage.tables import (
 )
 from services.access import require_planner
 from services.errors import Invalid, NotFound
+from services.workspace import name_key
 
 _YEAR = re.compile(r"^(19|20|21)\d\d$")
 
@@ -165,7 +166,7 @@ def year_view(session: Session, planner: UserRow, year: int, filters: YearFilter
     if issues:
         raise Invalid("Bộ lọc không hợp lệ", issues)
 
-    communes = sorted(session.scalars(select(CommuneRow)), key=lambda c: (c.name, c.id))
+    communes = sorted(session.scalars(select(CommuneRow)), key=lambda c: (name_key(c.name), c.id))
     pointers = session.scalars(select(PublishedMonthRow).where(PublishedMonthRow.month.in_(months)))
     in_force = {p.month: p.schedule_id for p in pointers}
     shown, newer = _versions(session, months, in_force)
@@ -274,7 +275,7 @@ def year_view(session: Session, planner: UserRow, year: int, filters: YearFilter
         months=columns,
         rows=tuple(rows),
         loads=tuple(loads),
-        agencies=tuple(sorted({d.agency for d in delegates.values()})),
+        agencies=tuple(sorted({d.agency for d in delegates.values()}, key=name_key)),
         filters=filters,
         totals={
             "meetings": sum(meetings_of),

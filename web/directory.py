@@ -24,7 +24,7 @@ from api.schemas.directory import CommuneIn, CommunePatch, DelegateIn, DelegateP
 from api.schemas.meetings import MeetingPatch
 from api.schemas.roads import RoadIn, RoadPatch
 from models.errors import InputError
-from models.labels import FLAG_LABELS
+from models.labels import FLAG_LABELS, TIER_LABELS
 from models.storage import schedules
 from models.storage.clock import LOCAL
 from models.storage.excel import MIME, WorkbookTooLarge
@@ -40,6 +40,7 @@ from web.loopkit import (
     day,
     from_status,
     month_or_404,
+    name_key,
     number,
     schema_errors,
     service_errors,
@@ -50,25 +51,25 @@ from web.templating import render
 
 router = APIRouter(include_in_schema=False)
 UPLOAD_LIMIT = 5 * 1024 * 1024
+#: The tiers as every other page names them (``1 Thường trực, 2 Ủy viên Ban Thường vụ, …``).
+TIER_HINT = ", ".join(f"{tier} {label}" for tier, label in TIER_LABELS.items())
 
 
 def _directory(session: Session, month: str) -> dict[str, Any]:
     return {
-        "communes": list(
-            session.scalars(select(CommuneRow).options(selectinload(CommuneRow.teams)).order_by(CommuneRow.name))
+        "communes": sorted(
+            session.scalars(select(CommuneRow).options(selectinload(CommuneRow.teams))),
+            key=lambda c: (name_key(c.name), c.id),
         ),
-        "delegates": list(
-            session.scalars(
-                select(DelegateRow)
-                .options(selectinload(DelegateRow.leave))
-                .order_by(DelegateRow.tier, DelegateRow.name)
-            )
+        "delegates": sorted(
+            session.scalars(select(DelegateRow).options(selectinload(DelegateRow.leave))),
+            key=lambda d: (d.tier, name_key(d.name), d.id),
         ),
         "meetings": list(
             session.scalars(select(MeetingRow).where(MeetingRow.month == month).order_by(MeetingRow.starts_at))
         ),
         "roads": list(session.scalars(select(RoadRow).order_by(RoadRow.a, RoadRow.b))),
-        "places": list(session.scalars(select(PlaceRow).order_by(PlaceRow.name))),
+        "places": sorted(session.scalars(select(PlaceRow)), key=lambda p: (name_key(p.name or p.id), p.id)),
         "published": schedules.current(session, month) is not None,
     } | {
         "names": {
@@ -103,8 +104,15 @@ async def _page(
         "bad": bad,
         "FLAG_LABELS": FLAG_LABELS,
         "KINDS": KINDS,
+        "tier_hint": TIER_HINT,
     }
     return render(request, "directory.html", context, status=status)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: the one icon, web/static/favicon.svg."""
+    return RedirectResponse("/static/favicon.svg", status_code=301, headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/danh-muc")

@@ -29,7 +29,17 @@ from services.access import require_planner
 from services.errors import NotFound, ServiceError
 from services.reports import ReportEntry
 from web import session as web_session
-from web.loopkit import Errors, _read, _write, from_status, month_or_404, number, service_errors, this_month
+from web.loopkit import (
+    Errors,
+    _read,
+    _write,
+    from_status,
+    month_or_404,
+    name_key,
+    number,
+    service_errors,
+    this_month,
+)
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,8 +63,11 @@ async def reports_home(request: Request, thang: Annotated[str | None, Query(max_
 
 def _report_data(session: Session, user: Any, meeting_id: str) -> dict[str, Any]:
     view = reports.report_of_meeting(session, user, meeting_id)
-    teams = list(session.scalars(select(TeamRow).where(TeamRow.commune_id == view.commune).order_by(TeamRow.name)))
-    people = list(session.scalars(select(DelegateRow).order_by(DelegateRow.tier, DelegateRow.name)))
+    teams = sorted(
+        session.scalars(select(TeamRow).where(TeamRow.commune_id == view.commune)),
+        key=lambda t: (name_key(t.name), t.id),
+    )
+    people = sorted(session.scalars(select(DelegateRow)), key=lambda d: (d.tier, name_key(d.name), d.id))
     return {"view": view, "teams": teams, "people": people, "criteria": ranking.criteria(session)}
 
 
@@ -104,18 +117,18 @@ async def submit_report(request: Request, meeting_id: str) -> Response:
     errors: Errors = {}
     if text["attended"] not in ("1", "0"):
         errors["attended"] = "Chọn: đã dự, hoặc không dự (ghi người đi thay nếu có)"
+    # Each score against its own criterion's maximum, in this round with every other fault.
+    maxima = {c.id: c.max_points for c in (await _read(request, ranking.criteria)).criteria}
     scores: dict[str, float] = {}
     score_keys = [str(k) for k in form if str(k).startswith("score_")][:50]
     for key in score_keys:
         raw = str(form.get(key) or "").strip()
         if raw:
-            value = number(raw, key, errors, 0, 1000, whole=False)
+            value = number(raw, key, errors, 0, maxima.get(key.removeprefix("score_"), 1000), whole=False)
             if value is not None:
                 scores[key.removeprefix("score_")] = value
     sent = {**text, "visits": visits, **{k: str(form.get(k) or "") for k in score_keys}}
-    if errors:
-        return await _report_page(request, meeting_id, errors, sent, status=422)
-    attended = text["attended"] == "1"
+    attended = text["attended"] != "0"
     entry = ReportEntry(
         attended=attended,
         delegate=text["delegate"] or None,
@@ -129,12 +142,27 @@ async def submit_report(request: Request, meeting_id: str) -> Response:
 
     def work(session: Session) -> None:
         reports.submit_report(session, viewer.user, meeting_id, entry)
-        session.commit()
+        if errors:
+            session.rollback()  # a dry run: the services' own faults, said with the form's
+        else:
+            session.commit()
 
     try:
         await _write(request, work)
     except ServiceError as error:
-        return await _report_page(request, meeting_id, _report_errors(error), sent, status=from_status(error))
+        found = _report_errors(error)
+        if not errors:
+            return await _report_page(request, meeting_id, found, sent, status=from_status(error))
+        if from_status(error) != 422:  # not the fields' fault (a closed month, a future meeting…)
+            errors.setdefault("form", found["form"])
+        else:
+            for key, message in found.items():
+                if key != "form":
+                    errors.setdefault(key, message)
+    if errors:
+        fields = len([k for k in errors if k != "form"])
+        errors.setdefault("form", f"Báo cáo chưa được lưu: {fields} ô cần sửa, xem lời nhắn bên cạnh từng ô")
+        return await _report_page(request, meeting_id, errors, sent, status=422)
     return RedirectResponse(f"/bao-cao/{meeting_id}?xong=1", status_code=303)
 
 

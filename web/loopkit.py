@@ -15,13 +15,16 @@ from fastapi import Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from models.labels import number_vn
 from models.reasons import FORM_WORDS, reason
 from models.storage.clock import is_month, local
 from models.storage.types import utcnow
 from services.errors import NotFound, ServiceError
+from services.workspace import name_key
 from web.pages import _field_errors, _read, _write, from_status
+from web.templating import env
 
-__all__ = ["_read", "_write", "from_status"]
+__all__ = ["_read", "_write", "from_status", "name_key"]
 
 Errors = dict[str, str]
 DAY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -43,14 +46,27 @@ def day(text: str, name: str, errors: Errors) -> dt.date | None:
         return None
 
 
+def points_vn(value: float | None) -> str:
+    """``12,5``, ``100``, ``1.000``: a number of points as Vietnamese writes it (a comma
+    before the decimals, at most two, no trailing zeros; a dot between thousands)."""
+    if value is None:
+        return ""
+    text = number_vn(value, 2)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+env.filters.setdefault("diem", points_vn)
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+
+
 def number(text: str, name: str, errors: Errors, low: float, high: float, *, whole: bool = True) -> float | None:
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        value = None
+    """A number written either way (``12,5`` or ``12.5``) within ``low``–``high``; the
+    error beside ``name`` says the range in Vietnamese (``Cần số từ 0 đến 12,5``)."""
+    found = _NUMBER.fullmatch(text.strip())
+    value = float(found.group().replace(",", ".")) if found else None
     if value is None or not low <= value <= high or (whole and value != int(value)):
         kind = "số nguyên" if whole else "số"
-        errors[name] = f"Cần {kind} từ {low:g} đến {high:g}; đã nhập “{text}”"
+        errors[name] = f"Cần {kind} từ {points_vn(low)} đến {points_vn(high)}; đã nhập “{text}”"
         return None
     return value
 

@@ -37,6 +37,7 @@ from web.loopkit import (
     day,
     from_status,
     month_or_404,
+    name_key,
     number,
     schema_errors,
     service_errors,
@@ -61,8 +62,8 @@ FIELDS = (
 def _choices(session: Session, month: str) -> dict[str, Any]:
     return {
         "scenarios": list(store.listing(session, month)),
-        "delegates": list(session.scalars(select(DelegateRow).order_by(DelegateRow.tier, DelegateRow.name))),
-        "communes": list(session.scalars(select(CommuneRow).order_by(CommuneRow.name))),
+        "delegates": sorted(session.scalars(select(DelegateRow)), key=lambda d: (d.tier, name_key(d.name), d.id)),
+        "communes": sorted(session.scalars(select(CommuneRow)), key=lambda c: (name_key(c.name), c.id)),
         "meetings": list(
             session.scalars(select(MeetingRow).where(MeetingRow.month == month).order_by(MeetingRow.starts_at))
         ),

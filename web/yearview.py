@@ -25,6 +25,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from models.contract import YEARS, YEARS_TEXT
 from models.labels import TIER_LABELS, number_vn
 from models.storage import jobs as job_store
 from models.storage.clock import is_month, month_label
@@ -61,7 +62,10 @@ _MONTH_FIELD = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
 async def _planner(request: Request, year: str) -> tuple[Viewer, int]:
     viewer = await web_session.require(request)
     require_planner(viewer.user)
-    return viewer, yearview.check_year(year)
+    number = yearview.check_year(year)
+    if number not in YEARS:  # its months would not exist (/thang/1999-03 is no month)
+        raise NotFound(f"Không có năm {number}: lịch được lập cho các năm {YEARS_TEXT}")
+    return viewer, number
 
 
 def parse_month(text: str) -> str | None:
@@ -105,6 +109,8 @@ async def _year(
     form = {"tu": f"01/{year}", "den": f"12/{year}", "giay": ""} | {k: v for k, v in values.items() if k in FORM_FIELDS}
     context = {
         "year": year,
+        "previous": year - 1 if year - 1 in YEARS else None,
+        "following": year + 1 if year + 1 in YEARS else None,
         "view": view,
         "chart": load_chart(view),
         "options": {
