@@ -185,7 +185,7 @@ def solve_months(month: str | None, first: str | None, last: str | None) -> list
     at most :data:`MAX_RANGE`); :class:`~services.errors.Invalid` naming the field otherwise."""
 
     def refuse(field: str, value: object, message: str) -> Invalid:
-        return Invalid(f"{field}: {message}", [Issue(path=f"/{field}", value=value, message=message)])
+        return Invalid(f"{field}: {message}", [Issue(path=f"$.{field}", value=value, message=message)])
 
     if month is not None:
         if first is not None or last is not None:

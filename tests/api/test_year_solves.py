@@ -142,7 +142,8 @@ def test_a_bad_range_is_refused_naming_the_field(
 ) -> None:
     response = client.post("/solves", json=body, headers=months.auth("planner"))
     assert response.status_code == 422, response.text
-    assert field in response.text
+    # Paths as every other refusal writes them (JSONPath from the body's root).
+    assert response.json()["errors"][0]["path"] == f"$.{field}"
     assert _count(database, JobRow) == 0
 
 
