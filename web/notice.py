@@ -144,14 +144,7 @@ async def month_notice(request: Request, month: str, kind: str, ban: Short = Non
         schedule_id = int(ban)
     data = await _run(request, lambda s: documents.notice(s, viewer.user, month, kind, schedule_id))
     suffix = f"-ban-{schedule_id}" if schedule_id is not None else ""
-    return Response(
-        data,
-        media_type=MEDIA[kind],
-        headers={
-            "Content-Disposition": f'attachment; filename="thong-bao-{month}{suffix}.{kind}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return _download(data, kind, f"thong-bao-{month}{suffix}")
 
 
 @router.get("/thang/{month}/dieu-chinh/{number}.{kind}")
@@ -163,11 +156,10 @@ async def month_amendment(request: Request, month: str, number: str, kind: str) 
         raise NotFound(f"Không có thông báo điều chỉnh {month}/{number}.{kind} (dạng .docx hoặc .pdf)")
     version = int(number)
     data = await _run(request, lambda s: documents.amendment(s, viewer.user, month, version, kind))
-    return Response(
-        data,
-        media_type=MEDIA[kind],
-        headers={
-            "Content-Disposition": f'attachment; filename="thong-bao-dieu-chinh-{month}-ban-{version}.{kind}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return _download(data, kind, f"thong-bao-dieu-chinh-{month}-ban-{version}")
+
+
+def _download(data: bytes, kind: str, name: str) -> Response:
+    """A notice to save (never cached: a draft's changes with each edit)."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{kind}"', "Cache-Control": "no-store"}
+    return Response(data, media_type=MEDIA[kind], headers=headers)
