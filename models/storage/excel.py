@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -38,6 +39,9 @@ class Column:
     key: str
     kind: str = "text"  # text, int, float, date, datetime, list, kind, senior
     required: bool = False
+    #: Whether spaces around a text are dropped: yes for ids and the values compared
+    #: (an agency), no for the words a person wrote (a name, a theme), kept as in JSON.
+    strip: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,10 @@ COMMUNES = Sheet(
     "Xã phường",
     (
         Column("Mã", "id", required=True),
-        Column("Tên", "name", required=True),
+        Column("Tên", "name", required=True, strip=False),
         Column("Loại", "kind", "kind"),
         Column("Mức quan tâm", "flag", "int"),
-        Column("Lý do quan tâm", "flag_reason"),
+        Column("Lý do quan tâm", "flag_reason", strip=False),
         Column("Vĩ độ", "lat", "float"),
         Column("Kinh độ", "lon", "float"),
     ),
@@ -65,15 +69,15 @@ TEAMS = Sheet(
     (
         Column("Mã", "id", required=True),
         Column("Mã xã", "commune", required=True),
-        Column("Tên", "name", required=True),
+        Column("Tên", "name", required=True, strip=False),
     ),
 )
 DELEGATES = Sheet(
     "Đại biểu",
     (
         Column("Mã", "id", required=True),
-        Column("Họ tên", "name", required=True),
-        Column("Chức vụ", "title"),
+        Column("Họ tên", "name", required=True, strip=False),
+        Column("Chức vụ", "title", strip=False),
         Column("Cấp", "tier", "int", required=True),
         Column("Cơ quan", "agency", required=True),
         Column("Phụ trách", "in_charge_of", "list"),
@@ -88,7 +92,7 @@ LEAVE = Sheet(
         Column("Mã đại biểu", "delegate", required=True),
         Column("Từ ngày", "from", "date", required=True),
         Column("Đến ngày", "to", "date", required=True),
-        Column("Lý do", "reason"),
+        Column("Lý do", "reason", strip=False),
     ),
 )
 MEETINGS = Sheet(
@@ -100,14 +104,14 @@ MEETINGS = Sheet(
         Column("Số phút", "minutes", "int"),
         Column("Số đại biểu", "required", "int"),
         Column("Cấp lãnh đạo tối thiểu", "senior_tier", "senior"),
-        Column("Chủ đề", "theme"),
+        Column("Chủ đề", "theme", strip=False),
     ),
 )
 PLACES = Sheet(
     "Địa điểm",
     (
         Column("Mã", "id", required=True),
-        Column("Tên", "name"),
+        Column("Tên", "name", strip=False),
         Column("Vĩ độ", "lat", "float"),
         Column("Kinh độ", "lon", "float"),
     ),
@@ -143,8 +147,9 @@ GENERAL = Sheet(
     "Thông tin chung",
     (
         Column("Khóa", "key", required=True),
-        Column("Giá trị", "value", "any"),
-        Column("Giải thích", "note"),
+        # Kept as written (the plan's name); the other keys' values are stripped when read.
+        Column("Giá trị", "value", "any", strip=False),
+        Column("Giải thích", "note", strip=False),
     ),
 )
 SHEETS: tuple[Sheet, ...] = (
@@ -236,7 +241,7 @@ def read_instance(
     checks of the document (NFC) refuse are reported together; a row already reported
     for an unreadable cell is not reported again.
     """
-    document, where, issues, places = _read(data, limits)
+    document, where, issues, places, present = _read(data, limits)
     found: list[Issue] = []
     instance = None
     try:
@@ -247,18 +252,70 @@ def read_instance(
         found += more(nfc(document))
     bad_rows = {(p.sheet, p.row) for p in places if p is not None}
     for issue in found:
+        if issue.path in _LISTS:
+            # A list refused as a whole (none at all): its sheet is empty, or missing.
+            sheet = _LISTS[issue.path]
+            if sheet.title in present:
+                issues.append(_empty_sheet(issue, sheet))
+                places.append(Place(sheet.title, 2, {}))
+            elif not sheet.required:  # a missing required sheet is already reported
+                issues.append(Issue("$", sheet.title, f"thiếu trang tính '{sheet.title}': {issue.message}"))
+                places.append(None)
+            continue
         place = _locate(where, issue.path)
         if place is None or (place.sheet, place.row) not in bad_rows:
-            issues.append(issue)
+            issues.append(_worded(issue, place))
             places.append(place)
     if instance is not None and not issues:
         return instance
     raise WorkbookError(issues, places)
 
 
+def _empty_sheet(issue: Issue, sheet: Sheet) -> Issue:
+    """A check's issue with a whole list, said of the sheet the list is read from."""
+    if issue.value == []:
+        message = f"trang '{sheet.title}' không có dòng dữ liệu nào: cần ít nhất một dòng (từ dòng 2)"
+    else:
+        message = f"trang '{sheet.title}': {issue.message}"
+    return Issue("$", issue.value, message)
+
+
+def _worded(issue: Issue, place: Place | None) -> Issue:
+    """A check's issue in the workbook's words: dates as the sheet shows them (dd/mm/yyyy),
+    and a value that spans cells of the row (a leave's two dates) by column, cell by cell."""
+    sheet = next((s for s in SHEETS if place is not None and s.title == place.sheet), None)
+    if place is None or sheet is None:
+        return issue
+    kinds = {c.key: c.kind for c in sheet.columns}
+    value = issue.value
+    if isinstance(value, dict) and value and all(k in place.columns for k in value):
+        shown = {place.columns[k]: _shown(kinds.get(k), v) for k, v in value.items()}
+        cells = "; ".join(f"cột '{h}': {v if isinstance(v, str) else _json(v)}" for h, v in shown.items())
+        return Issue(issue.path, shown, f"{issue.message} ({cells})")
+    tail = issue.path.rsplit(".", 1)[-1]
+    if tail in place.columns:
+        return Issue(issue.path, _shown(kinds.get(tail), value), issue.message)
+    return issue
+
+
+def _shown(kind: str | None, value: Any) -> Any:
+    """An ISO date (date-time) of the document as a date (date-time) cell shows it."""
+    if isinstance(value, str) and kind in ("date", "datetime"):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return f"{moment:%d/%m/%Y}" if kind == "date" else f"{moment:%d/%m/%Y %H:%M}"
+    return value
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def read_document(data: bytes, limits: Limits = LIMITS) -> tuple[dict[str, Any], dict[str, Place]]:
     """The instance document a workbook spells, and the place of each of its parts."""
-    document, where, issues, places = _read(data, limits)
+    document, where, issues, places, _ = _read(data, limits)
     if issues:
         raise WorkbookError(issues, places)
     return document, where
@@ -351,11 +408,16 @@ def read_schedule(data: bytes, instance: Instance, limits: Limits = LIMITS) -> l
     return pairs
 
 
-def _read(data: bytes, limits: Limits) -> tuple[dict[str, Any], dict[str, Place], list[Issue], list[Place | None]]:
+def _read(
+    data: bytes, limits: Limits
+) -> tuple[dict[str, Any], dict[str, Place], list[Issue], list[Place | None], set[str]]:
+    """The document, where each part came from, the issues of the cells and rows with
+    their places, and the titles of the sheets found."""
     contents = _streamed(data, limits)
     issues: list[Issue] = []
     places: list[Place | None] = []
     rows: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+    bad_cells: set[tuple[str, int, str]] = set()
     for sheet in SHEETS:
         if sheet.title not in contents:
             if sheet.required:
@@ -363,7 +425,9 @@ def _read(data: bytes, limits: Limits) -> tuple[dict[str, Any], dict[str, Place]
                 places.append(None)
             rows[sheet.title] = []
             continue
-        found, problems = _read_sheet(sheet, contents[sheet.title])
+        bad: set[tuple[int, str]] = set()
+        found, problems = _read_sheet(sheet, contents[sheet.title], bad)
+        bad_cells |= {(sheet.title, row, key) for row, key in bad}
         rows[sheet.title] = found
         for issue, row in problems:
             issues.append(issue)
@@ -372,11 +436,23 @@ def _read(data: bytes, limits: Limits) -> tuple[dict[str, Any], dict[str, Place]
         if name not in {s.title for s in SHEETS} | {GUIDE}:
             issues.append(Issue("$", name, f"trang tính không dùng đến: '{name}' (tên các trang: xem hướng dẫn)"))
             places.append(Place(name, 1, {}))
-    document, where, more = _assemble(rows)
+    document, where, more = _assemble(rows, bad_cells)
     for issue, place in more:
         issues.append(issue)
         places.append(place)
-    return document, where, issues, places
+    return document, where, issues, places, set(contents)
+
+
+#: The sheet each list of the document is read from, by the list's JSON path.
+_LISTS: dict[str, Sheet] = {
+    "$.communes": COMMUNES,
+    "$.delegates": DELEGATES,
+    "$.meetings": MEETINGS,
+    "$.places": PLACES,
+    "$.roads": ROADS,
+    "$.history.attendances": ATTENDANCES,
+    "$.history.visits": VISITS,
+}
 
 
 @dataclass(frozen=True)
@@ -504,8 +580,11 @@ def _value(cell: Any, data_only: bool) -> Any:
 
 
 def _read_sheet(
-    sheet: Sheet, lines: Iterable[tuple[Any, ...]]
+    sheet: Sheet, lines: Iterable[tuple[Any, ...]], bad_cells: set[tuple[int, str]] | None = None
 ) -> tuple[list[tuple[int, dict[str, Any], dict[str, str]]], list[tuple[Issue, int]]]:
+    """The rows of a sheet as items, and the cells that cannot be read; each of those is
+    also added to ``bad_cells`` as (row, key), so that it is not reported twice."""
+    bad = set() if bad_cells is None else bad_cells
     problems: list[tuple[Issue, int]] = []
     iterator = iter(lines)
     header = next(iterator, None)
@@ -538,12 +617,14 @@ def _read_sheet(
                     f"chứa ký tự không được phép U+{ord(char):04X}"
                 )
                 problems.append((Issue("$", value, message), number))
+                bad.add((number, column.key))
                 item[column.key] = value
                 continue
             converted = _Bad(_formula_message(value.text)) if isinstance(value, _Formula) else _convert(column, value)
             if isinstance(converted, _Bad):
                 message = f"trang '{sheet.title}', dòng {number}, cột '{column.header}': {converted.message}"
                 problems.append((Issue("$", _cell(value), message), number))
+                bad.add((number, column.key))
                 # Keep the raw text, so the row is still checked as a whole (and not as "missing").
                 item[column.key] = str(_cell(value))
             else:
@@ -566,14 +647,19 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _cell(value: Any) -> Any:
+    """A cell's value as the issue shows it: dates as dd/mm/yyyy, as the sheet shows them."""
     if isinstance(value, _Formula):
         return value.text
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.datetime):
+        return f"{value:%d/%m/%Y}" if value.time() == dt.time() else f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
     return value
 
 
 def _convert(column: Column, value: Any) -> Any:
+    if not column.strip and column.kind in ("text", "any") and isinstance(value, str):
+        return nfc(value)  # words as a person wrote them, spaces and all (as JSON keeps them)
     converters: dict[str, Callable[[Any], Any]] = {
         "text": _text,
         "int": _int,
@@ -610,6 +696,8 @@ def _float(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
+        if re.fullmatch(r"\s*-?\d+\s*", value):
+            return int(value)  # "10" is 10, as the number 10 in a cell is
         try:
             return float(value.replace(",", "."))
         except ValueError:
@@ -673,12 +761,31 @@ def _senior(value: Any) -> Any:
 
 def _assemble(
     rows: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]],
+    bad_cells: Collection[tuple[str, int, str]] = (),
 ) -> tuple[dict[str, Any], dict[str, Place], list[tuple[Issue, Place]]]:
+    """The document the rows spell, where each part came from, and the rows that point
+    nowhere (a team of an unknown commune, a leave of an unknown delegate, an unknown pin
+    kind or key), each named by its sheet, row, column and the cell's own value. A cell
+    already reported as unreadable is not reported again."""
     where: dict[str, Place] = {}
     problems: list[tuple[Issue, Place]] = []
 
-    def place(path: list[str | int], sheet: Sheet, number: int, headers: dict[str, str]) -> None:
+    def place(path: Sequence[str | int], sheet: Sheet, number: int, headers: dict[str, str]) -> None:
         where[json_path(path)] = Place(sheet.title, number, headers)
+
+    def refuse(sheet: Sheet, number: int, headers: dict[str, str], key: str, value: Any, message: str) -> None:
+        if (sheet.title, number, key) in bad_cells:
+            return
+        text = f"trang '{sheet.title}', dòng {number}, cột '{headers[key]}': {message}"
+        problems.append((Issue("$", value, text), Place(sheet.title, number, headers)))
+
+    def unknown(
+        sheet: Sheet, number: int, headers: dict[str, str], key: str, value: Any, what: str, target: Sheet
+    ) -> None:
+        if value is None:
+            refuse(sheet, number, headers, key, None, f"thiếu {what}")
+        else:
+            refuse(sheet, number, headers, key, value, f"{what} '{value}' không có trong trang '{target.title}'")
 
     communes: list[dict[str, Any]] = []
     index: dict[str, int] = {}
@@ -688,10 +795,10 @@ def _assemble(
         place(["communes", len(communes)], COMMUNES, number, headers)
         communes.append(item)
     for number, item, headers in rows[TEAMS.title]:
-        owner = index.get(str(item.pop("commune", "")))
+        commune = item.pop("commune", None)
+        owner = index.get(str(commune)) if commune is not None else None
         if owner is None:
-            message = f"trang '{TEAMS.title}', dòng {number}: mã xã không có trong trang '{COMMUNES.title}'"
-            problems.append((Issue("$", item.get("id"), message), Place(TEAMS.title, number, headers)))
+            unknown(TEAMS, number, headers, "commune", commune, "mã xã", COMMUNES)
             continue
         teams = communes[owner].setdefault("teams", [])
         place(["communes", owner, "teams", len(teams)], TEAMS, number, headers)
@@ -704,10 +811,10 @@ def _assemble(
         place(["delegates", len(delegates)], DELEGATES, number, headers)
         delegates.append(item)
     for number, item, headers in rows[LEAVE.title]:
-        owner = people.get(str(item.pop("delegate", "")))
+        delegate = item.pop("delegate", None)
+        owner = people.get(str(delegate)) if delegate is not None else None
         if owner is None:
-            message = f"trang '{LEAVE.title}', dòng {number}: mã đại biểu không có trong trang '{DELEGATES.title}'"
-            problems.append((Issue("$", None, message), Place(LEAVE.title, number, headers)))
+            unknown(LEAVE, number, headers, "delegate", delegate, "mã đại biểu", DELEGATES)
             continue
         periods = delegates[owner].setdefault("unavailable", [])
         place(["delegates", owner, "unavailable", len(periods)], LEAVE, number, headers)
@@ -730,17 +837,33 @@ def _assemble(
         elif items:
             document.setdefault(path[0], {})[path[1]] = items
     document.setdefault("meetings", [])
+    keys: dict[str, int] = {}
+    known = f"các khóa: {', '.join(GENERAL_KEYS)}"
     for number, item, headers in rows[GENERAL.title]:
-        problem = _general(document, item)
+        key, value = item.get("key"), item.get("value")
+        if key is None:
+            refuse(GENERAL, number, headers, "key", None, f"thiếu khóa ({known})")
+            continue
+        if key not in GENERAL_KEYS:
+            refuse(GENERAL, number, headers, "key", key, f"khóa không biết '{key}' ({known})")
+            continue
+        first = keys.setdefault(key, number)
+        if first != number:
+            refuse(GENERAL, number, headers, "key", key, f"khóa '{key}' đã có ở dòng {first}")
+            continue
+        parts = str(key).split(".")
+        place(parts, GENERAL, number, {parts[-1]: headers["value"]})
+        problem = _general(document, key, value)
         if problem is not None:
-            message = f"trang '{GENERAL.title}', dòng {number}: {problem}"
-            problems.append((Issue("$", item.get("key"), message), Place(GENERAL.title, number, headers)))
+            refuse(GENERAL, number, headers, "value", value, problem)
     pins: dict[str, list[dict[str, Any]]] = {"pinned": [], "forbidden": [], "reference": []}
     for number, item, headers in rows[PINS.title]:
-        kind = PIN_KINDS.get(str(item.pop("kind", "")).casefold())
+        word = item.pop("kind", None)
+        kind = PIN_KINDS.get(str(word).strip().casefold()) if word is not None else None
         if kind is None:
-            message = f"trang '{PINS.title}', dòng {number}: loại phải là 'ghim', 'cấm' hoặc 'tham chiếu'"
-            problems.append((Issue("$", None, message), Place(PINS.title, number, headers)))
+            expected = "'ghim', 'cấm' hoặc 'tham chiếu'"
+            message = f"thiếu loại ({expected})" if word is None else f"loại phải là {expected}"
+            refuse(PINS, number, headers, "kind", word, message)
             continue
         place([kind, len(pins[kind])], PINS, number, headers)
         pins[kind].append(item)
@@ -758,16 +881,18 @@ GENERAL_KEYS: dict[str, str] = {
 }
 
 
-def _general(document: dict[str, Any], item: dict[str, Any]) -> str | None:
-    """Put one row of the general sheet into the document; the problem in words, if any."""
-    key, value = item.get("key"), item.get("value")
-    if key not in GENERAL_KEYS:
-        return f"khóa không biết '{key}' (các khóa: {', '.join(GENERAL_KEYS)})"
+def _general(document: dict[str, Any], key: str, value: Any) -> str | None:
+    """Put one row of the general sheet into the document; the problem of its value in
+    words, if any. The plan's name is kept as written; other values lose their spaces."""
     if value is None:
         return None
+    if isinstance(value, str) and key != "name":
+        value = value.strip()
     if key == "rules.own_commune":
-        value = OWN_COMMUNE.get(str(value).casefold(), value)
-    parts = str(key).split(".")
+        value = OWN_COMMUNE.get(str(value).casefold())
+        if value is None:
+            return "phải là bắt buộc, mềm hoặc tắt"
+    parts = key.split(".")
     target = document
     for part in parts[:-1]:
         target = target.setdefault(part, {})
