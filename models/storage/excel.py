@@ -21,7 +21,6 @@ from xml.etree.ElementTree import ParseError
 
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from models.errors import InputError, Issue, json_path
@@ -462,6 +461,13 @@ class _Formula:
     text: str
 
 
+#: What a file that is not an .xlsx workbook (or a damaged one) is told: a user's words, not the library's error.
+NOT_XLSX = (
+    "không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính .xlsx "
+    "(tệp .xls cũ hay .csv: mở bằng Excel rồi lưu lại dạng Excel Workbook .xlsx)"
+)
+
+
 def _damaged(message: str) -> WorkbookError:
     return WorkbookError([Issue("$", None, message)], [None])
 
@@ -481,8 +487,8 @@ def _streamed(data: bytes, limits: Limits) -> dict[str, list[tuple[Any, ...]]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             declared = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise _damaged(f"không đọc được tệp Excel (.xlsx): {type(error).__name__}") from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise _damaged(NOT_XLSX) from None
     if declared > limits.uncompressed_bytes:
         raise _too_large(
             f"tệp Excel quá lớn khi giải nén: {declared // 2**20} MB (tối đa {limits.uncompressed_bytes // 2**20} MB)"
@@ -515,10 +521,8 @@ def _pass(data: bytes, limits: Limits, deadline: float, *, data_only: bool) -> d
         reader = _StreamingReader(io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False)
         reader.read()
         book = reader.wb
-    except (InvalidFileException, KeyError, ValueError, OSError, EOFError) as error:
-        raise _damaged(f"không đọc được tệp Excel (.xlsx): {type(error).__name__}") from None
-    except Exception as error:  # zipfile and XML errors of a damaged or foreign file
-        raise _damaged(f"tệp không phải Excel .xlsx hợp lệ: {type(error).__name__}") from None
+    except Exception:  # zipfile, XML and openpyxl errors of a damaged or foreign file
+        raise _damaged(NOT_XLSX) from None
     out: dict[str, list[tuple[Any, ...]]] = {}
     try:
         for sheet in book.sheetnames:
@@ -540,7 +544,7 @@ def _pass(data: bytes, limits: Limits, deadline: float, *, data_only: bool) -> d
         raise
     except Exception as error:  # malformed XML inside a sheet, a shared string out of range…
         xml = isinstance(error, ParseError) or "XML" in type(error).__name__
-        detail = "XML không hợp lệ (có ký tự không được phép?)" if xml else type(error).__name__
+        detail = "XML không hợp lệ (có ký tự không được phép?)" if xml else "nội dung không đúng cấu trúc Excel"
         raise _damaged(f"tệp Excel bị hỏng, không đọc được trang '{sheet}': {detail}") from None
     finally:
         book.close()

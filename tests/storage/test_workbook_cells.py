@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from models.documents.template import template_workbook
+from models.errors import InputError
 from models.io import instance_from_document, instance_to_document
 from models.storage.excel import WorkbookError, instance_workbook, located_message, read_document, read_instance
 from scenarios.generator import generate
@@ -195,3 +196,14 @@ def test_workbook_keeps_integer_numbers_integers() -> None:
     assert read["roads"][0]["minutes"] == 10
     assert read["roads"][1]["minutes"] == 12.5
     assert read["roads"][2]["minutes"] == document["roads"][2]["minutes"]
+
+
+def test_a_file_that_is_not_a_workbook_is_told_so_in_words() -> None:
+    """A text file named .xlsx, or a cut-off one: the user reads what to do, not the library's error."""
+    for data in (b"ma,ten\n001,Xa A\n", instance_workbook({"communes": []})[:200]):
+        with pytest.raises(InputError) as caught:
+            read_instance(data)
+        message = " ".join(issue.message for issue in caught.value.issues)
+        assert "không phải bảng tính .xlsx" in message
+        assert "Error" not in message
+        assert "BadZip" not in message
