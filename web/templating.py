@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from models.labels import TIER_LABELS
 from models.storage.clock import local
+from services.requests import PENDING
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -44,7 +45,8 @@ def month_vn(month: str) -> str:
 
 
 env.filters.update(ngay=date_vn, gio=time_vn, thu=weekday_vn, thang=month_vn)
-env.globals.update(TIER_LABELS=TIER_LABELS)
+# A request waiting for the Board reads differently from a change it approved (services.requests).
+env.globals.update(TIER_LABELS=TIER_LABELS, PENDING=PENDING)
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

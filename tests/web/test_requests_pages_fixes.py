@@ -343,3 +343,23 @@ def test_the_password_form_says_every_problem_at_once(world: World, browser_of: 
         assert f'id="e-{name}"' in refused.text, name
     assert "nhập lại không khớp với mật khẩu mới" in refused.text
     assert row_counts(database) == before
+
+
+def test_an_approved_change_reads_as_approved_on_the_pages(
+    world: World, browser_of: Browser, database: Database
+) -> None:
+    """Once the Board approved the world's move of m1 (not yet published), the commune's home
+    page and its month page say the change is approved and waits for the new version, not
+    that the commune's request waits for the Board."""
+    with database.transaction() as session:
+        row = session.get(ChangeRequestRow, world.ids["request"])
+        assert row is not None
+        row.state, row.decided_at = "approved", dt.datetime.now(dt.UTC)
+    awaiting = "Ban đã duyệt thay đổi, chờ công bố lịch điều chỉnh"
+    commune = browser_of("coclieu")
+    home = commune.get("/").text
+    assert f"{awaiting}: lịch vẫn giữ như đã công bố cho đến khi Ban công bố lịch mới." in home
+    assert f"Yêu cầu thay đổi của xã {awaiting}" not in home
+    month = commune.get("/thang/2025-11").text
+    assert awaiting in month
+    assert f"Có yêu cầu thay đổi, {awaiting}" not in month
