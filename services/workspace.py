@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.documents.collation import Key, sort_key
+from models.documents.collation import Key, name_key
 from models.errors import Issue
 from models.instance import default_required, default_senior_tier
 from models.labels import FLAG_LABELS, STATUS_LABELS, TIER_LABELS
@@ -272,16 +272,6 @@ def month_view(
 
 def _by_name(row: CommuneRow) -> tuple[Key, str]:
     return (name_key(row.name), row.id)
-
-
-_DIGITS = re.compile(r"\d+")
-
-
-def name_key(text: str) -> Key:
-    """Vietnamese alphabetical order (:func:`models.documents.collation.sort_key`: Bắc
-    before Bình, Đ after D) with numbers in their natural order (Tổ số 2 before Tổ số 10):
-    the order of every picker."""
-    return sort_key(_DIGITS.sub(lambda found: found.group().zfill(12), text))
 
 
 def chosen_version(versions: list[ScheduleRow], schedule_id: int | None, month: str) -> ScheduleRow | None:

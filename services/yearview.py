@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.documents.collation import name_key
 from models.errors import Issue
 from models.instance import default_required, default_senior_tier
 from models.labels import TIER_LABELS
@@ -38,7 +39,6 @@ from models.storage.tables import (
 )
 from services.access import require_planner
 from services.errors import Invalid, NotFound
-from services.workspace import name_key
 
 _YEAR = re.compile(r"^(19|20|21)\d\d$")
 

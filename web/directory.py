@@ -23,6 +23,7 @@ from api import exports
 from api.schemas.directory import CommuneIn, CommunePatch, DelegateIn, DelegatePatch, LeaveIn, TeamIn
 from api.schemas.meetings import MeetingPatch
 from api.schemas.roads import RoadIn, RoadPatch
+from models.documents.collation import name_key
 from models.errors import InputError
 from models.labels import FLAG_LABELS, TIER_LABELS
 from models.storage import schedules
@@ -40,7 +41,6 @@ from web.loopkit import (
     day,
     from_status,
     month_or_404,
-    name_key,
     number,
     schema_errors,
     service_errors,

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.documents.collation import name_key
 from models.storage.clock import local
 from models.storage.excel import MIME
 from models.storage.tables import DelegateRow, TeamRow
@@ -35,7 +36,6 @@ from web.loopkit import (
     _write,
     from_status,
     month_or_404,
-    name_key,
     number,
     service_errors,
     this_month,

@@ -20,11 +20,10 @@ from models.reasons import FORM_WORDS, reason
 from models.storage.clock import is_month, local
 from models.storage.types import utcnow
 from services.errors import NotFound, ServiceError
-from services.workspace import name_key
 from web.pages import _field_errors, _read, _write, from_status
 from web.templating import env
 
-__all__ = ["_read", "_write", "from_status", "name_key"]
+__all__ = ["_read", "_write", "from_status"]
 
 Errors = dict[str, str]
 DAY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")

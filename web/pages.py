@@ -31,6 +31,7 @@ from api.errors import from_service
 from api.schemas.meetings import MeetingIn, MeetingPatch
 from api.schemas.requests import AbsenceIn
 from models.contract import ID_MAX
+from models.documents.collation import name_key
 from models.errors import Issue
 from models.reasons import FORM_WORDS, reason
 from models.storage import accounts as account_store
@@ -41,7 +42,6 @@ from models.storage.tables import ChangeRequestRow, CommuneRow, DelegateRow, Mee
 from services import accounts, meetings, notifications, overview, requests
 from services.access import require_planner
 from services.errors import Invalid, NotFound, ServiceError, TooMany
-from services.workspace import name_key
 from web import session as web_session
 from web.session import Viewer
 from web.templating import render

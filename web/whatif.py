@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.present_scenarios import compare_out
 from api.schemas.scenario_changes import load_changes
+from models.documents.collation import name_key
 from models.labels import FLAG_LABELS, STATUS_LABELS
 from models.storage import scenarios as store
 from models.storage.clock import LOCAL
@@ -37,7 +38,6 @@ from web.loopkit import (
     day,
     from_status,
     month_or_404,
-    name_key,
     number,
     schema_errors,
     service_errors,

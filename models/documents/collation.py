@@ -9,6 +9,7 @@ ngã, sắc, nặng, the dictionaries' order; case is tertiary. Code-point order
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()  # noqa: SIM905
@@ -56,6 +57,15 @@ def sort_key(text: str) -> Key:
         tuple(tone for _, tone, _ in letters),
         tuple(int(upper) for _, _, upper in letters),
     )
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def name_key(text: str) -> Key:
+    """:func:`sort_key` with numbers in their natural order (Tổ số 2 before Tổ số 10): the
+    order of names in every picker."""
+    return sort_key(_DIGITS.sub(lambda found: found.group().zfill(12), text))
 
 
 def sorted_vi(items: list[str]) -> list[str]:
