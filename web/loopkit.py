@@ -15,13 +15,12 @@ from fastapi import Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from models.labels import number_vn
 from models.reasons import FORM_WORDS, reason
 from models.storage.clock import is_month, local
 from models.storage.types import utcnow
 from services.errors import NotFound, ServiceError
 from web.pages import _field_errors, _read, _write, from_status
-from web.templating import env
+from web.templating import points_vn
 
 __all__ = ["_read", "_write", "from_status"]
 
@@ -45,16 +44,6 @@ def day(text: str, name: str, errors: Errors) -> dt.date | None:
         return None
 
 
-def points_vn(value: float | None) -> str:
-    """``12,5``, ``100``, ``1.000``: a number of points as Vietnamese writes it (a comma
-    before the decimals, at most two, no trailing zeros; a dot between thousands)."""
-    if value is None:
-        return ""
-    text = number_vn(value, 2)
-    return text.rstrip("0").rstrip(",") if "," in text else text
-
-
-env.filters.setdefault("diem", points_vn)
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 
 

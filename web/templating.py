@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from models.labels import TIER_LABELS
+from models.labels import TIER_LABELS, number_vn
 from models.storage.clock import local
 from services.requests import PENDING
 
@@ -44,7 +44,16 @@ def month_vn(month: str) -> str:
     return f"{number}/{year}"
 
 
-env.filters.update(ngay=date_vn, gio=time_vn, thu=weekday_vn, thang=month_vn)
+def points_vn(value: float | None) -> str:
+    """``12,5``, ``100``, ``1.000``: a number of points as Vietnamese writes it (a comma
+    before the decimals, at most two, no trailing zeros; a dot between thousands)."""
+    if value is None:
+        return ""
+    text = number_vn(value, 2)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+env.filters.update(ngay=date_vn, gio=time_vn, thu=weekday_vn, thang=month_vn, diem=points_vn)
 # A request waiting for the Board reads differently from a change it approved (services.requests).
 env.globals.update(TIER_LABELS=TIER_LABELS, PENDING=PENDING)
 
