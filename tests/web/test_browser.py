@@ -84,9 +84,17 @@ def live(app: FastAPI, world: World) -> Iterator[str]:
     thread.join(10)
 
 
-def _shot(page: Any, name: str) -> None:
+def _shot(page: Any, name: str, *, may_leave: bool = False) -> None:
+    """A full-page screenshot; with ``may_leave`` a page that reloads itself (a job's progress,
+    when the job ends) may go while it is taken: the shot is then skipped, not the test failed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    try:
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, timeout=5_000 if may_leave else 30_000)
+    except PlaywrightTimeout:
+        if not may_leave:
+            raise
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:
