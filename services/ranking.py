@@ -2,9 +2,11 @@
 
 The Board sets the criteria (name, maximum points) and the levels (name, lowest total);
 the defaults are in ``docs/scoring.md``. Each board has one sheet a month, from its
-delegate's report or entered by a planner, editable by planners until the month is
-closed. The ranking orders all boards by total (equal totals share a rank); boards not
-scored yet are listed last without a rank. A commune account sees only its own.
+delegate's report or entered by a planner once the month's meeting has taken place,
+editable by planners until the month is closed. A sheet keeps the criteria it was scored
+on (a correction is checked against them); a closed month keeps the levels in force when
+it was closed. The ranking orders all boards by total (equal totals share a rank); boards
+not scored yet are listed last without a rank. A commune account sees only its own.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.storage import audit, scoring
-from models.storage.clock import local, month_label
+from models.storage import audit, clock, scoring
+from models.storage.clock import local, month_bounds, month_label
 from models.storage.excel import table_workbook
 from models.storage.scoring import Criterion, Level
-from models.storage.tables import ClosedMonthRow, CommuneRow, ScoreSheetRow, UserRow
+from models.storage.tables import CommuneRow, MeetingRow, ScoreSheetRow, UserRow
 from models.storage.types import utcnow
 from services.loop_errors import Fault, conflict, forbidden, invalid, not_found
 from services.views import (
@@ -76,7 +78,11 @@ def set_criteria(session: Session, user: UserRow, items: Sequence[Criterion]) ->
 
 
 def levels(session: Session) -> list[LevelOut]:
-    return [LevelOut(name=v.name, min_points=v.min_points) for v in scoring.levels(session)]
+    return _levels_out(scoring.levels(session))
+
+
+def _levels_out(scale: Sequence[Level]) -> list[LevelOut]:
+    return [LevelOut(name=v.name, min_points=v.min_points) for v in scale]
 
 
 def set_levels(session: Session, user: UserRow, items: Sequence[Level]) -> list[LevelOut]:
@@ -109,10 +115,19 @@ def is_closed(session: Session, month: str) -> bool:
     return scoring.is_closed(session, month)
 
 
-def check_scores(session: Session, scores: Mapping[str, float], at: str) -> list[Fault]:
-    """What is wrong with a sheet's points against the criteria in force: unknown or
-    missing criteria, points out of range."""
-    known = {c.id: c for c in scoring.criteria(session)}
+def criteria_of_sheet(session: Session, commune_id: str, month: str) -> list[Criterion]:
+    """The criteria a board's sheet of the month is scored on: an existing sheet's own
+    (it keeps them), the ones in force for a new sheet."""
+    row = scoring.sheet(session, commune_id, month)
+    return scoring.criteria(session) if row is None else scoring.sheet_criteria(row)
+
+
+def check_scores(
+    session: Session, scores: Mapping[str, float], at: str, on: Sequence[Criterion] | None = None
+) -> list[Fault]:
+    """What is wrong with a sheet's points against the criteria ``on`` (default: those in
+    force): unknown or missing criteria, points out of range."""
+    known = {c.id: c for c in (scoring.criteria(session) if on is None else on)}
     faults = []
     for key, points in scores.items():
         criterion = known.get(key)
@@ -136,9 +151,11 @@ def write_sheet(
     scores: Mapping[str, float],
     note: str | None,
     report_id: int | None,
+    on: Sequence[Criterion] | None = None,
 ) -> ScoreSheetRow:
-    """Store a checked sheet (the caller ran :func:`check_scores` and the closed check)."""
-    chosen = scoring.criteria(session)
+    """Store a checked sheet scored on the criteria ``on`` (default: those in force); the
+    caller ran :func:`check_scores` on the same criteria, and the closed check."""
+    chosen = scoring.criteria(session) if on is None else list(on)
     items: list[dict[str, object]] = [
         {"criterion": c.id, "name": c.name, "max_points": c.max_points, "points": float(scores[c.id])} for c in chosen
     ]
@@ -157,7 +174,7 @@ def write_sheet(
 
 def sheet_out(session: Session, commune_id: str, month: str) -> SheetOut | None:
     row = scoring.sheet(session, commune_id, month)
-    return None if row is None else _sheet_view(session, row, scoring.levels(session))
+    return None if row is None else _sheet_view(session, row, scoring.month_levels(session, month))
 
 
 def _sheet_view(session: Session, row: ScoreSheetRow, scale: list[Level]) -> SheetOut:
@@ -199,7 +216,7 @@ def month_sheets(session: Session, user: UserRow, month: str) -> list[SheetOut]:
     """The month's sheets: planners all, a commune account its own (if any)."""
     if user.role not in ("planner", "commune"):
         raise forbidden("Chỉ cán bộ Ban Tuyên giáo hoặc tài khoản xã xem phiếu chấm điểm")
-    scale = scoring.levels(session)
+    scale = scoring.month_levels(session, month)
     rows = scoring.sheets(session, month=month)
     if user.role == "commune":
         rows = [r for r in rows if r.commune_id == user.commune_id]
@@ -209,10 +226,12 @@ def month_sheets(session: Session, user: UserRow, month: str) -> list[SheetOut]:
 def save_sheet(
     session: Session, user: UserRow, month: str, commune_id: str, scores: Mapping[str, float], note: str | None
 ) -> SheetOut:
-    """A planner enters or corrects a board's sheet, until the month is closed."""
+    """A planner enters or corrects a board's sheet once the month's meeting has taken
+    place, until the month is closed; a correction keeps the sheet's own criteria."""
     _planner(user, "nhập, sửa phiếu chấm điểm")
-    _commune(session, commune_id)
-    faults = check_scores(session, scores, "$.scores")
+    _check_held(session, _commune(session, commune_id), month)
+    on = criteria_of_sheet(session, commune_id, month)
+    faults = check_scores(session, scores, "$.scores", on)
     if faults:
         raise invalid(f"Phiếu chấm điểm không hợp lệ ({len(faults)} lỗi)", *faults)
     if scoring.is_closed(session, month):
@@ -221,18 +240,42 @@ def save_sheet(
             Fault("path.month", month, "tháng đã chốt"),
         )
     previous = scoring.sheet(session, commune_id, month)
-    row = write_sheet(session, user, commune_id, month, scores, note, previous.report_id if previous else None)
+    row = write_sheet(session, user, commune_id, month, scores, note, previous.report_id if previous else None, on)
     audit.record(session, user, "sheet.save", "score_sheet", f"{month}/{commune_id}", {"scores": dict(scores)})
-    return _sheet_view(session, row, scoring.levels(session))
+    return _sheet_view(session, row, scoring.month_levels(session, month))
+
+
+def _check_held(session: Session, commune: CommuneRow, month: str) -> None:
+    """A board is scored on a meeting that has taken place, as a report is made from the
+    meeting's day (local time): not for a month still to come, nor before the day of the
+    commune's first meeting of the month when it has one."""
+    today = clock.today()
+    if month_bounds(month)[0] > today:
+        raise conflict(
+            f"Tháng {month_label(month)} chưa đến (hôm nay {today:%d/%m/%Y}); chấm điểm sau khi hội nghị diễn ra",
+            Fault("path.month", month, f"tháng chưa đến, hôm nay {today:%d/%m/%Y}"),
+        )
+    starts = session.scalars(
+        select(MeetingRow.starts_at).where(
+            MeetingRow.commune_id == commune.id, MeetingRow.month == month, MeetingRow.cancelled_at.is_(None)
+        )
+    ).all()
+    days = sorted(local(start).date() for start in starts)
+    if days and days[0] > today:
+        raise conflict(
+            f"Hội nghị tháng {month_label(month)} của {commune.name} ngày {days[0]:%d/%m/%Y} chưa diễn ra; "
+            "chấm điểm từ ngày họp",
+            Fault("path.commune_id", commune.id, f"hội nghị ngày {days[0]:%d/%m/%Y}, hôm nay {today:%d/%m/%Y}"),
+        )
 
 
 def close_month(session: Session, user: UserRow, month: str) -> ClosedOut:
-    """Close the month's scoring: its sheets are final from now on."""
+    """Close the month's scoring: its sheets are final from now on, and it is ranked on
+    the levels in force now, kept with the record."""
     _planner(user, "chốt điểm tháng")
     if scoring.is_closed(session, month):
         raise conflict(f"Tháng {month_label(month)} đã chốt điểm", Fault("path.month", month, "đã chốt"))
-    row = ClosedMonthRow(month=month, closed_at=utcnow(), closed_by=user.id)
-    session.add(row)
+    row = scoring.close(session, month, user.id)
     audit.record(session, user, "month.close", "month", month)
     session.flush()
     return ClosedOut(month=month, closed_at=local(row.closed_at))
@@ -243,7 +286,7 @@ def close_month(session: Session, user: UserRow, month: str) -> ClosedOut:
 
 def rank_month(session: Session, month: str) -> list[RankingRowOut]:
     """Every board's row of the month, best first; unscored boards last, unranked."""
-    scale = scoring.levels(session)
+    scale = scoring.month_levels(session, month)
     sheets = {r.commune_id: r for r in scoring.sheets(session, month=month)}
     communes = list(session.scalars(select(CommuneRow).order_by(CommuneRow.id)))
     scored = sorted((c for c in communes if c.id in sheets), key=lambda c: (-sheets[c.id].total, c.id))
@@ -277,26 +320,58 @@ def ranking(session: Session, user: UserRow, month: str) -> RankingOut:
     rows = rank_month(session, month)
     if user.role == "commune":
         rows = [r for r in rows if r.commune == user.commune_id]
-    return RankingOut(month=month, closed=scoring.is_closed(session, month), levels=levels(session), rows=rows)
+    return RankingOut(
+        month=month,
+        closed=scoring.is_closed(session, month),
+        levels=_levels_out(scoring.month_levels(session, month)),
+        rows=rows,
+    )
 
 
 def ranking_workbook(session: Session, user: UserRow, month: str) -> bytes:
     """The ranking as Excel: rank, board, each criterion's points, total, level."""
     view = ranking(session, user, month)
-    sheets = {r.commune_id: r for r in scoring.sheets(session, month=month)}
-    names = [c.name for c in scoring.criteria(session)]
+    rows = scoring.sheets(session, month=month)
+    sheets = {r.commune_id: r for r in rows}
+    current = scoring.criteria(session)
+    columns = _criterion_columns(rows, current)
+    if not rows and not view.closed:
+        # Nothing scored yet: the columns the month's sheets will be scored on.
+        columns = [(c.id, c.name) for c in current]
     lines = []
     for row in view.rows:
         found = sheets.get(row.commune)
-        points: dict[str, float] = {i["name"]: i["points"] for i in found.items} if found else {}
+        points = dict(zip(_keys(found), (i["points"] for i in found.items), strict=True)) if found else {}
         lines.append(
             [
                 row.rank if row.rank is not None else "",
                 row.commune_name,
-                *[points.get(n, "") for n in names],
+                *[points.get(key, "") for key in columns],
                 row.total if row.total is not None else "",
                 row.level or "chưa chấm",
             ]
         )
-    headers = ["Hạng", "Ban tuyên vận xã/phường", *names, "Tổng điểm", "Xếp loại"]
+    headers = ["Hạng", "Ban tuyên vận xã/phường", *_headers(columns), "Tổng điểm", "Xếp loại"]
     return table_workbook([(f"Xếp loại {month_label(month).replace('/', '-')}", headers, lines)])
+
+
+def _criterion_columns(rows: Sequence[ScoreSheetRow], current: Sequence[Criterion]) -> list[tuple[str, str]]:
+    """Every criterion the sheets were scored on, (id, name) each, in the order they were
+    defined: each sheet's criteria in its own order, sheets on older criteria first (in
+    the order the sheets were made: a sheet keeps the criteria in force when it was
+    made), those on the criteria in force last."""
+    now = [(c.id, c.name) for c in current]
+    columns: dict[tuple[str, str], None] = {}
+    for row in sorted(rows, key=lambda r: (_keys(r) == now, r.id)):
+        columns.update(dict.fromkeys(_keys(row)))
+    return list(columns)
+
+
+def _keys(row: ScoreSheetRow) -> list[tuple[str, str]]:
+    return [(c.id, c.name) for c in scoring.sheet_criteria(row)]
+
+
+def _headers(columns: Sequence[tuple[str, str]]) -> list[str]:
+    """The criteria's names; a name two criteria share says each one's id too."""
+    names = [name for _, name in columns]
+    return [f"{name} ({key})" if names.count(name) > 1 else name for key, name in columns]

@@ -3,6 +3,9 @@ per delegate, tier and agency by month; meetings of flagged communes and how man
 leader attended; teams visited and teams not visited for six months or more; communes
 no member of the Standing Committee attended; each board's ranking month by month.
 
+Only what has happened counts: meetings and visits dated up to today (local time), so a
+published meeting later in the month is no attendance yet.
+
 "Leader" is tier ≤ 3 (Thường trực, Ủy viên Ban Thường vụ, lãnh đạo cơ quan), the
 delegates the practice sends where a unit has a problem; "member of the Standing
 Committee" (Ban Thường vụ) is tier ≤ 2, the Thường trực included.
@@ -18,12 +21,11 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.documents.sheets import Table, tables_workbook
 from models.labels import TIER_LABELS
-from models.storage import flags, history
-from models.storage.clock import local
-from models.storage.excel import table_workbook
+from models.storage import clock, flags, history
+from models.storage.clock import month_bounds
 from models.storage.tables import CommuneRow, DelegateRow, TeamRow, UserRow
-from models.storage.types import utcnow
 from services import ranking
 from services.loop_errors import forbidden
 from services.views import View
@@ -31,6 +33,8 @@ from services.views import View
 LEADER_TIER = 3
 STANDING_TIER = 2
 QUIET_MONTHS = 6
+#: A month as a date cell shown MM/YYYY (its first day underneath).
+MONTH_FORMAT = "mm/yyyy"
 
 
 class DelegateCount(View):
@@ -108,10 +112,11 @@ def year_statistics(session: Session, user: UserRow, year: int) -> StatisticsOut
     if user.role != "planner":
         raise forbidden("Chỉ cán bộ Ban Tuyên giáo xem thống kê")
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    as_of = min(end - dt.timedelta(days=1), clock.today())
     months = [f"{year:04d}-{n:02d}" for n in range(1, 13)]
     people = {d.id: d for d in session.scalars(select(DelegateRow).order_by(DelegateRow.id))}
     communes = list(session.scalars(select(CommuneRow).order_by(CommuneRow.id)))
-    attended = history.attendances(session, start=start, end=end)
+    attended = history.attendances(session, start=start, end=as_of + dt.timedelta(days=1))
 
     per_delegate: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
     per_tier: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
@@ -154,19 +159,24 @@ def year_statistics(session: Session, user: UserRow, year: int) -> StatisticsOut
         delegates=delegates,
         tiers=tiers,
         agencies=agencies,
-        flagged=_flagged(session, months, people),
-        teams=_teams(session, start, end, communes),
+        flagged=_flagged(session, months, people, as_of),
+        teams=_teams(session, start, end, as_of, communes),
         no_standing_committee=[CommuneRef(commune=c.id, name=c.name) for c in communes if c.id not in standing],
         rankings=_rankings(session, months, communes),
     )
 
 
-def _flagged(session: Session, months: list[str], people: dict[str, DelegateRow]) -> list[FlaggedMonth]:
+def _flagged(session: Session, months: list[str], people: dict[str, DelegateRow], as_of: dt.date) -> list[FlaggedMonth]:
     out = []
     for month in months:
+        if month_bounds(month)[0] > as_of:
+            out.append(FlaggedMonth(month=month, meetings=0, with_leader=0))
+            continue
         in_force = flags.in_force(session, month)
         seats: dict[str, list[str | None]] = defaultdict(list)
         for item in history.published(session, months=[month]):
+            if item.day > as_of:
+                continue  # not held yet
             if in_force.get(item.commune) and in_force[item.commune].flag > 0:
                 seats[item.meeting].append(history.attended(item))
         with_leader = sum(
@@ -176,8 +186,7 @@ def _flagged(session: Session, months: list[str], people: dict[str, DelegateRow]
     return out
 
 
-def _teams(session: Session, start: dt.date, end: dt.date, communes: list[CommuneRow]) -> TeamFigures:
-    as_of = min(end - dt.timedelta(days=1), local(utcnow()).date())
+def _teams(session: Session, start: dt.date, end: dt.date, as_of: dt.date, communes: list[CommuneRow]) -> TeamFigures:
     cutoff = _months_before(as_of, QUIET_MONTHS)
     names = {c.id: c.name for c in communes}
     teams = list(session.scalars(select(TeamRow).order_by(TeamRow.commune_id, TeamRow.id)))
@@ -235,25 +244,26 @@ def statistics_workbook(session: Session, user: UserRow, year: int) -> bytes:
     delegates = [[d.name, d.tier_label, d.agency, *d.by_month, d.total] for d in view.delegates]
     tiers = [[t.label, *t.by_month, t.total] for t in view.tiers]
     agencies = [[a.label, *a.by_month, a.total] for a in view.agencies]
-    flagged = [[f"{f.month[5:]}/{f.month[:4]}", f.meetings, f.with_leader] for f in view.flagged]
+    # Months and days are real date cells (sorted, filtered and computed as dates by Excel).
+    flagged = [[month_bounds(f.month)[0], f.meetings, f.with_leader] for f in view.flagged]
     quiet = [
-        [q.commune_name, q.name, q.last_visit.strftime("%d/%m/%Y") if q.last_visit else "chưa dự lần nào"]
+        [q.commune_name, q.name, q.last_visit if q.last_visit else "chưa dự lần nào"]
         for q in view.teams.not_visited_6_months
     ]
     teams = [["Tổng số tổ", view.teams.total], ["Số tổ được dự đột xuất trong năm", view.teams.visited]]
     standing = [[c.name] for c in view.no_standing_committee]
     ranks = [[b.name, *[m.rank if m.rank is not None else "" for m in b.months]] for b in view.rankings]
     totals = [[b.name, *[m.total if m.total is not None else "" for m in b.months]] for b in view.rankings]
-    return table_workbook(
+    return tables_workbook(
         [
-            ("Đại biểu", ["Đại biểu", "Cấp", "Cơ quan", *month_headers, "Cả năm"], delegates),
-            ("Theo cấp", ["Cấp", *month_headers, "Cả năm"], tiers),
-            ("Theo cơ quan", ["Cơ quan", *month_headers, "Cả năm"], agencies),
-            ("Địa bàn cần quan tâm", ["Tháng", "Số hội nghị", "Có lãnh đạo dự"], flagged),
-            ("Tổ tuyên vận", ["Chỉ tiêu", "Số lượng"], teams),
-            ("Tổ chưa dự 6 tháng", ["Xã/phường", "Tổ tuyên vận", "Lần dự gần nhất"], quiet),
-            ("Chưa có Thường vụ dự", ["Xã/phường"], standing),
-            ("Hạng theo tháng", ["Ban tuyên vận", *month_headers], ranks),
-            ("Điểm theo tháng", ["Ban tuyên vận", *month_headers], totals),
+            Table("Đại biểu", ["Đại biểu", "Cấp", "Cơ quan", *month_headers, "Cả năm"], delegates),
+            Table("Theo cấp", ["Cấp", *month_headers, "Cả năm"], tiers),
+            Table("Theo cơ quan", ["Cơ quan", *month_headers, "Cả năm"], agencies),
+            Table("Địa bàn cần quan tâm", ["Tháng", "Số hội nghị", "Có lãnh đạo dự"], flagged, formats=[MONTH_FORMAT]),
+            Table("Tổ tuyên vận", ["Chỉ tiêu", "Số lượng"], teams),
+            Table("Tổ chưa dự 6 tháng", ["Xã/phường", "Tổ tuyên vận", "Lần dự gần nhất"], quiet),
+            Table("Chưa có Thường vụ dự", ["Xã/phường"], standing),
+            Table("Hạng theo tháng", ["Ban tuyên vận", *month_headers], ranks),
+            Table("Điểm theo tháng", ["Ban tuyên vận", *month_headers], totals),
         ]
     )

@@ -13,6 +13,7 @@ from models.contract import MONTH_PATTERN as MONTH_PATTERN
 from models.contract import YEARS as YEARS
 from models.contract import is_month as is_month
 from models.instance import DEFAULT_TIMEZONE
+from models.storage.types import utcnow
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
 # The months and years the service plans are the contract's (models.contract), named
@@ -27,6 +28,11 @@ def aware(moment: dt.datetime, zone: dt.tzinfo = LOCAL) -> dt.datetime:
 def local(moment: dt.datetime) -> dt.datetime:
     """The aware moment in local time."""
     return moment.astimezone(LOCAL)
+
+
+def today() -> dt.date:
+    """Today's date in local time: from a meeting's day on it is reported, no longer asked off."""
+    return local(utcnow()).date()
 
 
 def local_naive(moment: dt.datetime) -> dt.datetime:

@@ -1,6 +1,10 @@
 """The Board's scoring set-up (criteria and levels, kept in ``config``), the boards'
 monthly score sheets and the months closed for scoring.
 
+A sheet keeps the criteria it was scored on (copied into its items), and a closed month
+keeps the levels in force when it was closed, so a later change of the set-up never
+rewrites a past result.
+
 The defaults are those of ``docs/scoring.md``: five criteria totalling 100 points, and
 the levels Xuất sắc ≥ 90, Tốt ≥ 75, Đạt ≥ 50, Chưa đạt below.
 """
@@ -14,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.storage.tables import ClosedMonthRow, ConfigRow, ScoreSheetRow
+from models.storage.types import utcnow
 
 CRITERIA = "score_criteria"
 LEVELS = "ranking_levels"
@@ -68,16 +73,36 @@ def set_criteria(session: Session, items: list[Criterion]) -> None:
 
 
 def levels(session: Session) -> list[Level]:
-    """From the highest level down."""
-    value = _get(session, LEVELS)
+    """The levels in force, from the highest down."""
+    return _levels(_get(session, LEVELS))
+
+
+def _levels(value: Any) -> list[Level]:
     if not isinstance(value, list):
         return list(DEFAULT_LEVELS)
     found = [Level(str(v["name"]), float(v["min_points"])) for v in value]
     return sorted(found, key=lambda level: -level.min_points)
 
 
+def _stored_levels(items: list[Level]) -> list[dict[str, Any]]:
+    return [{"name": v.name, "min_points": v.min_points} for v in items]
+
+
 def set_levels(session: Session, items: list[Level]) -> None:
-    _set(session, LEVELS, [{"name": v.name, "min_points": v.min_points} for v in items])
+    _set(session, LEVELS, _stored_levels(items))
+
+
+def month_levels(session: Session, month: str) -> list[Level]:
+    """The levels ``month`` is ranked on: those kept when it was closed, else the ones in force."""
+    row = closed(session, month)
+    if row is not None and row.levels is not None:
+        return _levels(row.levels)
+    return levels(session)
+
+
+def sheet_criteria(row: ScoreSheetRow) -> list[Criterion]:
+    """The criteria a sheet was scored on, in their order."""
+    return [Criterion(str(i.get("criterion", i["name"])), str(i["name"]), float(i["max_points"])) for i in row.items]
 
 
 def level_of(total: float, scale: list[Level]) -> Level:
@@ -108,3 +133,10 @@ def is_closed(session: Session, month: str) -> bool:
 
 def closed(session: Session, month: str) -> ClosedMonthRow | None:
     return session.get(ClosedMonthRow, month)
+
+
+def close(session: Session, month: str, user_id: int | None) -> ClosedMonthRow:
+    """Close ``month`` for scoring, keeping the levels in force with the record."""
+    row = ClosedMonthRow(month=month, closed_at=utcnow(), closed_by=user_id, levels=_stored_levels(levels(session)))
+    session.add(row)
+    return row

@@ -634,6 +634,9 @@ class ClosedMonthRow(Base):
     month: Mapped[str] = mapped_column(MONTH, primary_key=True)
     closed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    levels: Mapped[list[Any] | None] = mapped_column(JSON)
+    """The levels in force at closing (``{name, min_points}`` each): the month is ranked
+    on them ever after, whatever the Board sets later. None: the current levels."""
 
 
 class CommuneFlagRow(Base):

@@ -3,12 +3,17 @@ history, November published; m1's d1 sent d4 instead, m3's d2 did not go)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from models.storage import clock
+from models.storage.db import Database
+from models.storage.tables import PastVisitRow
 from tests.api.world import World
 
 
@@ -92,3 +97,40 @@ def test_the_statistics_workbook(client: TestClient, world: World) -> None:
         "Phường Kim Tân",
         "Xã Trống",
     ]
+
+
+def test_meetings_not_held_yet_are_not_counted(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On 05/11/2025 only m1 and m2 (04/11, both d1's) have taken place: m3 and m4 (06/11)
+    count for nobody yet, in the JSON and the workbook alike, and of the flagged communes'
+    meetings only c2's has been held."""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 5))
+    planner = world.auth("planner")
+    found = client.get("/statistics?year=2025", headers=planner).json()
+    november = {d["delegate"]: d["by_month"][10] for d in found["delegates"]}
+    assert november == {"d1": 2, "d2": 0, "d3": 0, "d4": 0, "d5": 0, "d8": 0}
+    assert {t["key"]: t["by_month"][10] for t in found["tiers"]} == {"1": 2, "2": 0, "3": 0, "4": 0}
+    flagged = next(f for f in found["flagged"] if f["month"] == "2025-11")
+    assert (flagged["meetings"], flagged["with_leader"]) == (1, 1)
+    assert found["teams"]["as_of"] == "2025-11-05"
+
+    book = load_workbook(io.BytesIO(client.get("/statistics.xlsx?year=2025", headers=planner).content))
+    november_column = 3 + 11  # Đại biểu, Cấp, Cơ quan, then T1…T12
+    cells = {r[0]: r[november_column - 1] for r in book["Đại biểu"].iter_rows(min_row=2, values_only=True)}
+    assert cells["Nguyễn Văn Kiên"] == 2
+    assert sum(v for k, v in cells.items() if k != "Nguyễn Văn Kiên") == 0
+
+
+def test_dates_and_months_in_the_workbook_are_date_cells(client: TestClient, world: World, database: Database) -> None:
+    """ "Lần dự gần nhất" is a date cell shown dd/mm/yyyy (a team never visited says so in
+    words); the flagged communes' months are date cells shown mm/yyyy."""
+    with database.transaction() as session:
+        session.add(PastVisitRow(visited_on=dt.date(2023, 3, 10), team_id="c2-t1"))
+    book = load_workbook(io.BytesIO(client.get("/statistics.xlsx?year=2025", headers=world.auth("planner")).content))
+    quiet = {r[1].value: r[2] for r in book["Tổ chưa dự 6 tháng"].iter_rows(min_row=2)}
+    visited = quiet["Tổ tuyên vận thôn Làng Mới"]
+    assert (visited.value, visited.data_type, visited.number_format) == (dt.datetime(2023, 3, 10), "d", "dd/mm/yyyy")
+    assert quiet["Tổ tuyên vận thôn Sơn Lầu"].value == "chưa dự lần nào"
+    month = book["Địa bàn cần quan tâm"]["A12"]
+    assert (month.value, month.data_type, month.number_format) == (dt.datetime(2025, 11, 1), "d", "mm/yyyy")
