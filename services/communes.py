@@ -27,6 +27,7 @@ from models.storage.tables import (
     TeamRow,
     UserRow,
 )
+from services import flags as flag_service
 from services.access import require_planner
 from services.errors import Conflict, NotFound
 
@@ -53,14 +54,25 @@ def create(session: Session, planner: UserRow, body: CommuneIn) -> CommuneRow:
 
 
 def update(session: Session, planner: UserRow, commune_id: str, body: CommunePatch) -> CommuneRow:
-    """The fields sent changed (committed), the level of concern ``flag`` among them."""
+    """The fields sent changed (committed), the level of concern ``flag`` among them.
+
+    ``flag`` and ``flag_reason`` are the commune's default: the months already published
+    keep the flag they were planned with (:func:`services.flags.keep_published`), and a
+    new flag sent without a reason drops the old one, which was the old flag's reason.
+    """
     require_planner(planner)
     commune = get_commune(session, commune_id)
-    for field, value in body.model_dump(exclude_unset=True).items():
+    changes = body.model_dump(exclude_unset=True)
+    logged = body.model_dump(mode="json", exclude_unset=True)
+    if "flag" in changes and changes["flag"] != commune.flag and "flag_reason" not in changes:
+        changes["flag_reason"] = logged["flag_reason"] = None
+    before = commune.flag
+    if any(key in changes and changes[key] != getattr(commune, key) for key in ("flag", "flag_reason")):
+        flag_service.keep_published(session, commune, planner.id)
+    for field, value in changes.items():
         setattr(commune, field, value)
-    audit.record(
-        session, planner, "commune.update", "commune", commune_id, body.model_dump(mode="json", exclude_unset=True)
-    )
+    flag_service.default_changed(session, commune_id, before, commune.flag, planner.id)
+    audit.record(session, planner, "commune.update", "commune", commune_id, logged)
     session.commit()
     return commune
 

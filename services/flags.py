@@ -9,6 +9,14 @@ no longer propose it. Confirming writes the flag of month M+1 (never lowering th
 already in force, unless the planner gives one); dismissing writes nothing else.
 
 Proposal ids: ``ranking:<M+1>:<commune>`` and ``report:<report id>``.
+
+A flag belongs to its month: before a commune's default changes, every published month
+without a flag of its own gets the old default as its own (:func:`keep_published`), so
+only months not yet published follow the new default. A change of the flag in force
+for a month that alters what one of the commune's meetings asks (seats, senior tier)
+puts a re-plan notice on every version of that month made before it
+(:func:`replan_after_flag`): the published one, whose month then needs a re-plan, and
+the drafts, which would otherwise be published as if nothing had changed.
 """
 
 from __future__ import annotations
@@ -18,21 +26,29 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.instance import default_required, default_senior_tier
 from models.labels import FLAG_LABELS
 from models.storage import audit, flags, scoring
 from models.storage.clock import is_month, local, month_bounds, month_label
 from models.storage.tables import (
+    CommuneFlagRow,
     CommuneRow,
     DelegateRow,
     FlagDecisionRow,
     MeetingReportRow,
     MeetingRow,
+    PublishedMonthRow,
+    ReplanNoticeRow,
+    ScheduleRow,
     UserRow,
 )
 from services.loop_errors import Fault, conflict, forbidden, invalid, not_found
 from services.views import FlagHistoryOut, FlagOut, ProposalOut
 
 PROPOSED_FLAG = 1
+#: How the re-plan notice of a flag change begins: by it the workspace tells a gap that
+#: a flag change made from one that a later registration made.
+FLAG_NOTICE = "Mức quan tâm của "
 
 
 def next_month(month: str) -> str:
@@ -160,6 +176,7 @@ def decide(
         flags.set_flag(
             session, proposal.commune, month, written, reason or proposal.reason, "proposal", user.id, proposal_id
         )
+        replan_after_flag(session, proposal.commune, month, current, written, user.id)
     session.add(
         FlagDecisionRow(
             proposal=proposal_id,
@@ -202,7 +219,9 @@ def set_month_flag(
     commune = session.get(CommuneRow, commune_id)
     if commune is None:
         raise not_found(f"Không có xã/phường {commune_id}")
+    before = flags.in_force(session, month)[commune_id].flag
     flags.set_flag(session, commune_id, month, flag, reason, "planner", user.id)
+    replan_after_flag(session, commune_id, month, before, flag, user.id)
     audit.record(session, user, "flag.set", "commune", commune_id, {"month": month, "flag": flag, "reason": reason})
     return next(f for f in month_flags(session, user, month) if f.commune == commune_id)
 
@@ -225,3 +244,72 @@ def flag_history(session: Session, user: UserRow, commune_id: str) -> list[FlagH
         )
         for r in flags.history(session, commune_id)
     ]
+
+
+def keep_published(session: Session, commune: CommuneRow, user_id: int | None) -> None:
+    """Before the commune's default flag or its reason changes: every published month
+    without a flag of its own keeps the default it was planned with, flag and reason
+    together, as its own row (source ``migrated``, as migration 0007 kept the months
+    published before flags were monthly). History, statistics and the month's flags then
+    keep what was in force; the new default reaches only the months not yet published."""
+    own = set(session.scalars(select(CommuneFlagRow.month).where(CommuneFlagRow.commune_id == commune.id)))
+    for month in session.scalars(select(PublishedMonthRow.month).order_by(PublishedMonthRow.month)):
+        if month not in own:
+            flags.set_flag(session, commune.id, month, commune.flag, commune.flag_reason, "migrated", user_id)
+
+
+def default_changed(session: Session, commune_id: str, before: int, after: int, user_id: int | None) -> None:
+    """Re-plan notices for the months that follow the commune's default (no flag of their
+    own; after :func:`keep_published`, none of them is published) and already have drafts."""
+    if before == after:
+        return
+    own = select(CommuneFlagRow.month).where(CommuneFlagRow.commune_id == commune_id)
+    months = session.scalars(
+        select(MeetingRow.month)
+        .where(MeetingRow.commune_id == commune_id, MeetingRow.month.not_in(own))
+        .distinct()
+        .order_by(MeetingRow.month)
+    )
+    for month in list(months):
+        replan_after_flag(session, commune_id, month, before, after, user_id)
+
+
+def asks(meeting: MeetingRow, flag: int) -> tuple[int, int | None]:
+    """The seats and the senior tier a meeting asks under ``flag`` (its own, when it says)."""
+    seats = meeting.required if meeting.required is not None else default_required(flag)
+    senior = meeting.senior_tier if meeting.senior_tier_set else default_senior_tier(flag)
+    return seats, senior
+
+
+def replan_after_flag(
+    session: Session, commune_id: str, month: str, before: int, after: int, user_id: int | None
+) -> set[str]:
+    """A re-plan notice, on the month's version in force and on each of its drafts, for each
+    meeting of the commune in ``month`` whose seats or senior tier the flag ``before`` →
+    ``after`` changes; returns those meetings' ids. The versions were all made under
+    ``before``: none holds what the month now asks."""
+    if before == after:
+        return set()
+    meetings = session.scalars(
+        select(MeetingRow).where(MeetingRow.commune_id == commune_id, MeetingRow.month == month).order_by(MeetingRow.id)
+    )
+    changed = [m.id for m in meetings if asks(m, before) != asks(m, after)]
+    pointer = session.get(PublishedMonthRow, month)
+    versions = set(
+        session.scalars(select(ScheduleRow.id).where(ScheduleRow.month == month, ScheduleRow.status == "draft"))
+    )
+    if pointer is not None:
+        versions.add(pointer.schedule_id)
+    if not changed or not versions:
+        return set()
+    commune = session.get(CommuneRow, commune_id)
+    name = commune.name if commune is not None else commune_id
+    reason = (
+        f"{FLAG_NOTICE}{name} tháng {month_label(month)} đổi từ {FLAG_LABELS[before]} sang {FLAG_LABELS[after]}"
+        " sau khi lập lịch"
+    )
+    for schedule_id in sorted(versions):
+        for meeting_id in changed:
+            session.add(ReplanNoticeRow(schedule_id=schedule_id, meeting_id=meeting_id, reason=reason, user_id=user_id))
+    session.flush()
+    return set(changed)

@@ -8,21 +8,26 @@ created through the API after roads were imported: no road reaches it, and the f
 requires one. That one, and a delegate's base off the roads, are said as what to do
 next, naming the commune or delegate by its resource path; any other fault keeps the
 document's path.
+
+It also says whether a month needs a re-plan (:func:`replan_notices`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.errors import InputError, Issue
 from models.instance import Instance, default_required, default_senior_tier
 from models.io import instance_from_document
-from models.storage import config
+from models.storage import config, schedules
 from models.storage.clock import month_label
 from models.storage.mapping import month_document
+from models.storage.tables import ReplanNoticeRow, ScheduleRow
 from services.errors import Invalid
 
 Document = dict[str, Any]
@@ -174,3 +179,16 @@ def load_rolling_month(
         return document, instance_from_document(document, stored=True)
     except InputError as error:
         raise month_error(month, document, error) from None
+
+
+def replan_notices(session: Session, month: str) -> Sequence[ReplanNoticeRow]:
+    """What makes ``month`` need a re-plan: the notices of its version in force; in a month
+    not published yet, those of its newest draft (a flag changed after it was made, see
+    :func:`services.flags.replan_after_flag`). Re-planning makes a version without any."""
+    in_force = schedules.current(session, month)
+    if in_force is not None:
+        return schedules.notices(session, in_force.id)
+    newest = session.scalar(
+        select(ScheduleRow.id).where(ScheduleRow.month == month).order_by(ScheduleRow.version.desc()).limit(1)
+    )
+    return [] if newest is None else schedules.notices(session, newest)

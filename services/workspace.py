@@ -10,7 +10,9 @@ with its reason in words, the month's pins and bans, and the choices of the filt
 The version shown is the one asked for, else the month's newest (a draft being edited is
 newer than the version in force). Empty seats keep the reason the scorer's explanation
 gave when the version was saved (:func:`api.planning.gap_reasons`); a meeting the version
-does not know (registered after it was made) says so.
+does not know (registered after it was made) says so, and so does a meeting the version
+knows whose commune's flag for the month changed after it was made (a re-plan notice of
+:func:`services.flags.replan_after_flag` on the version).
 
 It reads a fixed handful of queries whatever the month's size (no query per meeting),
 so a province's month (168 communes, 300 delegates) is built in milliseconds; see
@@ -48,12 +50,15 @@ from models.storage.tables import (
 )
 from services.access import require_planner
 from services.errors import Invalid, NotFound
+from services.flags import FLAG_NOTICE
+from services.months import replan_notices
 
 WEEK_PATTERN = pattern(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", "không đúng dạng tuần ISO YYYY-Www (ví dụ 2024-W10)")
 _WEEK = re.compile(WEEK_PATTERN)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 NO_SCHEDULE = "Tháng này chưa lập lịch"
 NOT_IN_VERSION = "Hội nghị đăng ký hoặc dời sau khi lập bản lịch này; cần lập lại lịch"
+FLAG_CHANGED = "Mức quan tâm của xã/phường thay đổi sau khi lập bản lịch này; cần lập lại lịch"
 
 
 def date_label(day: dt.date) -> str:
@@ -243,10 +248,13 @@ def month_view(
     monthly = flags.in_force(session, month)
     holders, stored_gaps = _holders(session, schedule, directory)
     pins = _pins(session, month, directory)
-    cells = [_cell(row, directory, monthly[row.commune_id], holders, stored_gaps, pins, schedule) for row in rows]
+    reflagged = _reflagged(session, schedule)
+    cells = [
+        _cell(row, directory, monthly[row.commune_id], holders, stored_gaps, pins, schedule, reflagged) for row in rows
+    ]
     weeks = sorted({c.week for c in cells})
     shown = [c for c in cells if _matches(c, filters)]
-    notices = bool(schedules.notices(session, in_force_id)) if in_force_id is not None else False
+    notices = bool(replan_notices(session, month))
     return WorkspaceOut(
         month=month,
         month_label=month_label(month),
@@ -340,6 +348,13 @@ def _holders(
     return out, {str(g["meeting"]): g for g in schedule.gaps}
 
 
+def _reflagged(session: Session, schedule: ScheduleRow | None) -> set[str]:
+    """The meetings whose commune's flag changed what they ask after ``schedule`` was made."""
+    if schedule is None:
+        return set()
+    return {n.meeting_id for n in schedules.notices(session, schedule.id) if n.reason.startswith(FLAG_NOTICE)}
+
+
 def _pins(session: Session, month: str, directory: _Directory) -> dict[tuple[str, str], list[PersonRef]]:
     """(meeting, kind) → the delegates pinned to or forbidden from it."""
     out: dict[tuple[str, str], list[PersonRef]] = defaultdict(list)
@@ -362,6 +377,7 @@ def _cell(
     stored_gaps: dict[str, dict[str, object]],
     pins: dict[tuple[str, str], list[PersonRef]],
     schedule: ScheduleRow | None,
+    reflagged: set[str],
 ) -> MeetingCell:
     start = local(row.starts_at)
     end = start + dt.timedelta(minutes=row.minutes)
@@ -379,6 +395,8 @@ def _cell(
             reason = NO_SCHEDULE
         elif gap is not None and int(str(gap["seats"])) == empty and bool(gap["senior_missing"]) == senior_missing:
             reason = str(gap["reason"])
+        elif row.id in reflagged and (gap is not None or row.id in holders):  # the version knew the meeting
+            reason = FLAG_CHANGED
         else:
             reason = NOT_IN_VERSION
     return MeetingCell(

@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
-from sqlalchemy.exc import IntegrityError
 
 from api.deps import Planner, SessionDep
 from api.errors import ApiError, ErrorItem, input_error, responses
 from api.schemas.people import ImportOut
 from models.errors import InputError
-from models.storage import audit, importer
+from models.storage import importer
 from models.storage.excel import MIME, WorkbookError, WorkbookTooLarge, located_message
 from services import imports
 
@@ -42,15 +41,9 @@ def import_instance(
 ) -> ImportOut:
     """Nhập tệp bài toán JSON: tất cả hoặc không gì cả."""
     try:
-        summary = importer.import_document(session, document, planner.id)
-        audit.record(session, planner, "import.instance", "instance", None, {"rows": vars(summary)})
-        session.commit()
+        summary = imports.import_document(session, planner, document)
     except InputError as error:
-        session.rollback()
         raise input_error(error) from None
-    except IntegrityError as error:
-        session.rollback()
-        raise ApiError(409, f"Dữ liệu xung đột với dữ liệu đã có: {type(error.orig).__name__}") from None
     return _summary(summary)
 
 

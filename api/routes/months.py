@@ -21,6 +21,7 @@ from models.storage.clock import MONTH_PATTERN, local
 from models.storage.excel import MIME, instance_workbook
 from models.storage.mapping import month_document
 from models.storage.tables import MeetingRow, ScheduleRow
+from services.months import replan_notices
 
 router = APIRouter(tags=["months"])
 MonthPath = Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2024-03"])]
@@ -37,7 +38,7 @@ def in_force(session: SessionDep, month: str) -> ScheduleRow:
 def read_month(_: Planner, session: SessionDep, month: MonthPath) -> MonthOut:
     """Tình hình một tháng: các bản lịch, bản đang hiệu lực, có cần lập lại không."""
     current = schedules.current(session, month)
-    notices = schedules.notices(session, current.id) if current else []
+    notices = replan_notices(session, month)
     count = session.scalar(select(func.count()).where(MeetingRow.month == month)) or 0
     return MonthOut(
         month=month,
