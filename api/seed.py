@@ -1,6 +1,11 @@
 """First start: load the Lào Cai sample into an empty database and give the built-in
-planner the sign-in name ``admin`` with a random password; every start: a fresh token for
-that account, printed so that the operator can sign in."""
+planner the sign-in name ``admin`` with a random password; every start: one more token
+for that account, printed so that the operator can sign in.
+
+A start never revokes the tokens printed by earlier starts: several web processes, on
+several machines, share one database (docs/deploy.md), and starting one of them (or a
+start that then fails, its port taken) must not sign out the API clients of the others.
+Revoking is what ``phancong user token`` and ``POST /me/token`` are for."""
 
 from __future__ import annotations
 
@@ -33,7 +38,8 @@ def is_empty(session: Session) -> bool:
 
 
 def prepare(database: Database, load_sample: bool = True, sample: Path = SAMPLE) -> Seeded:
-    """Load the sample when the database is empty; rotate and return the admin's token."""
+    """Load the sample when the database is empty; issue and return a new token of the
+    admin (the earlier ones stay valid)."""
     with database.transaction() as session:
         loaded = False
         if load_sample and is_empty(session):
@@ -44,7 +50,7 @@ def prepare(database: Database, load_sample: bool = True, sample: Path = SAMPLE)
             admin, token = users.create_user(session, ADMIN_NAME, "planner")
         else:
             admin.active = True
-            token = users.rotate_token(session, admin)
+            token = users.issue_token(session, admin)
         admin_id = admin.id
         audit.record(session, admin, "server.start", "user", admin.id, {"sample": loaded})
     with database.writer() as session:

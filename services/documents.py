@@ -4,8 +4,9 @@ CSV), the template, and the notice's settings.
 Only a published version is printed: its rows carry the time, the unit's name and the
 delegates' names and titles frozen at publication, so a meeting moved since then is
 printed, and sorted, where the notice said it was (the live start would put it out of
-order), and a delegate renamed or promoted since is printed as the notice named them. No published version: a
-:class:`~services.errors.Conflict` in Vietnamese.
+order), a delegate renamed or promoted since is printed as the notice named them, and a
+theme changed since (the meeting's or the year plan's) is printed as it was published. No
+published version: a :class:`~services.errors.Conflict` in Vietnamese.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from models.storage.tables import (
     TeamRow,
     UserRow,
 )
-from models.storage.themes import month_themes
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound
 
@@ -123,9 +123,8 @@ def published_lines(session: Session, user: UserRow, month: str) -> list[Schedul
 
 
 def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
-    """The lines of one version: a published one with its frozen times, unit names and
-    delegates' names and titles."""
-    month = schedule.month
+    """The lines of one version: a published one with its frozen times, unit names,
+    delegates' names and titles, and themes."""
     found = session.execute(
         select(AssignmentRow, MeetingRow, DelegateRow, TeamRow)
         .join(MeetingRow, MeetingRow.id == AssignmentRow.meeting_id)
@@ -134,7 +133,6 @@ def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
         .where(AssignmentRow.schedule_id == schedule.id)
     )
     communes = {c.id: c for c in session.scalars(select(CommuneRow))}
-    plan_theme = month_themes(session, [month]).get(month) or ""
     meetings: dict[str, MeetingRow] = {}
     starts: dict[str, dt.datetime] = {}
     units: dict[str, str] = {}
@@ -161,6 +159,8 @@ def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
         meetings.setdefault(meeting.id, meeting)
         starts.setdefault(meeting.id, meeting.starts_at)
         units.setdefault(meeting.id, communes[meeting.commune_id].name)
+    # A published version prints the themes its calendars were given; a draft, today's.
+    themes = schedules.themes_of(session, schedule, meetings.values())
     lines = []
     for meeting_id, meeting in meetings.items():
         commune = communes[meeting.commune_id]
@@ -174,7 +174,7 @@ def lines_of(session: Session, schedule: ScheduleRow) -> list[ScheduleLine]:
                 unit=unit_name(units[meeting_id], commune.kind),
                 delegates=tuple(delegates),
                 teams=tuple(teams.get(meeting_id, [])),
-                theme=meeting.theme or plan_theme,
+                theme=themes[meeting_id] or "",
                 note=f"Còn thiếu đại biểu: {gaps[meeting_id]}" if meeting_id in gaps else "",
             )
         )

@@ -7,9 +7,10 @@ month's published version are kept in the job's ``payload``, the months it plans
 drafts in its ``answer`` (JSON columns the job already has: no migration).
 
 Every start goes through :func:`start`, so the checks made before a job exists (so that
-a refused request starts nothing) are written once: an idempotency key already used by
-this account answers with that earlier job (refused when it was used for another
-request); the account must have fewer than ``max_concurrent_solves`` unfinished jobs
+a refused request starts nothing) are written once, with the account's starts one at a
+time (its row locked): an idempotency key already used by this account answers with that
+earlier job, whatever the cap (refused when it was used for another request); the
+account must have fewer than ``max_concurrent_solves`` unfinished jobs
 (:class:`~services.errors.TooMany`); the month to solve must hold meetings
 (:class:`~services.errors.Invalid`) and fit the size caps
 (:class:`~services.errors.TooLarge`). The job is committed before it is handed to the
@@ -91,6 +92,10 @@ def start(
     account has a free slot.
     """
     require_planner(planner)
+    lock_account(session, planner.id)
+    # The key is looked up under the lock, before the cap: a retry sent while its first
+    # request was still starting waited for that request's commit above and now finds its
+    # job, which the cap would otherwise count against it (429 instead of the job).
     if idempotency_key is not None:
         earlier = jobs.by_key(session, planner.id, idempotency_key)
         if earlier is not None:
@@ -120,10 +125,16 @@ def _replay(job: JobRow, same: Callable[[JobRow], bool], mismatch: str) -> Start
     return Started(job, replayed=True)
 
 
-def take_solve_slot(session: Session, user_id: int, settings: Settings) -> None:
-    """Refuse a user who already has the most solves running or waiting."""
-    # Serialise this user's solve requests (PostgreSQL row lock; SQLite's writer lock already does).
+def lock_account(session: Session, user_id: int) -> None:
+    """Take this user's job starts one at a time until the transaction ends (PostgreSQL
+    row lock; SQLite's writer lock already does): a start reads the keys and the
+    unfinished jobs the starts before it committed."""
     session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
+
+
+def take_solve_slot(session: Session, user_id: int, settings: Settings) -> None:
+    """Refuse a user who already has the most solves running or waiting (the account
+    locked by :func:`lock_account`)."""
     if jobs.active_count(session, user_id) >= settings.max_concurrent_solves:
         raise TooMany(
             f"Đã có {settings.max_concurrent_solves} lượt giải đang chạy hoặc chờ; hãy đợi hoặc dừng bớt",

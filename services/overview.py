@@ -4,7 +4,10 @@ A planner sees every meeting of the month with the version in force (or, before 
 publication, the newest draft); a commune account only its own commune's meetings and,
 once published, who is coming (never the suggested team of the unannounced visit: that
 is for the delegate alone); a delegate only the published meetings they attend. The
-filters are :mod:`services.access`, the same as the JSON API's. Moments are local.
+filters are :mod:`services.access`, the same as the JSON API's. Moments are local. A
+meeting's theme is its own, else its month's in the year plan
+(:func:`models.storage.themes.meeting_themes`); a published version shows the theme it was
+published with, as its calendars do.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 from models.labels import FLAG_LABELS
 from models.storage import flags, schedules
 from models.storage.clock import local
+from models.storage.events import frozen_theme
 from models.storage.tables import (
     AssignmentRow,
     CommuneRow,
@@ -29,6 +33,7 @@ from models.storage.tables import (
     TeamRow,
     UserRow,
 )
+from models.storage.themes import meeting_themes
 from models.storage.types import utcnow
 from services.access import commune_scope, delegate_scope
 from services.errors import NotFound
@@ -91,6 +96,11 @@ def month_view(session: Session, user: UserRow, month: str) -> MonthView:
     found = list(session.execute(query))
     # Once published, each meeting as the version in force has it, saying when a change waits.
     shown = standing(session, [meeting for meeting, _ in found]) if published else {}
+    found_meetings = [meeting for meeting, _ in found]
+    if schedule is None:
+        themes = meeting_themes(session, found_meetings)
+    else:
+        themes = schedules.themes_of(session, schedule, found_meetings)
     lines: dict[str, MeetingLine] = {}
     for meeting, commune_name in found:
         now = shown.get(meeting.id)
@@ -100,7 +110,7 @@ def month_view(session: Session, user: UserRow, month: str) -> MonthView:
             commune_name=commune_name,
             start=local(now.start if now else meeting.starts_at),
             end=local(now.end if now else meeting.starts_at + dt.timedelta(minutes=meeting.minutes)),
-            theme=meeting.theme,
+            theme=themes[meeting.id],
             pending=now.label if now else None,
         )
         flag = in_force.get(meeting.commune_id)
@@ -157,7 +167,7 @@ def delegate_meetings(
         raise NotFound(f"Không có đại biểu {delegate_id}")
     now = now or utcnow()
     rows = session.execute(
-        select(MeetingRow, CommuneRow.name, TeamRow.name)
+        select(MeetingRow, CommuneRow.name, TeamRow.name, AssignmentRow.description)
         .select_from(AssignmentRow)
         .join(PublishedMonthRow, PublishedMonthRow.schedule_id == AssignmentRow.schedule_id)
         .join(MeetingRow, MeetingRow.id == AssignmentRow.meeting_id)
@@ -170,11 +180,14 @@ def delegate_meetings(
     past: list[DelegateMeeting] = []
     found = list(rows)
     # The times the delegate was told (as the calendar feed has them), until a new version is published.
-    shown = standing(session, [meeting for meeting, _, _ in found])
-    for meeting, commune_name, team_name in found:
+    shown = standing(session, [meeting for meeting, _, _, _ in found])
+    today = meeting_themes(session, [meeting for meeting, _, _, _ in found])
+    for meeting, commune_name, team_name, description in found:
         told = shown[meeting.id]
+        # The theme the delegate's calendar was given; a row published before events were frozen: today's.
+        theme = frozen_theme(description) if description is not None else today[meeting.id]
         item = DelegateMeeting(
-            meeting.id, commune_name, local(told.start), local(told.end), meeting.theme, team_name, told.label
+            meeting.id, commune_name, local(told.start), local(told.end), theme, team_name, told.label
         )
         (upcoming if told.end >= now else past).append(item)
     return DelegateMeetings(delegate.id, delegate.name, delegate.title, upcoming, past[::-1])

@@ -4,9 +4,10 @@ run as jobs, compared; the published schedule is only ever read.
 A scenario is the month as stored plus an ordered list of changes. It keeps the version
 in force when it was made; a change of its changes or mode makes a new revision, and a
 change made on a revision other than the current one is refused (``If-Match``, as
-:func:`services.etags.check` says it). Its changes are checked whenever it is made,
-changed or run (:func:`services.scenario_runs.prepare`). Nothing here creates or changes
-a schedule version; a run's result is its own record.
+:func:`services.etags.check` says it; the scenario is row-locked from the check to the
+commit, so two changes made on the same revision cannot both pass). Its changes are
+checked whenever it is made, changed or run (:func:`services.scenario_runs.prepare`).
+Nothing here creates or changes a schedule version; a run's result is its own record.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from services.months import load_month
 from services.scenario_runs import PreparedScenario, ScenarioOrder, as_mode, prepare
 
 
-def get_scenario(session: Session, scenario_id: int) -> ScenarioRow:
-    scenario = session.get(ScenarioRow, scenario_id)
+def get_scenario(session: Session, scenario_id: int, *, lock: bool = False) -> ScenarioRow:
+    """The scenario; with ``lock``, row-locked for a change checked against its revision
+    (:func:`models.storage.scenarios.locked`), so that the check and the write are one step."""
+    scenario = store.locked(session, scenario_id) if lock else session.get(ScenarioRow, scenario_id)
     if scenario is None:
         raise NotFound(f"Không có kịch bản {scenario_id}")
     return scenario
@@ -109,7 +112,7 @@ def update(
     description, mode) as sent; ``changes`` replace the whole list. New changes or a new
     mode make a new revision, whose changes must apply to the month."""
     require_planner(planner)
-    scenario = get_scenario(session, scenario_id)
+    scenario = get_scenario(session, scenario_id, lock=True)
     check_version(scenario, if_match)
     mode = mode or as_mode(scenario.mode)
     kept = list(changes) if changes is not None else load_changes(scenario.changes)
@@ -128,7 +131,7 @@ def update(
 def delete(session: Session, planner: UserRow, runner: Runner, scenario_id: int, if_match: str | None = None) -> None:
     """Delete a scenario and its results (committed); its running jobs are stopped."""
     require_planner(planner)
-    scenario = get_scenario(session, scenario_id)
+    scenario = get_scenario(session, scenario_id, lock=True)
     check_version(scenario, if_match)
     for job in store.active_jobs(session, scenario_id):
         if not jobs.cancel_queued(session, job.id):

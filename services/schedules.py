@@ -5,12 +5,15 @@ A change made on a version says which revision it saw, as an ``If-Match`` value 
 ETag the page rendered or the client's header, :func:`services.etags.check`): publishing
 needs it, an edit or a discard may give it. Each edit is checked against the hard rules
 on today's data and says how the score moves; a draft that breaks a hard rule is not
-published. A published version is never changed: a change is a new draft.
+published. A published version is never changed: a change is a new draft. A delegate who
+has reported on a meeting stays on it: an edit that takes them off is refused, and so is
+publishing a version that no longer sends them (their report would vanish from the
+month's reports and from the history the next months are planned with).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,10 +21,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.planning import Change, Edit, apply_changes, plan_from_pairs
+from models.documents.content import unit_name
 from models.errors import Issue
 from models.storage import audit, schedules
-from models.storage.schedules import PublishError
-from models.storage.tables import AuditRow, ScheduleRow, UserRow
+from models.storage.clock import local
+from models.storage.schedules import Pair, PublishError
+from models.storage.tables import (
+    AuditRow,
+    CommuneRow,
+    DelegateRow,
+    MeetingReportRow,
+    MeetingRow,
+    ScheduleRow,
+    UserRow,
+)
 from services import etags, notifications
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound, PreconditionFailed, ServiceError
@@ -31,8 +44,10 @@ from solver import score
 _REFUSALS: dict[int, type[ServiceError]] = {404: NotFound, 409: Conflict, 412: PreconditionFailed}
 
 
-def get_schedule(session: Session, schedule_id: int) -> ScheduleRow:
-    schedule = session.get(ScheduleRow, schedule_id)
+def get_schedule(session: Session, schedule_id: int, *, lock: bool = False) -> ScheduleRow:
+    """The schedule; with ``lock``, row-locked for a change checked against its revision
+    (:func:`models.storage.schedules.locked`), so that the check and the write are one step."""
+    schedule = schedules.locked(session, schedule_id) if lock else session.get(ScheduleRow, schedule_id)
     if schedule is None:
         raise NotFound(f"Không có lịch {schedule_id}")
     return schedule
@@ -100,7 +115,7 @@ def undo(session: Session, planner: UserRow, schedule_id: int, if_match: str | N
 
 
 def _draft(session: Session, schedule_id: int, if_match: str | None) -> ScheduleRow:
-    schedule = get_schedule(session, schedule_id)
+    schedule = get_schedule(session, schedule_id, lock=True)
     check_version(schedule, if_match, required=False)
     if schedule.status != "draft":
         raise Conflict("Chỉ sửa được bản nháp; hãy sao chép bản đã công bố thành bản nháp mới")
@@ -119,14 +134,25 @@ def _change(
 ) -> Edited:
     _, instance = load_month(session, schedule.month)
     result = apply_changes(instance, schedules.pairs_of(session, schedule.id), changes)
-    if result.problems:
-        items = [
-            Issue("$.changes" if p.index is None else f"$.changes[{p.index}].{p.field}", p.value, p.message)
-            for p in result.problems
-        ]
+    items = [
+        Issue("$.changes" if p.index is None else f"$.changes[{p.index}].{p.field}", p.value, p.message)
+        for p in result.problems
+    ]
+    kept = set(result.pairs)
+    removed = {(c.meeting, c.remove): i for i, c in enumerate(changes) if c.remove is not None}
+    reported = _reported(session, [pair for pair in removed if pair not in kept])
+    items += [
+        Issue(f"$.changes[{removed[pair]}].remove", pair[1], f"{said}; không bỏ đại biểu này khỏi hội nghị được")
+        for pair, said in reported.items()
+    ]
+    if items:
         raise Invalid(f"Không sửa được: {len(items)} vấn đề", items)
     if not dry_run:
-        schedules.replace_plan(session, schedule, plan_from_pairs(instance, result.pairs, result.after))
+        try:
+            schedules.replace_plan(session, schedule, plan_from_pairs(instance, result.pairs, result.after))
+        except PublishError as error:
+            session.rollback()
+            raise _refusal(error) from None
         detail: dict[str, object] = {
             "changes": [{"meeting": c.meeting, "remove": c.remove, "add": c.add} for c in changes],
             "score": result.after.total,
@@ -175,6 +201,16 @@ def publish(
             for v in broken
         ]
         raise Conflict("Lịch vi phạm quy tắc bắt buộc với dữ liệu hiện tại; hãy sửa hoặc lập lại", items)
+    dropped = _dropped_reports(session, schedule)
+    if dropped:
+        items = [
+            Issue("$.assignments", {"meeting": m, "delegate": d}, f"{said}; bản lịch mới bỏ phân công này")
+            for (m, d), said in dropped.items()
+        ]
+        raise Conflict(
+            "Bản lịch bỏ phân công của đại biểu đã báo cáo sau hội nghị; hãy giữ lại các phân công này rồi công bố",
+            items,
+        )
     try:
         published = schedules.publish(session, schedule.id, seen, planner.id)
         audit.record(session, planner, "schedule.publish", "schedule", schedule.id, {"month": schedule.month})
@@ -190,6 +226,48 @@ def publish(
     return published
 
 
+def _reported(session: Session, pairs: Iterable[Pair]) -> dict[Pair, str]:
+    """Of these (meeting, delegate) pairs, those the delegate has reported on, each with
+    the sentence that says so. A report is of what happened: a later version that no longer
+    sends the delegate would hide it from the month's reports and the solver's history."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    found = session.execute(
+        select(MeetingReportRow.meeting_id, MeetingReportRow.delegate_id, DelegateRow.name, MeetingRow, CommuneRow)
+        .join(MeetingRow, MeetingRow.id == MeetingReportRow.meeting_id)
+        .join(CommuneRow, CommuneRow.id == MeetingRow.commune_id)
+        .join(DelegateRow, DelegateRow.id == MeetingReportRow.delegate_id)
+        .where(MeetingReportRow.meeting_id.in_({m for m, _ in wanted}))
+        .order_by(MeetingReportRow.meeting_id, MeetingReportRow.delegate_id)
+    )
+    return {
+        (meeting_id, delegate_id): (
+            f"đại biểu {name} ({delegate_id}) đã báo cáo hội nghị của {unit_name(commune.name, commune.kind)} "
+            f"ngày {local(meeting.starts_at):%d/%m/%Y}"
+        )
+        for meeting_id, delegate_id, name, meeting, commune in found
+        if (meeting_id, delegate_id) in wanted
+    }
+
+
+def _dropped_reports(session: Session, schedule: ScheduleRow) -> dict[Pair, str]:
+    """The reported assignments of the version in force that ``schedule`` would drop (a
+    meeting cancelled since has left every later plan, its reports with it)."""
+    in_force = schedules.current(session, schedule.month)
+    if in_force is None:
+        return {}
+    kept = set(schedules.pairs_of(session, schedule.id))
+    cancelled = set(
+        session.scalars(
+            select(MeetingRow.id).where(MeetingRow.month == schedule.month, MeetingRow.cancelled_at.is_not(None))
+        )
+    )
+    return _reported(
+        session, [p for p in schedules.pairs_of(session, in_force.id) if p not in kept and p[0] not in cancelled]
+    )
+
+
 def copy(session: Session, planner: UserRow, schedule_id: int) -> ScheduleRow:
     """A new draft (committed) with the assignments of a version, to edit by hand."""
     require_planner(planner)
@@ -202,7 +280,7 @@ def copy(session: Session, planner: UserRow, schedule_id: int) -> ScheduleRow:
 def discard(session: Session, planner: UserRow, schedule_id: int, if_match: str | None = None) -> None:
     """Delete a draft (committed); a published version is never deleted."""
     require_planner(planner)
-    schedule = get_schedule(session, schedule_id)
+    schedule = get_schedule(session, schedule_id, lock=True)
     check_version(schedule, if_match, required=False)
     try:
         schedules.discard(session, schedule)

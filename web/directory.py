@@ -30,6 +30,7 @@ from models.storage import schedules
 from models.storage.clock import LOCAL
 from models.storage.excel import MIME, WorkbookTooLarge
 from models.storage.tables import CommuneRow, DelegateRow, MeetingRow, PlaceRow, RoadRow
+from models.storage.themes import meeting_themes
 from services import communes, delegates, documents, imports, meetings, roads
 from services.access import require_planner
 from services.errors import NotFound, ServiceError
@@ -56,6 +57,7 @@ TIER_HINT = ", ".join(f"{tier} {label}" for tier, label in TIER_LABELS.items())
 
 
 def _directory(session: Session, month: str) -> dict[str, Any]:
+    found = list(session.scalars(select(MeetingRow).where(MeetingRow.month == month).order_by(MeetingRow.starts_at)))
     return {
         "communes": sorted(
             session.scalars(select(CommuneRow).options(selectinload(CommuneRow.teams))),
@@ -65,9 +67,9 @@ def _directory(session: Session, month: str) -> dict[str, Any]:
             session.scalars(select(DelegateRow).options(selectinload(DelegateRow.leave))),
             key=lambda d: (d.tier, name_key(d.name), d.id),
         ),
-        "meetings": list(
-            session.scalars(select(MeetingRow).where(MeetingRow.month == month).order_by(MeetingRow.starts_at))
-        ),
+        "meetings": found,
+        # Each meeting's theme as every other view resolves it (its own, else the year plan's).
+        "themes": meeting_themes(session, found),
         "roads": list(session.scalars(select(RoadRow).order_by(RoadRow.a, RoadRow.b))),
         "places": sorted(session.scalars(select(PlaceRow)), key=lambda p: (name_key(p.name or p.id), p.id)),
         "published": schedules.current(session, month) is not None,

@@ -46,17 +46,20 @@ def uid_for(meeting_id: str, delegate_id: str) -> str:
     return f"{quote(meeting_id, safe='-_~')}.{quote(delegate_id, safe='-_~')}@{UID_DOMAIN}"
 
 
-def event_content(
-    meeting: MeetingRow, commune: CommuneRow, team: TeamRow | None, plan_theme: str | None = None
-) -> EventContent:
-    """The event; ``plan_theme`` is the month's theme in the year's plan, shown when the
-    meeting has no theme of its own."""
+#: The description's lines that say the theme and the suggested team: written by
+#: :func:`event_content`, read back by :func:`frozen_theme`.
+THEME_LINE = "Chủ đề: "
+TEAM_LINE = "Dự đột xuất sau hội nghị (gợi ý): "
+
+
+def event_content(meeting: MeetingRow, commune: CommuneRow, team: TeamRow | None, theme: str | None) -> EventContent:
+    """The event; ``theme`` is the meeting's theme as resolved
+    (:func:`models.storage.themes.meeting_themes`)."""
     lines = [f"Hội nghị tuyên vận tháng {month_label(meeting.month)} của {commune.name}."]
-    theme = meeting.theme or plan_theme
     if theme:
-        lines.append(f"Chủ đề: {theme}.")
+        lines.append(f"{THEME_LINE}{theme}.")
     if team is not None:
-        lines.append(f"Dự đột xuất sau hội nghị (gợi ý): {team.name}.")
+        lines.append(f"{TEAM_LINE}{team.name}.")
     return EventContent(
         starts_at=meeting.starts_at,
         ends_at=meeting.starts_at + dt.timedelta(minutes=meeting.minutes),
@@ -64,3 +67,21 @@ def event_content(
         location=commune.name,
         description="\n".join(lines),
     )
+
+
+def frozen_theme(description: str) -> str | None:
+    """The theme a frozen event's description says (None: it said none), the inverse of
+    :func:`event_content`: the published notice and pages read the theme the calendars
+    were given, so no separate copy of it is kept.
+
+    The first line (month and unit) has no line break; a theme may have some, so the team's
+    line is cut at its last occurrence (a theme whose own last line began like the team's
+    would be cut there too).
+    """
+    _, _, rest = description.partition("\n")
+    if not rest.startswith(THEME_LINE):
+        return None
+    theme, cut, _ = rest[len(THEME_LINE) :].rpartition(f"\n{TEAM_LINE}")
+    if not cut:
+        theme = rest[len(THEME_LINE) :]
+    return theme.removesuffix(".")

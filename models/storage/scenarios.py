@@ -53,6 +53,13 @@ def create(
     return scenario
 
 
+def locked(session: Session, scenario_id: int) -> ScenarioRow | None:
+    """The scenario read afresh and row-locked to the end of the transaction, for a change
+    checked against its revision (``If-Match``): a concurrent change made on the same
+    revision waits here until this one is committed, then reads the revision it made."""
+    return session.get(ScenarioRow, scenario_id, with_for_update=True, populate_existing=True)
+
+
 def listing(session: Session, month: str | None = None) -> Sequence[ScenarioRow]:
     query = select(ScenarioRow).order_by(ScenarioRow.month, ScenarioRow.id)
     if month is not None:

@@ -1,8 +1,10 @@
 """Schedule versions of a month: drafts from solves or copies, edits, publication.
 
-A draft may be changed (each change bumps its ``revision``, from which the ETag comes).
-Publishing freezes each assignment's calendar event, and the delegate's name and title as
-the notice prints them, into its row and moves the month's
+A draft may be changed (each change bumps its ``revision``, from which the ETag comes, by
+a compare-and-swap on the revision it was read in, :func:`replace_plan`).
+Publishing freezes each assignment's calendar event (with the meeting's theme), and the
+delegate's name and title as the notice prints them, into its row (a meeting with nobody
+sent keeps its theme in the version's gaps) and moves the month's
 pointer (``published_months``) to the new version; the previous published version is
 left exactly as it was. Publication is optimistic and safe under concurrency: the draft
 is switched by ``UPDATE … WHERE revision = :seen AND status = 'draft'``, so of two
@@ -12,16 +14,17 @@ publishes that saw the same revision exactly one changes a row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models.documents.content import attendee_title
-from models.storage.events import event_content, uid_for
+from models.storage.events import event_content, frozen_theme, uid_for
 from models.storage.tables import (
     AssignmentRow,
     CommuneRow,
@@ -32,7 +35,7 @@ from models.storage.tables import (
     ScheduleRow,
     TeamRow,
 )
-from models.storage.themes import month_themes
+from models.storage.themes import meeting_themes
 from models.storage.types import utcnow
 
 Pair = tuple[str, str]
@@ -51,7 +54,8 @@ class Plan:
     bound: int | None = None
     seconds: float | None = None
     gaps: list[dict[str, Any]] = field(default_factory=list)
-    """``{meeting, seats, senior_missing, reason}`` per meeting with empty seats."""
+    """``{meeting, seats, senior_missing, reason}`` per meeting with empty seats; publication
+    adds the meeting's ``theme`` as published (:func:`themes_of`)."""
 
 
 class PublishError(Exception):
@@ -124,15 +128,35 @@ def create_draft(
     return schedule
 
 
+def locked(session: Session, schedule_id: int) -> ScheduleRow | None:
+    """The schedule read afresh and row-locked to the end of the transaction, for a change
+    checked against its revision (``If-Match``): a concurrent change of the same version
+    waits here until this one is committed, then reads the revision it made (PostgreSQL;
+    on SQLite the writer already holds the whole database from ``BEGIN IMMEDIATE``)."""
+    return session.get(ScheduleRow, schedule_id, with_for_update=True, populate_existing=True)
+
+
 def replace_plan(session: Session, schedule: ScheduleRow, plan: Plan) -> None:
-    """Put ``plan`` in a draft and bump its revision (the ETag changes)."""
+    """Put ``plan`` in a draft and bump its revision (the ETag changes); raises
+    :class:`PublishError` (412) when the draft is no longer at the revision it was read in."""
     assert schedule.status == "draft"
+    seen = schedule.revision
+    # The bump is a compare-and-swap made before any other write, as publication's is: of
+    # two changes made on the same revision exactly one moves it, the other writes nothing.
+    bumped = session.execute(
+        update(ScheduleRow)
+        .where(ScheduleRow.id == schedule.id, ScheduleRow.revision == seen, ScheduleRow.status == "draft")
+        .values(revision=seen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise PublishError(412, "Lịch vừa được người khác thay đổi (ETag cũ); hãy tải lại rồi sửa")
+    set_committed_value(schedule, "revision", seen + 1)
     for row in list(schedule.assignments):
         session.delete(row)
     session.flush()
     _insert_assignments(session, schedule.id, plan)
     _score_into(schedule, plan)
-    schedule.revision += 1
     schedule.updated_at = utcnow()
     session.flush()
     session.expire(schedule, ["assignments"])
@@ -235,11 +259,15 @@ def _freeze_events(session: Session, schedule: ScheduleRow, in_force: int | None
             .group_by(AssignmentRow.uid)
         ).all()
     )
-    plan_themes = month_themes(session, [schedule.month])
+    gapped = {str(g["meeting"]) for g in schedule.gaps} - set(meetings)
+    meetings |= {m.id: m for m in session.scalars(select(MeetingRow).where(MeetingRow.id.in_(gapped)))}
+    themes = meeting_themes(session, meetings.values())
+    # A meeting with nobody sent has no event to carry its theme: the gap keeps it.
+    schedule.gaps = [{**g, "theme": themes.get(str(g["meeting"]))} for g in schedule.gaps]
     for row in rows:
         meeting = meetings[row.meeting_id]
         team = teams.get(row.team_id or "")
-        content = event_content(meeting, communes[meeting.commune_id], team, plan_themes.get(meeting.month))
+        content = event_content(meeting, communes[meeting.commune_id], team, themes[meeting.id])
         uid = uid_for(row.meeting_id, row.delegate_id)
         fingerprint = content.fingerprint()
         before = previous.get(uid)
@@ -256,6 +284,28 @@ def _freeze_events(session: Session, schedule: ScheduleRow, in_force: int | None
         person = people[row.delegate_id]
         row.delegate_name = person.name
         row.delegate_title = attendee_title(person.title, person.tier, person.agency)
+
+
+def themes_of(session: Session, schedule: ScheduleRow, meetings: Iterable[MeetingRow]) -> dict[str, str | None]:
+    """meeting id → its theme in version ``schedule``: a published version's as it was
+    published (what its calendars were given), a draft's as the plan and the meeting say
+    today. A meeting a published version kept no theme for (published before themes were
+    kept with its gaps) takes today's."""
+    rows = list(meetings)
+    today = meeting_themes(session, rows)
+    if schedule.status != "published":
+        return today
+    frozen: dict[str, str | None] = {str(g["meeting"]): g["theme"] for g in schedule.gaps if "theme" in g}
+    described = session.execute(
+        select(AssignmentRow.meeting_id, AssignmentRow.description).where(
+            AssignmentRow.schedule_id == schedule.id,
+            AssignmentRow.meeting_id.in_(list(today)),
+        )
+    )
+    for meeting_id, description in described:
+        if description is not None:
+            frozen[meeting_id] = frozen_theme(description)
+    return {m: frozen.get(m, theme) for m, theme in today.items()}
 
 
 def _move_pointer(session: Session, schedule: ScheduleRow, in_force: int | None, now: dt.datetime) -> None:

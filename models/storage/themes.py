@@ -38,9 +38,15 @@ def month_themes(session: Session, months: Iterable[str]) -> dict[str, str]:
 
 def meeting_theme(session: Session, meeting: MeetingRow) -> str | None:
     """The meeting's own theme, else its month's in the plan."""
-    if meeting.theme:
-        return meeting.theme
-    return month_themes(session, [meeting.month]).get(meeting.month)
+    return meeting_themes(session, [meeting])[meeting.id]
+
+
+def meeting_themes(session: Session, meetings: Iterable[MeetingRow]) -> dict[str, str | None]:
+    """meeting id → its theme as :func:`meeting_theme` resolves it, for many meetings at once
+    (one query for the plan, however many months they span)."""
+    rows = list(meetings)
+    plan = month_themes(session, {m.month for m in rows if not m.theme})
+    return {m.id: m.theme or plan.get(m.month) for m in rows}
 
 
 def year_rows(session: Session, year: int) -> list[PlanThemeRow]:

@@ -24,9 +24,10 @@ from tests.conftest import ROOT
 from tests.storage.databases import drop_postgres, postgres_url, worker_name
 
 
-def test_first_start_loads_the_sample_and_later_starts_rotate_the_token(client: TestClient, database: Database) -> None:
+def test_first_start_loads_the_sample_and_later_starts_add_a_token(client: TestClient, database: Database) -> None:
     """An empty database gets the Lào Cai sample and a working planner token; the next
-    start loads nothing again and replaces the token."""
+    start loads nothing again and prints a new token, and the first one still works (the
+    web processes of other machines of the deployment serve clients that use it)."""
     first = prepare(database)
     assert first.loaded_sample
     with database.reader() as session:
@@ -34,7 +35,8 @@ def test_first_start_loads_the_sample_and_later_starts_rotate_the_token(client: 
     assert client.get("/months/2024-03", headers={"Authorization": f"Bearer {first.token}"}).json()["meetings"] == 17
     second = prepare(database)
     assert not second.loaded_sample
-    assert client.get("/me", headers={"Authorization": f"Bearer {first.token}"}).status_code == 401
+    assert second.token != first.token
+    assert client.get("/me", headers={"Authorization": f"Bearer {first.token}"}).status_code == 200
     assert client.get("/me", headers={"Authorization": f"Bearer {second.token}"}).status_code == 200
 
 
@@ -126,3 +128,22 @@ def test_phancong_serve_uses_the_database_of_the_environment(tmp_path: Path) -> 
         assert not (tmp_path / "phancong.db").exists()
     finally:
         drop_postgres(name)
+
+
+def test_a_start_that_fails_on_a_taken_port_signs_nobody_out(tmp_path: Path) -> None:
+    """A second `phancong serve` on the port the first one holds prints its token, then
+    fails ("address already in use"); the first one's token still answers there."""
+    env = {**os.environ, "PHANCONG_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    with _serving([*PHANCONG, "serve"], tmp_path, env) as (base, token):
+        port = base.rsplit(":", 1)[1]
+        second = subprocess.run(
+            [*PHANCONG, "serve", "--host", "127.0.0.1", "--port", port],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode != 0, second.stdout
+        assert re.search(r"\(planner\): pc_\S+", second.stdout), second.stdout
+        assert _sample_month(base, token) == 17

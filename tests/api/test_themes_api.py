@@ -1,15 +1,21 @@
 """The year's plan: themes per quarter and month; a meeting takes its month's theme unless
-it has its own, and the notice, the calendars and the instance show it."""
+it has its own, and the notice, the calendars and the instance show it; a published
+version keeps the themes it was published with."""
 
 from __future__ import annotations
 
+import csv
 import io
 
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from models.storage import schedules
 from models.storage.db import Database
+from models.storage.schedules import Plan
+from models.storage.tables import UserRow
 from tests.api.helpers import feed_url
 from tests.api.loop_steps import document, republish
 from tests.api.world import OPTIMUM, World
@@ -86,3 +92,60 @@ def test_the_notice_and_calendars_show_the_theme(client: TestClient, world: Worl
     descriptions = [str(e["description"]) for e in feed.walk("VEVENT")]
     assert descriptions
     assert all(NOVEMBER in d for d in descriptions)
+
+
+def _themes_in(csv_bytes: bytes) -> dict[str, str]:
+    """meeting id → the Chủ đề cell of each row of a schedule CSV."""
+    rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+    meeting, theme = rows[0].index("Mã hội nghị"), rows[0].index("Chủ đề")
+    return {row[meeting]: row[theme] for row in rows[1:]}
+
+
+def _workbook_themes(client: TestClient, world: World, schedule_id: int) -> dict[str, str]:
+    response = client.get(f"/schedules/{schedule_id}/workbook.xlsx", headers=world.auth("planner"))
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    meeting, theme = headers.index("Mã hội nghị"), headers.index("Chủ đề")
+    return {row[meeting]: row[theme] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+def test_a_published_version_prints_the_themes_it_was_published_with(
+    client: TestClient, world: World, database: Database
+) -> None:
+    """After publication the quarter's theme and m2's own theme change: the published
+    version's CSV and workbook (and the delegate's calendar) keep the themes as published,
+    with m4 (nobody sent: a gap) too; a draft copied from it shows today's."""
+    _plan(client, world)
+    with database.transaction() as session:
+        planner = session.scalar(select(UserRow).where(UserRow.role == "planner").order_by(UserRow.id))
+        assert planner is not None
+        base = schedules.current(session, "2025-11")
+        gap = {"meeting": "m4", "seats": 1, "senior_missing": False, "reason": "Không còn ai rảnh"}
+        plan = Plan(pairs=[p for p in OPTIMUM if p[0] != "m4"], gaps=[gap])
+        draft = schedules.create_draft(session, "2025-11", plan, base.id if base else None, planner.id)
+        schedules.publish(session, draft.id, draft.revision, planner.id)
+        published = draft.id
+    planner_auth = world.auth("planner")
+    client.put("/plans/2025", json={"quarters": {"4": "Chủ đề quý mới"}}, headers=planner_auth)
+    client.patch("/meetings/m2", json={"theme": "Chủ đề riêng đặt sau"}, headers=planner_auth)
+    assert client.get("/meetings/m2", headers=planner_auth).json()["theme"] == "Chủ đề riêng đặt sau"
+    as_published = dict.fromkeys(("m1", "m2", "m3", "m4"), NOVEMBER)
+    csv_file = client.get("/months/2025-11/schedule.csv", headers=planner_auth)
+    assert csv_file.status_code == 200, csv_file.text
+    assert _themes_in(csv_file.content) == as_published
+    assert _workbook_themes(client, world, published) == as_published
+    events = client.get("/me/calendar", headers=world.auth("delegate")).json()["events"]
+    assert all(f"Chủ đề: {NOVEMBER}." in e["description"] for e in events)
+    copied = client.post(f"/schedules/{published}/copy", headers=planner_auth)
+    assert copied.status_code == 201, copied.text
+    today = {"m1": "Chủ đề quý mới", "m2": "Chủ đề riêng đặt sau", "m3": "Chủ đề quý mới", "m4": "Chủ đề quý mới"}
+    assert _workbook_themes(client, world, copied.json()["id"]) == today
+
+
+def test_a_version_published_without_a_theme_prints_none(client: TestClient, world: World) -> None:
+    """November was published before the plan had themes: its CSV keeps the Chủ đề cells
+    empty, as its calendars say no theme."""
+    _plan(client, world)
+    csv_file = client.get("/months/2025-11/schedule.csv", headers=world.auth("planner"))
+    assert set(_themes_in(csv_file.content).values()) == {""}
