@@ -9,14 +9,16 @@ sheet for the month (:mod:`services.ranking`). A correction replaces the report.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.storage import audit, history, themes
-from models.storage.clock import local
+from models.instance import Instance
+from models.storage import audit, clock, history, themes
+from models.storage.clock import local, month_label
 from models.storage.tables import (
     AssignmentRow,
     CommuneRow,
@@ -30,8 +32,12 @@ from models.storage.tables import (
 )
 from models.storage.types import utcnow
 from services import ranking
+from services.errors import ServiceError
 from services.loop_errors import Fault, conflict, forbidden, invalid, not_found
+from services.months import load_month
 from services.views import MeetingReportOut, MonthReportsOut, MonthSeatOut, ReportOut, SeatOut, TeamRef
+from solver import score
+from solver.score import ScoreFacts
 
 STATUS_LABELS = {
     "unconfirmed": "chưa báo cáo",
@@ -105,20 +111,20 @@ def submit_report(session: Session, user: UserRow, meeting_id: str, entry: Repor
     if user.role == "delegate" and user.delegate_id not in assigned:
         raise forbidden("Chỉ đại biểu được phân công dự hội nghị này (hoặc cán bộ Ban Tuyên giáo) báo cáo")
     day = local(meeting.starts_at).date()
-    today = local(utcnow()).date()
+    today = clock.today()
     if day > today:
         raise conflict(
             f"Hội nghị {meeting_id} ngày {day:%d/%m/%Y} chưa diễn ra; báo cáo từ ngày họp",
             Fault("path.meeting_id", meeting_id, f"hội nghị ngày {day:%d/%m/%Y}, hôm nay {today:%d/%m/%Y}"),
         )
     delegate_id = _whose(user, entry, assigned)
-    faults = _check(session, meeting, entry, assigned)
+    faults = _check(session, meeting, entry, assigned, delegate_id)
     if entry.scores is not None:
         faults += ranking.check_scores(session, entry.scores, "$.scores")
         if not faults and ranking.is_closed(session, meeting.month):
             raise conflict(
-                f"Tháng {meeting.month} đã chốt điểm; phiếu chấm không sửa được",
-                Fault("$.scores", None, "tháng đã chốt"),
+                f"Tháng {month_label(meeting.month)} đã chốt điểm; phiếu chấm không sửa được",
+                Fault("$.scores", dict(entry.scores), "tháng đã chốt"),
             )
     if faults:
         raise invalid(f"Báo cáo không hợp lệ ({len(faults)} lỗi)", *faults)
@@ -170,7 +176,9 @@ def _whose(user: UserRow, entry: ReportEntry, assigned: list[str]) -> str:
     return entry.delegate
 
 
-def _check(session: Session, meeting: MeetingRow, entry: ReportEntry, assigned: list[str]) -> list[Fault]:
+def _check(
+    session: Session, meeting: MeetingRow, entry: ReportEntry, assigned: list[str], delegate_id: str
+) -> list[Fault]:
     faults: list[Fault] = []
     if entry.substitute is not None:
         if entry.attended:
@@ -179,6 +187,8 @@ def _check(session: Session, meeting: MeetingRow, entry: ReportEntry, assigned: 
             faults.append(Fault("$.substitute", entry.substitute, "không có đại biểu này"))
         elif entry.substitute in assigned:
             faults.append(Fault("$.substitute", entry.substitute, "đã được phân công dự hội nghị này"))
+        else:
+            faults += _substitute_elsewhere(session, meeting, delegate_id, entry.substitute)
     if entry.visits is not None:
         nobody = not entry.attended and entry.substitute is None
         if nobody and entry.visits:
@@ -200,6 +210,65 @@ def _check(session: Session, meeting: MeetingRow, entry: ReportEntry, assigned: 
                 )
             seen.add(team_id)
     return faults
+
+
+def _substitute_elsewhere(session: Session, meeting: MeetingRow, seat: str, substitute: str) -> list[Fault]:
+    """Why ``substitute`` cannot have gone in ``seat``'s place: already at this meeting in
+    another seat, at a meeting that day they could not attend as well, or on leave.
+
+    What the substitute did that day is what the reports say (:mod:`models.storage.history`);
+    whether two meetings clash, or leave covers the day, is the independent scorer's rule
+    (H4 with travel between the communes, H3), so a report is refused exactly when the
+    solver would not have planned it.
+    """
+    day = local(meeting.starts_at).date()
+    elsewhere: set[str] = set()
+    for item in history.attendances(session, day, day + dt.timedelta(days=1)):
+        if item.delegate != substitute or item.meeting is None:
+            continue
+        if item.meeting != meeting.id:
+            elsewhere.add(item.meeting)
+        elif item.assigned != seat:  # this seat's own earlier report is being replaced
+            name = session.get(DelegateRow, item.assigned or "")
+            whom = name.name if name is not None else item.assigned
+            return [Fault("$.substitute", substitute, f"đã đi thay {whom} ở hội nghị này; mỗi người dự một chỗ")]
+    try:
+        _, instance = load_month(session, meeting.month)
+    except ServiceError:
+        # The month's stored data no longer make an instance (e.g. a road removed): the
+        # rules cannot be judged, and a report of what happened is not refused for that.
+        return []
+    if meeting.id not in instance.meetings_by_id or substitute not in instance.delegates_by_id:
+        return []
+    facts = ScoreFacts(instance)
+    faults = [
+        Fault("$.substitute", substitute, _clash(instance, other))
+        for other in sorted(elsewhere)
+        if other in instance.meetings_by_id
+        and any(
+            v.rule == "H4" for v in score(instance, [(other, substitute), (meeting.id, substitute)], facts).violations
+        )
+    ]
+    if any(v.rule == "H3" for v in score(instance, [(meeting.id, substitute)], facts).violations):
+        period = instance.delegate(substitute).away_on(day)
+        assert period is not None
+        span = (
+            f"ngày {period.from_:%d/%m/%Y}"
+            if period.from_ == period.to
+            else f"từ {period.from_:%d/%m/%Y} đến {period.to:%d/%m/%Y}"
+        )
+        said = f" ({period.reason})" if period.reason else ""
+        faults.append(Fault("$.substitute", substitute, f"nghỉ {span}{said}, không dự được hội nghị này"))
+    return faults
+
+
+def _clash(instance: Instance, meeting_id: str) -> str:
+    other = instance.meeting(meeting_id)
+    where = instance.commune(other.commune).name
+    return (
+        f"đang dự hội nghị {where} ngày {other.day:%d/%m/%Y} lúc {other.start:%H:%M}–{other.end:%H:%M}, "
+        "trùng giờ với hội nghị này (kể cả thời gian đi lại)"
+    )
 
 
 def _write(

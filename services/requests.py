@@ -9,6 +9,11 @@ and starts a fewest-changes re-plan of the month (``changes_first``) against the
 in force; its draft lists every changed meeting before → after with its reason
 (:mod:`services.amendments`), and publishing it makes it the version in force. A
 rejection keeps its reason, which the requester sees.
+
+An answer locks its requests before reading their state, so that two answers sent at
+once (two web processes) apply a request once and the later one is refused as answered.
+A delegate's absence from a meeting they have reported is refused when asked and when
+approved: what happened there is the report's to say.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from sqlalchemy.orm import Session
 
 from api.settings import Settings
 from models.errors import Issue
-from models.storage import audit, schedules
+from models.storage import audit, clock, schedules
 from models.storage.clock import local, month_of
 from models.storage.tables import (
     AssignmentRow,
     ChangeRequestRow,
+    MeetingReportRow,
     MeetingRow,
     PinRow,
     PublishedMonthRow,
@@ -179,7 +185,12 @@ def ask_move(
 
 
 def ask_absence(session: Session, user: UserRow, meeting_id: str, reason: str) -> ChangeRequestRow:
-    """A delegate's "không dự được" for one of their published meetings (committed)."""
+    """A delegate's "không dự được" for one of their published meetings still to come (committed).
+
+    From the meeting's day on, what happened is the report's to say (a substitute, or
+    nobody: :mod:`services.reports`); an absence approved then would take off the seat a
+    report already speaks for, and leave its score sheet to someone who cannot see it.
+    """
     delegate_id = only_delegate(user)
     meeting = session.get(MeetingRow, meeting_id)
     in_force = None if meeting is None else schedules.current(session, meeting.month)
@@ -195,6 +206,7 @@ def ask_absence(session: Session, user: UserRow, meeting_id: str, reason: str) -
     if meeting is None or not assigned:
         # Not said apart: a delegate learns nothing of meetings they are not sent to.
         raise NotFound(f"Bạn không có hội nghị {meeting_id} trong lịch đã công bố")
+    _not_yet_held(session, meeting, delegate_id)
     if not reason.strip():
         raise Invalid("Cần ghi lý do không dự được", [Issue("$.reason", reason, "không được để trống")])
     _no_twin(session, meeting_id, "absent", delegate_id)
@@ -215,6 +227,38 @@ def ask_absence(session: Session, user: UserRow, meeting_id: str, reason: str) -
     audit.record(session, user, "request.absent", "request", row.id, {"meeting": meeting_id, "reason": reason})
     session.commit()
     return row
+
+
+def has_reported(session: Session, meeting_id: str, delegate_id: str) -> bool:
+    """Has the delegate reported the meeting? Then an absence is no longer the Board's to
+    approve: what happened is the report's to say."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(MeetingReportRow.meeting_id == meeting_id, MeetingReportRow.delegate_id == delegate_id)
+            )
+        )
+    )
+
+
+def _not_yet_held(session: Session, meeting: MeetingRow, delegate_id: str) -> None:
+    """Refuse an absence for a meeting the delegate has reported, or whose day has come
+    (the day reports open: the complement of the reports' "chưa diễn ra")."""
+    day = local(meeting.starts_at).date()
+    if has_reported(session, meeting.id, delegate_id):
+        raise Conflict(
+            f"Bạn đã báo cáo hội nghị {meeting.id} ngày {day:%d/%m/%Y}; muốn sửa (không dự, người đi thay) "
+            f"hãy sửa báo cáo tại /bao-cao/{meeting.id}",
+            [Issue("path.meeting_id", meeting.id, "đã báo cáo hội nghị này")],
+        )
+    today = clock.today()
+    if day <= today:
+        when = "diễn ra hôm nay," if day == today else "đã diễn ra"
+        raise Conflict(
+            f"Hội nghị {meeting.id} {when} ngày {day:%d/%m/%Y}: không còn gửi yêu cầu không dự được; "
+            f"hãy báo cáo hội nghị (không dự, người đi thay nếu có) tại /bao-cao/{meeting.id}",
+            [Issue("path.meeting_id", meeting.id, f"hội nghị ngày {day:%d/%m/%Y}, hôm nay {today:%d/%m/%Y}")],
+        )
 
 
 def visible(session: Session, user: UserRow) -> list[ChangeRequestRow]:
@@ -256,13 +300,15 @@ def approve(
     require_planner(planner)
     if not request_ids:
         raise Invalid("Chọn ít nhất một yêu cầu để duyệt", [Issue("$.requests", [], "cần ít nhất 1 phần tử")])
-    rows = [_pending(session, planner, request_id) for request_id in dict.fromkeys(request_ids)]
+    rows = _pending(session, planner, list(dict.fromkeys(request_ids)), "$.requests")
     months = sorted({r.month for r in rows})
     if len(months) > 1:
         raise Invalid(
             "Mỗi lần duyệt các yêu cầu của một tháng (mỗi tháng một lần lập lại lịch)",
             [Issue("$.requests", list(request_ids), f"thuộc các tháng {', '.join(months)}")],
         )
+    for row in rows:
+        _not_reported(session, row)
     now = utcnow()
     for row in rows:
         _apply(session, row)
@@ -283,7 +329,7 @@ def approve(
 def reject(session: Session, planner: UserRow, request_id: int, reason: str) -> ChangeRequestRow:
     """Reject a pending request with the reason its requester will read (committed)."""
     require_planner(planner)
-    row = _pending(session, planner, request_id)
+    [row] = _pending(session, planner, [request_id], "path.request_id")
     if not reason.strip():
         issue = Issue("$.reason", reason, "không được để trống")
         raise Invalid("Cần ghi lý do không duyệt (người gửi sẽ đọc)", [issue])
@@ -293,11 +339,49 @@ def reject(session: Session, planner: UserRow, request_id: int, reason: str) -> 
     return row
 
 
-def _pending(session: Session, planner: UserRow, request_id: int) -> ChangeRequestRow:
-    row = get(session, planner, request_id)
-    if row.state != "pending":
-        raise Conflict(f"Yêu cầu {request_id} đã được trả lời ({STATES[row.state]})")
-    return row
+def _pending(session: Session, planner: UserRow, request_ids: Sequence[int], field: str) -> list[ChangeRequestRow]:
+    """The requests, each still pending, locked until the transaction ends (``field``:
+    where the refusal says the ids were sent).
+
+    Two answers to one request at the same moment (two web processes) must not both
+    apply it (a second pin: a 500): the rows are locked before their state is read, in
+    id order so that two overlapping sets of requests never wait on each other; the later
+    answer waits for the first to commit, then reads the state it wrote and is refused like
+    any retry (409). PostgreSQL locks the rows; SQLite's writer already holds the
+    database's write lock from ``BEGIN``, and renders no ``FOR UPDATE``.
+    """
+    session.scalars(
+        select(ChangeRequestRow)
+        .where(ChangeRequestRow.id.in_(list(request_ids)))
+        .order_by(ChangeRequestRow.id)
+        .with_for_update()
+        # Rows already in the session (read before the lock) take the committed state.
+        .execution_options(populate_existing=True)
+    ).all()
+    rows = [get(session, planner, request_id) for request_id in request_ids]
+    for row in rows:
+        if row.state != "pending":
+            raise Conflict(
+                f"Yêu cầu {row.id} đã được trả lời ({STATES[row.state]})",
+                [Issue(field, row.id, f"đã được trả lời ({STATES[row.state]})")],
+            )
+    return rows
+
+
+def _not_reported(session: Session, row: ChangeRequestRow) -> None:
+    """Refuse to approve a delegate's absence from a meeting they have since reported:
+    approved, it would replace them while the commune's score sheet stays theirs."""
+    if row.kind != "absent" or row.delegate_id is None or not has_reported(session, row.meeting_id, row.delegate_id):
+        return
+    meeting = session.get(MeetingRow, row.meeting_id)
+    assert meeting is not None  # a request goes with its meeting (cascade)
+    day = f"{local(meeting.starts_at):%d/%m/%Y}"
+    delegate = row.delegate.name if row.delegate is not None else row.delegate_id
+    raise Conflict(
+        f"Không duyệt được yêu cầu {row.id}: đại biểu {delegate} đã báo cáo hội nghị {row.meeting_id} "
+        f"ngày {day}; hãy không duyệt yêu cầu này (việc đã diễn ra do báo cáo ghi)",
+        [Issue("$.requests", row.id, f"đại biểu đã báo cáo hội nghị {row.meeting_id} ngày {day}")],
+    )
 
 
 def _apply(session: Session, row: ChangeRequestRow) -> None:

@@ -49,9 +49,13 @@ from tests.api.world import World, build_world
 from tests.storage.databases import ADMIN_URL
 from tests.web.conftest import csrf_of
 
-MONTH = "2025-11"
+#: The tiny example moved from 2025 to this year: its meetings are still to come, so that its
+#: delegate may say "không dự được" (refused from a meeting's day on) to a server whose clock
+#: a test cannot set.
+YEAR = 2099
+MONTH = f"{YEAR}-11"
 PENDING = "đang chờ Ban duyệt"
-M1_BEFORE, M1_AFTER = "2025-11-04T08:00:00+07:00", "2025-11-05T08:00:00+07:00"
+M1_BEFORE, M1_AFTER = f"{YEAR}-11-04T08:00:00+07:00", f"{YEAR}-11-05T08:00:00+07:00"
 ZALO_PATH, ZALO_TOKEN = "/v3.0/oa/message/cs", "zalo-oa-token"
 PASSWORD = "mat-khau-xa-1"
 
@@ -284,6 +288,12 @@ def _text(mail: Message) -> str:
 # -- the flow ---------------------------------------------------------------------------------
 
 
+def _in_year(document: dict[str, Any], year: int) -> dict[str, Any]:
+    """The tiny example with every 2025 date (meetings, leave, history) in ``year`` instead."""
+    moved: dict[str, Any] = json.loads(json.dumps(document).replace('"2025-', f'"{year}-'))
+    return moved
+
+
 def test_a_request_reaches_the_feeds_the_mail_and_zalo_through_a_real_worker(
     backend: str,
     flow_url: str,
@@ -295,7 +305,7 @@ def test_a_request_reaches_the_feeds_the_mail_and_zalo_through_a_real_worker(
     mailbox, _, zalo, _ = receivers
     database = Database.connect(flow_url)
     try:
-        world = build_world(database, tiny_document, extras=False)
+        world = build_world(database, _in_year(tiny_document, YEAR), extras=False)
         stack.start_web()
         if backend == "postgresql":
             stack.start_deliverer()
@@ -329,7 +339,7 @@ def _flow(
     assert int(before["m1.d1@phancong.tuyenvan"]["SEQUENCE"]) == 0
 
     # A commune's move and a delegate's absence: requests, the version in force unchanged.
-    asked = {"start": "2025-11-05T08:00", "reason": "Trùng lễ hội"}
+    asked = {"start": f"{YEAR}-11-05T08:00", "reason": "Trùng lễ hội"}
     move = _ok(http.patch("/meetings/m1", json=asked, headers=commune), 202)
     absent = {"reason": "Đi công tác Hà Nội"}
     absence = _ok(http.post(f"/meetings/{other}/absence", json=absent, headers=delegate), 202)
@@ -345,7 +355,7 @@ def _flow(
     assert (own["start"], own["pending"]) == (M1_BEFORE, PENDING)
     page = _commune_page(stack.base, database)
     assert f"Yêu cầu thay đổi của xã {PENDING}" in page
-    assert "04/11/2025" in page
+    assert f"04/11/{YEAR}" in page
 
     # Approved together: one fewest-changes re-plan, run by the worker, listing before → after.
     approved = _ok(http.post(f"/requests/{move['id']}/approve", json={"also": [absence["id"]]}, headers=planner), 202)
@@ -396,11 +406,11 @@ def _flow(
     # What they say: the move and the cancellation, in Vietnamese, to the right addresses.
     mails = dict(mailbox.mails)
     subject = str(make_header(decode_header(mails["kien@example.vn"]["Subject"])))
-    assert subject == "Điều chỉnh lịch phân công dự hội nghị tuyên vận tháng 11/2025", subject
+    assert subject == f"Điều chỉnh lịch phân công dự hội nghị tuyên vận tháng 11/{YEAR}", subject
     assert "Phường Cốc Lếu" in _text(mails["coclu@example.vn"])
     told = _text(mails["kien@example.vn"])
     moved_line = (
-        "Dời lịch: hội nghị tuyên vận Phường Cốc Lếu chuyển từ 08h00 ngày 04/11/2025 sang 08h00 ngày 05/11/2025"
+        f"Dời lịch: hội nghị tuyên vận Phường Cốc Lếu chuyển từ 08h00 ngày 04/11/{YEAR} sang 08h00 ngày 05/11/{YEAR}"
     )
     assert moved_line in told
     assert "Hủy: đồng chí không dự hội nghị tuyên vận" in told

@@ -6,6 +6,7 @@ reason reaches the requester, and refusals say why."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
+from models.storage import clock
 from models.storage.db import Database
 from tests.api.helpers import planner_feed, publish, solve_and_publish
 from tests.api.world import World, build_world
@@ -26,6 +28,13 @@ M1_UTC = "2025-11-04T08:00:00+07:00"
 def fresh(database: Database, tiny_document: dict[str, Any]) -> World:
     """The tiny example with accounts, and no schedule yet."""
     return build_world(database, tiny_document, extras=False)
+
+
+@pytest.fixture
+def before_november(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is 1 November 2025: the tiny month's meetings (4 and 6 November) are still to
+    come, so a delegate may still say "không dự được" (from a meeting's day, they report)."""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 1))
 
 
 def _feed(client: TestClient, url: str) -> dict[str, Any]:
@@ -161,7 +170,7 @@ def test_approve_replans_and_publishing_puts_the_new_version_in_force(client: Te
 
 
 def test_a_delegates_absence_approved_takes_them_off_and_their_feed_cancels_it(
-    client: TestClient, fresh: World
+    client: TestClient, fresh: World, before_november: None
 ) -> None:
     """d1 says "không dự được" for m1 → approved → re-planned without d1 at m1 → published:
     d1's feed keeps m1 as STATUS:CANCELLED with a higher SEQUENCE."""
@@ -186,7 +195,9 @@ def test_a_delegates_absence_approved_takes_them_off_and_their_feed_cancels_it(
     assert int(event["SEQUENCE"]) == 1
 
 
-def test_a_delegates_absence_is_between_the_delegate_and_the_board(client: TestClient, fresh: World) -> None:
+def test_a_delegates_absence_is_between_the_delegate_and_the_board(
+    client: TestClient, fresh: World, before_november: None
+) -> None:
     """The commune of the meeting does not see a delegate's "không dự được" (nor its reason);
     the re-plan's reason names the delegate by name, not by id."""
     solve_and_publish(client, fresh)
@@ -309,7 +320,7 @@ def test_a_replan_lists_the_reasons_of_an_earlier_unpublished_replan(client: Tes
     assert reasons[other] == ("cancelled", "Hội nghị đã hủy")
 
 
-def test_several_requests_are_approved_in_one_replan(client: TestClient, fresh: World) -> None:
+def test_several_requests_are_approved_in_one_replan(client: TestClient, fresh: World, before_november: None) -> None:
     """A commune's move and a delegate's absence approved together make one re-plan job whose
     draft lists both meetings with their own reasons; an unknown id in ``also`` is 404 and
     applies nothing."""

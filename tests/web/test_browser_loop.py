@@ -86,3 +86,26 @@ def test_the_planners_loop_pages_fit_a_phone(chromium: Any, live: str) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
         _shot(page, name)
+
+
+def test_choosing_nobody_went_unticks_and_disables_the_visits(chromium: Any, live: str) -> None:
+    """ "Không dự" with nobody instead: the visit boxes are unticked and disabled (the form never
+    sends what the server refuses); "Đã dự" again gives back what was ticked; saved as shown."""
+    page = chromium.new_context(viewport=PHONE, locale="vi-VN").new_page()
+    _sign_in(page, live, "kien")
+    page.goto(f"{live}/bao-cao/m1")
+    page.locator("form[data-report][data-ready='1']").wait_for()
+    box = page.get_by_label("Tổ tuyên vận tổ dân phố số 1")
+    box.check()
+    page.get_by_role("radio", name="Không dự").check()
+    assert box.is_disabled()
+    assert not box.is_checked()
+    assert page.get_by_text("Không ai dự hội nghị thì không có lượt dự đột xuất.").is_visible()
+    page.get_by_label("Đã dự").check()
+    assert box.is_enabled()
+    assert box.is_checked()
+    page.get_by_role("radio", name="Không dự").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu báo cáo").click()
+    assert page.get_by_text("Đã lưu báo cáo.").is_visible()
+    assert page.get_by_text("không dự, không ai đi thay").is_visible()
