@@ -1,11 +1,15 @@
 """The FastAPI application: routers, error handlers, limits, and the job runner.
 
 ``create_app`` builds an app around a database (one is opened from the settings when
-none is given); nothing here runs migrations, loads data or fails the jobs a previous
+none is given); nothing here runs migrations, loads data or runs again the jobs a previous
 process left unfinished: that is the job of :mod:`api.server`, once per process. The job
 runner (:func:`api.jobs.make_runner`: threads here on SQLite, the procrastinate queue on
 PostgreSQL) is made with the app, so that an app used without its lifespan (an in-process
 test client) still runs solves; the lifespan stops the runner at shutdown.
+
+``/docs`` (Swagger UI) and ``/redoc`` load their scripts and styles from this server
+(fastapi-offline's copies, under ``/static-offline-docs``), never from a CDN: the service
+must work on a network without the internet, and run no script from elsewhere.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 import web
 from api import errors, openapi
@@ -75,12 +80,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         runner.shutdown()
         deliverer.shutdown()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="phancong",
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query), Depends(reject_control_characters)],
+        favicon_url="/static/favicon.svg",
+        # No "validate this document" badge fetched from swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.settings = settings
     app.state.database = database

@@ -13,7 +13,8 @@ job, follow it, or cancel it (:func:`models.storage.jobs.request_cancel`).
 
 * :class:`ThreadRunner`, the embedded default (SQLite: ``make run``, ``phancong serve``
   alone): a bounded executor of threads inside the web process, as before. At start-up
-  it fails the jobs a previous process left unfinished, those with no live heartbeat.
+  it runs again the jobs a previous process left unfinished (queued, or running with no
+  live holder), and it keeps taking back running jobs whose heartbeat goes stale.
 * :class:`QueueRunner` (PostgreSQL): a job is deferred as a procrastinate task carrying
   only the job's id; ``phancong worker`` processes (:mod:`api.worker`) run it. A web
   process never runs, fails or retakes a job; the workers retake a job whose worker's
@@ -34,6 +35,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -59,6 +61,7 @@ from services import scenario_runs
 from services.scenario_runs import ScenarioOrder
 from solver import Result, solve
 from solver.backends import Progress
+from solver.backends.child import remove_stale_folders
 
 log = logging.getLogger("phancong.jobs")
 
@@ -548,7 +551,12 @@ class _Heartbeat:
 
 
 class ThreadRunner:
-    """Runs at most ``settings.solve_executors`` solves at once in this process; the rest wait in order."""
+    """Runs at most ``settings.solve_executors`` solves at once in this process; the rest wait in order.
+
+    :meth:`recover` (the server calls it once, at start-up) takes back the jobs a previous
+    process left and runs them again, then keeps sweeping every few seconds for running
+    jobs whose heartbeat went stale, until :meth:`shutdown`.
+    """
 
     def __init__(self, database: Database, settings: Settings, solve_function: Callable[..., Result] = solve) -> None:
         self.database = database
@@ -558,17 +566,83 @@ class ThreadRunner:
         self._stops: dict[str, Stop] = {}
         self._futures: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._sweeper: threading.Thread | None = None
 
     def recover(self) -> int:
-        """Fail the jobs a previous process left queued, or running with a stale heartbeat."""
+        """Take back the jobs no live process holds and run them again here; the number taken back.
+
+        Queued jobs waited in the memory of a process now gone. A running job is an orphan
+        when its heartbeat is stale (or it never beat), or when its holder was a process of
+        this machine that is gone (or had this process's id: an earlier life of it, after a
+        restart in a container); on SQLite also when its holder ran on another machine (a
+        SQLite file has one machine's processes: the name changed with a new container).
+        So a ``kill -9`` and a restart within seconds run the job again at once, without
+        waiting for its heartbeat to go stale; only a job another live process of this
+        machine still beats for is left to it. Stale solver folders of dead processes are
+        removed here too.
+        """
+        remove_stale_folders()
+        with self._lock:
+            mine = set(self._futures)
         stale = utcnow() - dt.timedelta(seconds=self.settings.stale_seconds)
+        one_machine = self.database.backend == "sqlite"
+
+        def orphan(job: JobRow) -> bool:
+            if job.id in mine:
+                return False
+            alive = holder_alive(job.worker)
+            fresh = job.heartbeat_at is not None and job.heartbeat_at >= stale
+            return alive is False or not fresh or (alive is None and one_machine)
+
+        taken = self._take_back(orphan, queued=True)
+        if self._sweeper is None:
+            # Often enough that an orphaned job waits about ``stale_seconds`` more, no more.
+            interval = max(self.settings.heartbeat_seconds, self.settings.stale_seconds / 4)
+            arguments = (weakref.ref(self), self._closed, interval)
+            self._sweeper = threading.Thread(target=_sweep, args=arguments, name="phancong-job-sweep", daemon=True)
+            self._sweeper.start()
+        return len(taken)
+
+    def sweep(self) -> jobs.TakenBack:
+        """Take back the beating jobs this process does not run whose heartbeat went stale
+        (or whose holder, another process of this machine, is gone), and run them again
+        here. A running job that never beat is not a runner's (a fan-out's parent job)."""
+        with self._lock:
+            mine = set(self._futures)  # read before the rows: a job claimed later beats fresh
+        stale = utcnow() - dt.timedelta(seconds=self.settings.stale_seconds)
+
+        def orphan(job: JobRow) -> bool:
+            if job.id in mine or job.heartbeat_at is None:
+                return False
+            if job.heartbeat_at < stale:
+                return True
+            return job.worker != self.executor.worker and holder_alive(job.worker) is False
+
+        return self._take_back(orphan, queued=False)
+
+    def _take_back(self, orphan: Callable[[JobRow], bool], *, queued: bool) -> jobs.TakenBack:
         with self.database.transaction() as session:
-            return jobs.fail_stale(session, stale)
+            taken = jobs.take_back(session, orphan, self.settings.max_retakes, queued=queued)
+        for job_id in taken.queued:
+            log.warning("job %s taken back from a process that is gone: it runs again here", job_id)
+            self._submit(job_id, None)
+        for job_id in taken.failed:
+            log.error(
+                "job %s failed: the server stopped %d times while solving it", job_id, self.settings.max_retakes + 1
+            )
+        for job_id in taken.cancelled:
+            log.warning("job %s cancelled: its cancel was asked before the server stopped", job_id)
+        return taken
 
     def submit(self, order: Order) -> None:
+        self._submit(order.job_id, order)
+
+    def _submit(self, job_id: str, order: Order | None) -> None:
+        """Run the job in the pool: with its ``order``, or (taken back) with the order rebuilt from its row."""
         with self._lock:
-            self._stops[order.job_id] = Stop()
-            self._futures[order.job_id] = self._pool.submit(self._run, order)
+            self._stops[job_id] = Stop()
+            self._futures[job_id] = self._pool.submit(self._run, job_id, order)
 
     def cancel(self, job_id: str) -> bool:
         """Stop a job this process runs at once (the flag in its row would, a beat later)."""
@@ -587,24 +661,59 @@ class ThreadRunner:
             future.result(timeout)
 
     def shutdown(self) -> None:
-        """Stop every job (each saves its best schedule so far) and wait for them."""
+        """Stop every job (each saves its best schedule so far) and wait for them; those
+        that had not started stay queued, for the next start to run."""
+        self._closed.set()
         with self._lock:
             for stop in self._stops.values():
                 stop.stop("shutdown")
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _run(self, order: Order) -> None:
-        stop = self._stops[order.job_id]
+    def _run(self, job_id: str, order: Order | None) -> None:
+        stop = self._stops[job_id]
         try:
             if stop.is_set():
                 with self.database.transaction() as session:
-                    jobs.cancel_queued(session, order.job_id)
+                    jobs.cancel_queued(session, job_id)
                 return
-            self.executor.run(order.job_id, stop, order)
+            self.executor.run(job_id, stop, order)
         finally:
             with self._lock:
-                self._stops.pop(order.job_id, None)
-                self._futures.pop(order.job_id, None)
+                self._stops.pop(job_id, None)
+                self._futures.pop(job_id, None)
+
+
+def _sweep(runner: weakref.ref[ThreadRunner], closed: threading.Event, interval: float) -> None:
+    """The runner's sweep every ``interval`` seconds until it shuts down, or is dropped
+    without a shutdown (a weak reference: the sweep never outlives its runner)."""
+    while not closed.wait(interval):
+        live = runner()
+        if live is None:
+            return
+        try:
+            live.sweep()
+        except Exception:  # the next sweep tries again
+            log.exception("sweep of the jobs")
+        del live
+
+
+def holder_alive(worker: str | None) -> bool | None:
+    """Whether the process a job's ``worker`` name (``host:pid…``, :func:`worker_name`)
+    names is alive: None when it ran on another machine (or the name is not one of ours);
+    False for this process's own id (an earlier life of it: a process never asks of itself)."""
+    host, _, rest = (worker or "").partition(":")
+    pid = rest.split(":", 1)[0]
+    if host != socket.gethostname()[:40] or not pid.isdigit():
+        return None
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    return True
 
 
 JobRunner = ThreadRunner

@@ -55,7 +55,8 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     migrate.upgrade(settings.database_url, engine=database.engine)
     prepared = prepare(database, load_sample=settings.load_sample)
     app = create_app(settings, database)
-    # In-process runner: fail the jobs a previous process left (no live heartbeat). The
+    # In-process runner: run again the jobs a previous process left (queued, or running
+    # with no live holder), then keep taking back those whose heartbeat goes stale. The
     # queue's runner touches nothing: jobs held by live workers are theirs, dead ones are
     # retaken by the workers.
     orphans = app.state.runner.recover()
@@ -72,7 +73,10 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     print(f"Thử: curl -H 'Authorization: Bearer {prepared.token}' {settings.public_url}/months/2024-03")
     print(f"Tài liệu API: {settings.public_url}/docs")
     if orphans:
-        print(f"{orphans} lượt giải dở dang từ lần chạy trước được đánh dấu thất bại.")
+        print(
+            f"{orphans} lượt giải dở dang từ lần chạy trước: được giải lại (lượt đã bị hủy thì kết thúc; "
+            f"lượt đã gián đoạn {settings.max_retakes + 1} lần thì dừng hẳn)."
+        )
     if queued:
         print(f"Các lượt giải vào hàng đợi: chạy phancong worker để giải ({workers} tiến trình web).")
     sys.stdout.flush()

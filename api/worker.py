@@ -38,25 +38,39 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from procrastinate import App, JobContext, PsycopgConnector
+from procrastinate import App, JobContext, PsycopgConnector, manager
+from procrastinate import jobs as procrastinate_jobs
 from procrastinate import worker as procrastinate_worker
+from procrastinate.exceptions import ConnectorException
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from api import deliveries
 from api.deliveries import DELIVER_TASK
 from api.jobs import QUEUE, TASK, Executor, Stop, defer, worker_name
 from api.settings import Settings
-from models.storage import jobs
+from models.storage import jobs, migrate
 from models.storage.db import Database, database_url
 from models.storage.types import utcnow
 from solver import Result, solve
+from solver.backends.child import remove_stale_folders
 
 log = logging.getLogger("phancong.worker")
 
 
 class NotPostgres(Exception):
     """Workers need the shared PostgreSQL database: SQLite runs its jobs in the server."""
+
+
+class NotMigrated(Exception):
+    """The database is not at this release's migration: the worker does not migrate it
+    (``phancong serve`` or ``python -m models.storage.migrate upgrade`` does, once)."""
+
+
+REFUSED = 2
+"""Exit code of a worker refused at start (the database, the settings): started again as
+it is, it would be refused again."""
 
 
 def conninfo(url: str | None) -> str:
@@ -76,12 +90,18 @@ class Worker:
                 "phancong worker cần PostgreSQL (PHANCONG_DATABASE_URL=postgresql://…); "
                 "với SQLite, phancong serve tự chạy các lượt giải"
             )
+        try:
+            check_migrated(self.database)
+        except BaseException:
+            self.database.dispose()
+            raise
         self.name = worker_name()
         self.executor = Executor(self.database, settings, self.name, solve_function)
         self._stops: dict[str, Stop] = {}
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self.app = App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url), min_size=1, max_size=3))
+        self.app.job_manager = _JobManager(self.app.connector)
         self.app.task(name=TASK, queue=QUEUE, pass_context=True)(self._task)
         self.app.task(name=DELIVER_TASK, queue=QUEUE)(self._deliver)
 
@@ -167,6 +187,8 @@ class Worker:
             await worker.run()
 
     def run(self) -> None:
+        for folder in remove_stale_folders():
+            log.info("removed %s: the solver folder of a process that is gone", folder)
         sweeper = threading.Thread(target=self._sweep_loop, name="phancong-sweep", daemon=True)
         sweeper.start()
         try:
@@ -175,6 +197,41 @@ class Worker:
             self._closed.set()
             self.stop_solves()
             self.database.dispose()
+
+
+def check_migrated(database: Database) -> None:
+    """Refuse a database that is not at this release's migration (:class:`NotMigrated`)."""
+    current, head = migrate.current_revision(database.engine), migrate.head_revision()
+    if current == head:
+        return
+    upgrade = "python -m models.storage.migrate upgrade"
+    if current is None:
+        raise NotMigrated(f"cơ sở dữ liệu chưa có bảng của phancong; hãy chạy {upgrade} (hoặc phancong serve) trước")
+    raise NotMigrated(
+        f"cơ sở dữ liệu ở phiên bản {current}, máy giải này cần phiên bản {head}; "
+        f"hãy chạy {upgrade} của bản đang dùng rồi khởi động lại máy giải"
+    )
+
+
+class _JobManager(manager.JobManager):
+    """procrastinate's job manager, told that a queue job the sweep already closed is no error.
+
+    A worker that only paused past the stale window loses its job to a retake: the sweep
+    marks its procrastinate job failed and defers a new one. When the paused worker wakes,
+    it drops its answer (:class:`models.storage.jobs.Lost`), and procrastinate then tries
+    to mark the old job done, which its SQL refuses; raised in a task nobody awaits, that
+    was an asyncio "Task exception was never retrieved" with a traceback. Here it is one line.
+    """
+
+    async def finish_job(
+        self, job: procrastinate_jobs.Job, status: procrastinate_jobs.Status, delete_job: bool
+    ) -> None:
+        try:
+            await super().finish_job(job, status, delete_job)
+        except ConnectorException as error:
+            if 'not in "doing"' not in str(error.__cause__):
+                raise
+            log.info("queue job %s was already closed by the sweep (its job was retaken): nothing to record", job.id)
 
 
 def lower_priority(nice: int, idle: bool = False) -> None:
@@ -198,6 +255,7 @@ def lower_priority(nice: int, idle: bool = False) -> None:
 def run(settings: Settings | None = None, solve_function: Callable[..., Result] = solve) -> None:
     """Run one worker process until SIGTERM or SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its lines on reading the revision say nothing here
     settings = settings or Settings()
     lower_priority(settings.worker_nice, settings.worker_idle)
     worker = Worker(settings, solve_function)
@@ -220,23 +278,35 @@ def supervise(concurrency: int, command: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    code = 0
     while True:
         for index, child in enumerate(children):
-            if child.poll() is not None and not stopping.is_set():
+            if child.poll() == REFUSED and not stopping.is_set():
+                # Refused at start (it said why): another would be refused too. Stop them all.
+                code = REFUSED
+                forward(signal.SIGTERM, None)
+            elif child.poll() is not None and not stopping.is_set():
                 log.warning("worker process %d ended (%s); starting another", child.pid, child.returncode)
                 time.sleep(1)
                 children[index] = subprocess.Popen(command)
         if stopping.is_set() and all(child.poll() is not None for child in children):
-            return 0
+            return code
         time.sleep(0.5)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a worker; a refusal or a database that cannot be reached is one line on
+    standard error (its traceback at DEBUG) and a non-zero exit, never a traceback."""
     try:
         run()
-    except NotPostgres as error:
+    except (NotPostgres, NotMigrated) as error:
         print(f"Lỗi: {error}", file=sys.stderr)
-        return 2
+        return REFUSED
+    except (ConnectorException, OperationalError) as error:
+        log.debug("database error", exc_info=True)
+        cause = str(error.__cause__ or getattr(error, "orig", None) or error).strip().splitlines()
+        print(f"Lỗi: không dùng được cơ sở dữ liệu: {cause[0] if cause else type(error).__name__}", file=sys.stderr)
+        return 1
     return 0
 
 

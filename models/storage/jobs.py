@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models.storage.tables import JobRow, ScheduleRow
@@ -245,15 +246,68 @@ def retake_stale(session: Session, stale_before: dt.datetime, max_retakes: int) 
     return Retaken(queued, failed)
 
 
-def fail_stale(session: Session, stale_before: dt.datetime) -> int:
-    """For the in-process runner at start-up: fail the jobs no live runner holds, those
-    queued (its queue was in the memory of a process now gone) or running with no
-    heartbeat since ``stale_before``. A running job whose runner still beats is left alone."""
-    now = utcnow()
-    result = session.execute(
-        update(JobRow)
-        .where(JobRow.status.in_(ACTIVE), or_(JobRow.heartbeat_at.is_(None), JobRow.heartbeat_at < stale_before))
-        .values(status="failed", finished_at=now, updated_at=now, error="Máy chủ đã khởi động lại khi đang giải")
-        .execution_options(synchronize_session=False)
+RESTARTED = "Máy chủ đã khởi động lại khi đang giải"
+RESTARTED_TOO_OFTEN = RESTARTED + " {n} lần trong lượt này; lượt giải dừng hẳn, hãy chạy lại"
+CANCELLED_BY_RESTART = "Đã hủy theo yêu cầu; máy chủ khởi động lại trước khi kịp lưu lịch"
+
+
+@dataclass(frozen=True)
+class TakenBack:
+    """What :func:`take_back` did: jobs to run again (oldest first), jobs ended for good."""
+
+    queued: list[str]
+    failed: list[str]
+    cancelled: list[str]
+
+    def __len__(self) -> int:
+        return len(self.queued) + len(self.failed) + len(self.cancelled)
+
+
+def take_back(
+    session: Session,
+    orphan: Callable[[JobRow], bool],
+    max_retakes: int,
+    *,
+    queued: bool,
+) -> TakenBack:
+    """For the in-process runner: the active jobs no live runner holds (``orphan`` tells,
+    from the row) go back to the queue, to be run again by the caller; with ``queued``
+    the queued jobs are taken too (at start-up: the queue was in the memory of a process
+    now gone). A job that was running counts a retake (``attempts`` + 1) and after
+    ``max_retakes`` fails with a message in Vietnamese, so that a job that brings the
+    server down cannot do so forever; one whose cancel was asked ends ``cancelled``.
+    Drafts written for the job but linked to nothing are deleted, as in :func:`retake_stale`.
+
+    Rows are locked (``SKIP LOCKED`` on PostgreSQL; SQLite's write transaction holds the
+    writer lock), so a job that ends meanwhile is not taken back.
+    """
+    states = ACTIVE if queued else ("running",)
+    query = (
+        select(JobRow).where(JobRow.status.in_(states)).order_by(JobRow.created_at).with_for_update(skip_locked=True)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    taken = TakenBack([], [], [])
+    now = utcnow()
+    for job in session.scalars(query).all():
+        if job.status == "running" and not orphan(job):
+            continue
+        linked = select(JobRow.schedule_id).where(JobRow.schedule_id.is_not(None)).scalar_subquery()
+        session.execute(
+            delete(ScheduleRow)
+            .where(ScheduleRow.job_id == job.id, ScheduleRow.status == "draft", ScheduleRow.id.not_in(linked))
+            .execution_options(synchronize_session=False)
+        )
+        if job.cancel_requested:
+            job.status, job.finished_at, job.error = "cancelled", now, CANCELLED_BY_RESTART
+            taken.cancelled.append(job.id)
+        elif job.status == "running" and job.attempts >= max_retakes:
+            job.status, job.finished_at = "failed", now
+            job.error = RESTARTED_TOO_OFTEN.format(n=job.attempts + 1)
+            taken.failed.append(job.id)
+        else:
+            if job.status == "running":
+                job.attempts += 1
+            job.status = "queued"
+            taken.queued.append(job.id)
+        job.worker, job.heartbeat_at, job.updated_at = None, None, now
+    session.flush()
+    return taken

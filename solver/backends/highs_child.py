@@ -1,6 +1,7 @@
 """The child side of :mod:`solver.backends.highs_process`: HiGHS on one model file.
 
-Run as a script (``python highs_child.py FOLDER SECONDS [lp | nopresolve]``), not as a module of the
+Run as a script (``highs_child.py FOLDER SECONDS [lp | nopresolve]``, by
+:mod:`solver.backends.lifeline`, so that it dies with its parent), not as a module of the
 package, so that the child imports only HiGHS and NumPy and starts in a fraction of a
 second. It reads ``FOLDER/model.npz`` (and ``FOLDER/start.npy`` when present), solves the
 MIP (or, with ``lp``, its LP relaxation, whose optimum is a bound), and writes

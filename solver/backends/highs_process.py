@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
@@ -53,7 +52,8 @@ class _HighsChild(SolverChild):
         if start is not None:
             np.save(self._folder / "start.npy", start.astype(np.int64))
         limit = max(1.0, deadline - time.perf_counter())
-        command = [sys.executable, str(_CHILD), str(self._folder), f"{limit:.2f}", *flags]
+        # A script: the child's launcher runs it in its own interpreter (one start, not two).
+        command = [str(_CHILD), str(self._folder), f"{limit:.2f}", *flags]
         self._launch(command, self._folder / "highs.log")
 
     def _answer(self) -> dict[str, object] | None:
