@@ -13,6 +13,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from api.errors import ApiError, ErrorItem
+from api.limits import authorize_first
 from models.contract import refused
 
 _HEADERS: dict[int, tuple[str, ...]] = {}
@@ -48,4 +49,5 @@ async def reject_control_characters(request: Request) -> None:
         if reason is not None:
             items.append(ErrorItem(path=where, value=value, message=reason))
     if items:
+        await authorize_first(request)  # 401 and 403 before any input error
         raise ApiError(422, f"Tham số có ký tự không được phép ({len(items)} lỗi)", items)

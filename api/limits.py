@@ -1,13 +1,19 @@
 """Request limits: a cap on the body size (413 before the body is read), a cap on the
 time the body takes to arrive (408: a client that sends half a body and waits holds no
 connection for good), and no unknown query parameters (422: a misspelt parameter is
-never silently ignored)."""
+never silently ignored).
+
+Who is asking comes before what was asked: these checks run app-wide, before a route's
+own dependencies, so before refusing an input they first settle the route's
+authentication (401) and declared role (403) themselves (:func:`authorize_first`). Only
+a refused request pays for that; an accepted one is authenticated once, as before."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -16,6 +22,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import deps
 from api.errors import ApiError, ErrorBody, ErrorItem
 
 
@@ -181,6 +188,51 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
+#: The role dependencies of :mod:`api.deps`: a route that declares one refuses the other
+#: roles (403) before reading its input.
+ROLE_GUARDS: tuple[Callable[..., Any], ...] = (
+    deps.require_planner,
+    deps.require_delegate,
+    deps.require_planner_or_commune,
+)
+_CALLS: dict[int, tuple[Callable[..., Any], ...]] = {}
+
+
+def dependency_calls(route: APIRoute) -> tuple[Callable[..., Any], ...]:
+    """Every dependency of a route, sub-dependencies first (cached per route)."""
+    key = id(route)
+    if key not in _CALLS:
+        _CALLS[key] = tuple(_calls(route.dependant))
+    return _CALLS[key]
+
+
+def _calls(dependant: Dependant) -> list[Callable[..., Any]]:
+    found: list[Callable[..., Any]] = []
+    for sub in dependant.dependencies:
+        found += _calls(sub)
+        if sub.call is not None:
+            found.append(sub.call)
+    return found
+
+
+async def authorize_first(request: Request) -> None:
+    """Raise the 401 or 403 the route would give this request, if any: called by an
+    app-wide input check before it refuses (422), so that an anonymous caller learns it
+    must sign in, and a caller of another role that it may not, not what to fix."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    calls = dependency_calls(route)
+    if deps.bearer not in calls:
+        return  # an open route (/health) or one with a secret of its own (a calendar feed)
+    # Every route that reads the bearer token needs an account (/me/calendar reads it
+    # without CurrentUser, to authenticate in its own query).
+    user = await deps.current_user(request, await deps.bearer(request))
+    for guard in ROLE_GUARDS:
+        if guard in calls:
+            await guard(user)
+
+
 async def reject_unknown_query(request: Request) -> None:
     """App-wide dependency: 422 naming each query parameter the route does not declare."""
     route = request.scope.get("route")
@@ -188,6 +240,7 @@ async def reject_unknown_query(request: Request) -> None:
         return
     unknown = [name for name in request.query_params if name not in known_query(route)]
     if unknown:
+        await authorize_first(request)
         items = [
             ErrorItem(path=f"query.{name}", value=request.query_params.get(name), message="tham số không được hỗ trợ")
             for name in unknown

@@ -7,7 +7,13 @@ to what, when a name is locked) exists once. Every function that changes data co
 
 Throttling: five failed sign-ins of one user name from one address lock that pair for
 15 minutes, even for the right password (counting by the pair, not by the name alone,
-so that a stranger cannot lock a colleague out from elsewhere).
+so that a stranger cannot lock a colleague out from elsewhere). A wrong current password
+on the change-of-password form counts the same: a stolen session must not become a way
+to guess the password without limit.
+
+Who may reset whom: a planner makes and resets delegate and commune accounts only. A
+planner account's password is set by the administrator's command line (``phancong user
+password``): otherwise any planner could take over any other, the first ``admin`` too.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from models.storage.clock import local
 from models.storage.tables import CommuneRow, DelegateRow, UserRow
 from models.storage.types import utcnow
 from services.access import require_planner
-from services.errors import Conflict, Invalid, NotFound, TooMany
+from services.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 
 ROLES = ("planner", "delegate", "commune")
 ROLE_LABELS = {"planner": "Cán bộ Ban Tuyên giáo", "delegate": "Đại biểu", "commune": "Xã/phường"}
@@ -52,13 +58,62 @@ def username_problem(username: str) -> str | None:
     return None
 
 
-def password_problem(password: str) -> str | None:
+#: The passwords tried first by anyone guessing (lists of leaked passwords, Vietnamese
+#: ones included), compared in lower case. Kept short on purpose: the other checks catch
+#: the digits-only and one-character ones, and a long list would only slow the page.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "qwertyui",
+        "qwertyuiop",
+        "qwerty123",
+        "asdfghjk",
+        "zxcvbnm1",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "abc12345",
+        "abcd1234",
+        "a1b2c3d4",
+        "iloveyou",
+        "admin123",
+        "administrator",
+        "welcome1",
+        "letmein1",
+        "changeme",
+        "sunshine",
+        "princess",
+        "football",
+        "matkhau",
+        "matkhau1",
+        "matkhau123",
+        "anhyeuem",
+        "emyeuanh",
+        "vietnam1",
+    }
+)
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why ``password`` may not be the password of the account ``username``, or None."""
     if len(password) < MIN_PASSWORD:
         return f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự"
     if len(password) > MAX_PASSWORD:
         return f"mật khẩu dài quá {MAX_PASSWORD} ký tự"
     if password.strip() != password or any(ord(c) < 32 for c in password):
         return "mật khẩu không được có khoảng trắng ở đầu, cuối hay ký tự điều khiển"
+    lowered = password.lower()
+    if username and username.strip().lower() in lowered:
+        return "mật khẩu không được chứa tên đăng nhập"
+    if len(set(lowered)) == 1:
+        return "mật khẩu không được chỉ lặp lại một ký tự"
+    if password.isdigit():
+        return "mật khẩu không được chỉ có chữ số; hãy thêm chữ cái"
+    if lowered in COMMON_PASSWORDS:
+        return "mật khẩu này quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác"
     return None
 
 
@@ -78,6 +133,11 @@ def create_account(
     if actor is not None:
         require_planner(actor)
     username = username.strip().lower()
+    if actor is not None and role == "planner":
+        raise Forbidden(
+            "Tài khoản cán bộ Ban Tuyên giáo chỉ tạo được bằng lệnh phancong user add",
+            [Issue("role", role, "cán bộ Ban Tuyên giáo chỉ tạo tài khoản đại biểu hoặc xã/phường")],
+        )
     problems: list[Issue] = []
     problem = username_problem(username)
     if problem:
@@ -103,7 +163,7 @@ def create_account(
             else:
                 linked_name = found
     if password is not None:
-        problem = password_problem(password)
+        problem = password_problem(password, username)
         if problem:
             problems.append(Issue("password", "…", problem))
     display = unicodedata.normalize("NFC", (name or "").strip()) or linked_name or username
@@ -143,17 +203,12 @@ def sign_in(session: Session, username: str, password: str, address: str, now: d
     the password field otherwise (never saying whether the name exists)."""
     now = now or utcnow()
     key = _key(username, address)
-    failure = accounts.failure_row(session, key)
-    if failure is not None and failure.locked_until is not None and failure.locked_until > now:
-        raise _locked(failure.locked_until, now)
+    _refuse_if_locked(session, key, now)
     user = accounts.by_username(session, username)
     if user is not None and not user.active:
         user = None
     if not accounts.check_password(session, user, password) or user is None:
-        row = accounts.record_failure(session, key, FAILURE_LIMIT, LOCK, now)
-        session.commit()
-        if row.locked_until is not None and row.locked_until > now:
-            raise _locked(row.locked_until, now)
+        _count_failure(session, key, now)
         raise Invalid(WRONG, [Issue("password", None, WRONG)])
     accounts.clear_failures(session, key)
     audit.record(session, user, "user.sign_in", "user", user.id)
@@ -161,30 +216,62 @@ def sign_in(session: Session, username: str, password: str, address: str, now: d
     return user
 
 
+def _refuse_if_locked(session: Session, key: str, now: dt.datetime) -> None:
+    failure = accounts.failure_row(session, key)
+    if failure is not None and failure.locked_until is not None and failure.locked_until > now:
+        raise _locked(failure.locked_until, now)
+
+
+def _count_failure(session: Session, key: str, now: dt.datetime) -> None:
+    """One more failure of ``key``, committed even though the caller then refuses;
+    :class:`TooMany` when this one locks the pair."""
+    row = accounts.record_failure(session, key, FAILURE_LIMIT, LOCK, now)
+    session.commit()
+    if row.locked_until is not None and row.locked_until > now:
+        raise _locked(row.locked_until, now)
+
+
 def _locked(until: dt.datetime, now: dt.datetime) -> TooMany:
     minutes = max(1, int((until - now).total_seconds() + 59) // 60)
     return TooMany(
-        f"Đăng nhập sai {FAILURE_LIMIT} lần liên tiếp: tài khoản tạm khóa trên máy này, "
+        f"Nhập sai mật khẩu {FAILURE_LIMIT} lần liên tiếp: tài khoản tạm khóa trên máy này, "
         f"thử lại sau {minutes} phút (lúc {local(until):%H:%M})",
         retry_after=int((until - now).total_seconds()) + 1,
     )
 
 
-def change_password(session: Session, user: UserRow, current: str, new: str, confirm: str) -> None:
-    """The user's own change (committed): every session of the user is closed, this one too."""
-    problems = []
+def change_password(
+    session: Session,
+    user: UserRow,
+    current: str,
+    new: str,
+    confirm: str,
+    address: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """The user's own change (committed): every session of the user is closed, this one too.
+
+    A wrong current password is a failed sign-in of the account from ``address``: the
+    same count and lock as :func:`sign_in` (:class:`TooMany` while locked)."""
+    now = now or utcnow()
+    key = _key(user.username or f"#{user.id}", address)
+    _refuse_if_locked(session, key, now)
+    problems = _new_password_problems(new, confirm, user.username)
     if not accounts.check_password(session, user, current):
-        problems.append(Issue("current", None, "mật khẩu hiện tại không đúng"))
-    problems += _new_password_problems(new, confirm)
+        _count_failure(session, key, now)
+        problems.insert(0, Issue("current", None, "mật khẩu hiện tại không đúng"))
+    else:
+        accounts.clear_failures(session, key)
     if problems:
+        session.commit()  # the cleared count of a right current password stays
         raise Invalid("Chưa đổi được mật khẩu", problems)
     _set(session, user, new, "user.password")
 
 
-def _new_password_problems(new: str, confirm: str) -> list[Issue]:
+def _new_password_problems(new: str, confirm: str, username: str | None) -> list[Issue]:
     """Every fault of a new password and its confirmation, at once (one round for the user)."""
     problems = []
-    problem = password_problem(new)
+    problem = password_problem(new, username)
     if problem:
         problems.append(Issue("new", None, problem))
     if new != confirm:
@@ -195,7 +282,7 @@ def _new_password_problems(new: str, confirm: str) -> list[Issue]:
 def set_password(session: Session, username: str, password: str) -> UserRow:
     """The administrator sets a password (committed); the account's sessions are closed."""
     user = get_by_username(session, username)
-    problem = password_problem(password)
+    problem = password_problem(password, user.username)
     if problem:
         raise Invalid("Mật khẩu không hợp lệ", [Issue("password", None, problem)])
     _set(session, user, password, "user.password_set")
@@ -221,7 +308,7 @@ def activate(session: Session, token: str, password: str, confirm: str) -> UserR
     """Set the first password through a one-use link (committed); the link is used up."""
     link = accounts.find_activation(session, token)
     user = activation_user(session, token)
-    problems = _new_password_problems(password, confirm)
+    problems = _new_password_problems(password, confirm, user.username)
     if problems:
         raise Invalid("Chưa đặt được mật khẩu", problems)
     assert link is not None
@@ -231,17 +318,51 @@ def activate(session: Session, token: str, password: str, confirm: str) -> UserR
 
 
 def new_activation(session: Session, planner: UserRow, user_id: int) -> str:
-    """A fresh first-sign-in link for an account (committed; the older links stop working)."""
-    require_planner(planner)
-    user = session.get(UserRow, user_id)
-    if user is None:
-        raise NotFound(f"Không có tài khoản {user_id}")
+    """A fresh first-sign-in link for an account (committed; the older links stop working).
+
+    Only for a delegate's or a commune's account that is not locked: a planner account's
+    password is the administrator's to set (``phancong user password``)."""
+    user = _manageable(session, planner, user_id, "cấp liên kết đặt lại mật khẩu")
     if user.username is None:
         raise Conflict("Tài khoản này chưa có tên đăng nhập")
     token = accounts.new_activation(session, user)
     audit.record(session, planner, "user.activation", "user", user.id)
     session.commit()
     return token
+
+
+def new_token_of(session: Session, planner: UserRow, user_id: int) -> str:
+    """A planner renews another account's API token (committed; its older ones are revoked).
+
+    The same accounts as :func:`new_activation`, and the planner's own (as ``/me/token``)."""
+    user = _manageable(session, planner, user_id, "cấp mã truy cập", own=True)
+    token = users.rotate_token(session, user)
+    audit.record(session, planner, "token.rotate", "user", user.id)
+    session.commit()
+    return token
+
+
+def _manageable(session: Session, planner: UserRow, user_id: int, what: str, own: bool = False) -> UserRow:
+    """The account ``planner`` may ``what`` for: :class:`Forbidden` for a planner account
+    (the planner's own too unless ``own``), :class:`Conflict` for a locked one."""
+    require_planner(planner)
+    user = session.get(UserRow, user_id)
+    if user is None:
+        raise NotFound(f"Không có tài khoản {user_id}")
+    if user.role == "planner" and not (own and user.id == planner.id):
+        if user.id == planner.id:
+            raise Forbidden("Mật khẩu của mình đổi ở trang Tài khoản (/tai-khoan), bằng mật khẩu hiện tại")
+        raise Forbidden(
+            f"Không được {what} cho tài khoản cán bộ Ban Tuyên giáo khác; "
+            "mật khẩu của cán bộ do quản trị đặt lại bằng lệnh phancong user password"
+        )
+    if not user.active:
+        label = user.username or user.name
+        raise Conflict(
+            f"Tài khoản {label} đã bị khóa: không {what} cho tài khoản bị khóa",
+            [Issue("user", user_id, "tài khoản đã bị khóa")],
+        )
+    return user
 
 
 def new_token(session: Session, username: str) -> str:

@@ -3,7 +3,8 @@
 The JSON handlers of :mod:`api.errors` are wrapped: a request to a page (a route of
 :mod:`web`), or one to no route at all from a browser (``Accept: text/html``), gets an
 HTML page; every other request gets exactly the JSON it got before. A page that needs a
-signed-in account redirects to /dang-nhap instead of answering 401.
+signed-in account redirects to /dang-nhap instead of answering 401, with the address to
+come back to after signing in (``next``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,6 +39,8 @@ TITLES = {
     429: "Tạm khóa",
     500: "Lỗi máy chủ",
 }
+#: The headline of a refused form: its 403 is no "you may not see this page".
+CSRF_TITLE = "Biểu mẫu đã hết hạn"
 Handler = Callable[[Request, Any], Awaitable[Response]]
 AnyHandler = Callable[[Request, Any], Response | Awaitable[Response]]
 
@@ -50,8 +53,8 @@ def is_page(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def page(request: Request, status: int, message: str) -> Response:
-    title = TITLES.get(status, "Có lỗi")
+def page(request: Request, status: int, message: str, title: str | None = None) -> Response:
+    title = title or TITLES.get(status, "Có lỗi")
     return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
 
 
@@ -74,22 +77,43 @@ def _status_and_message(exc: Exception) -> tuple[int, str]:
     return 500, "Đã có lỗi ở máy chủ; thao tác chưa được ghi. Vui lòng thử lại hoặc báo quản trị."
 
 
+def come_back_to(request: Request) -> str | None:
+    """Where to go after signing in: this address with its query for a GET; for a form
+    sent from an ended session, the page of this site the form was on (its Referer),
+    since a GET of the form's own address would not be the form (405); else None."""
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    # Only this site's own pages: a Referer of another host is never followed.
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/") or referer.path == "/dang-nhap":
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
+def sign_in_redirect(request: Request) -> RedirectResponse:
+    target = come_back_to(request)
+    # Encoded whole (its "?" and "&" too), so that the query stays inside ``next``;
+    # the sign-in page still accepts only a path of this site (web.pages._safe_next).
+    where = "/dang-nhap" if target is None else f"/dang-nhap?next={quote(target, safe='/')}"
+    return RedirectResponse(where, status_code=303)
+
+
 def _wrap(json_handler: AnyHandler | None) -> Handler:
     async def handler(request: Request, exc: Exception) -> Response:
         if isinstance(exc, SignInRequired):
-            target = quote(request.url.path, safe="/")
-            return RedirectResponse(f"/dang-nhap?next={target}", status_code=303)
+            return sign_in_redirect(request)
         if is_page(request) or json_handler is None:
             status, message = _status_and_message(exc)
             if status == 401:
-                return RedirectResponse("/dang-nhap", status_code=303)
+                return sign_in_redirect(request)
             if status == 500:
                 log.exception("lỗi không lường trước ở trang %s %s", request.method, request.url.path, exc_info=exc)
             else:
                 # So that an error page keeps the signed-in menu (a 500 does not touch the database again).
                 with contextlib.suppress(Exception):
                     await viewer(request)
-            return page(request, status, message)
+            return page(request, status, message, CSRF_TITLE if isinstance(exc, CsrfRefused) else None)
         answer = json_handler(request, exc)
         return answer if isinstance(answer, Response) else await answer
 

@@ -181,12 +181,13 @@ async def change_password(request: Request) -> Response:
     form = await request.form()
     web_session.check(form, viewer.csrf)
     current, new, confirm = (str(form.get(k) or "") for k in ("current", "new", "confirm"))
+    address = request.client.host if request.client else "?"
 
     def work(session: Session) -> str:
         user = session.get(UserRow, viewer.user.id)
         if user is None:
             raise NotFound("Tài khoản không còn")
-        accounts.change_password(session, user, current, new, confirm)
+        accounts.change_password(session, user, current, new, confirm, address)
         # Every session of the account was closed, this browser's too: it gets a new one.
         token, _row = account_store.open_session(session, user)
         session.commit()
@@ -194,6 +195,11 @@ async def change_password(request: Request) -> Response:
 
     try:
         token = await _write(request, work)
+    except TooMany as error:
+        # The same lock as the sign-in page's: five wrong current passwords, 15 minutes.
+        locked = render(request, "account.html", {"errors": {"current": error.detail}, "done": False}, status=429)
+        locked.headers["Retry-After"] = str(error.retry_after)
+        return locked
     except Invalid as error:
         return render(request, "account.html", {"errors": _field_errors(error), "done": False}, status=422)
     response = RedirectResponse("/tai-khoan?xong=1", status_code=303)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response as RawResponse
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import Planner, SessionDep
 from api.errors import responses
 from models.documents.notice import NoticeSettings
 from models.storage.clock import MONTH_PATTERN
@@ -37,9 +37,7 @@ def _file(body: bytes, media: str, name: str) -> RawResponse:
     response_class=RawResponse,
     responses={**_binary(DOCX), **responses(401, 403, 404, 409, 422)},
 )
-def notice_docx(
-    month: MonthPath, user: CurrentUser, session: SessionDep, schedule: ScheduleQuery = None
-) -> RawResponse:
+def notice_docx(month: MonthPath, user: Planner, session: SessionDep, schedule: ScheduleQuery = None) -> RawResponse:
     """Thông báo phân công của lịch đã công bố, dạng Word (sửa được trước khi ký).
 
     Với ``schedule``: thông báo của bản lịch đó (một bản nháp có dấu DỰ THẢO)."""
@@ -51,7 +49,7 @@ def notice_docx(
     response_class=RawResponse,
     responses={**_binary("application/pdf"), **responses(401, 403, 404, 409, 422)},
 )
-def notice_pdf(month: MonthPath, user: CurrentUser, session: SessionDep, schedule: ScheduleQuery = None) -> RawResponse:
+def notice_pdf(month: MonthPath, user: Planner, session: SessionDep, schedule: ScheduleQuery = None) -> RawResponse:
     """Thông báo phân công của lịch đã công bố, dạng PDF.
 
     Với ``schedule``: thông báo của bản lịch đó (một bản nháp có dấu DỰ THẢO)."""
@@ -64,24 +62,24 @@ def notice_pdf(month: MonthPath, user: CurrentUser, session: SessionDep, schedul
     response_class=RawResponse,
     responses={**_binary("text/csv"), **responses(401, 403, 409, 422)},
 )
-def schedule_csv(month: MonthPath, user: CurrentUser, session: SessionDep) -> RawResponse:
+def schedule_csv(month: MonthPath, user: Planner, session: SessionDep) -> RawResponse:
     """Lịch đã công bố dạng CSV (UTF-8 có BOM, Excel mở đúng dấu)."""
     return _file(documents.schedule_csv(session, user, month), "text/csv; charset=utf-8", f"phan-cong-{month}.csv")
 
 
 @router.get("/templates/instance.xlsx", response_class=RawResponse, responses={**_binary(MIME), **responses(401, 403)})
-def instance_template(user: CurrentUser) -> RawResponse:
+def instance_template(user: Planner) -> RawResponse:
     """Tệp Excel mẫu để điền bài toán (nhập lại bằng POST /imports/workbook)."""
     return _file(documents.template(user), MIME, "mau-bai-toan.xlsx")
 
 
 @router.get("/settings/notice", response_model=NoticeSettings, responses=responses(401, 403))
-def read_notice_settings(user: CurrentUser, session: SessionDep) -> NoticeSettings:
+def read_notice_settings(user: Planner, session: SessionDep) -> NoticeSettings:
     """Thiết lập của thông báo: cơ quan ban hành, số, nơi ký, người ký, nơi nhận."""
     return documents.notice_settings(session, user)
 
 
 @router.put("/settings/notice", response_model=NoticeSettings, responses=responses(401, 403, 422))
-def write_notice_settings(body: NoticeSettings, user: CurrentUser, session: SessionDep) -> NoticeSettings:
+def write_notice_settings(body: NoticeSettings, user: Planner, session: SessionDep) -> NoticeSettings:
     """Sửa thiết lập của thông báo."""
     return documents.set_notice_settings(session, user, body)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import Planner, SessionDep
 from api.errors import responses
 from api.paging import PAGED, DirectoryPage
 from api.schemas.after_meeting import ConfirmIn, DismissIn, MonthFlagIn, MonthPath, MonthQuery, ProposalPath
@@ -18,7 +18,7 @@ router = APIRouter(tags=["flags"])
 
 
 @router.get("/flag-proposals", response_model=list[ProposalOut], responses={**responses(401, 403), **PAGED})
-def list_proposals(month: MonthQuery, user: CurrentUser, session: SessionDep, page: DirectoryPage) -> list[ProposalOut]:
+def list_proposals(month: MonthQuery, user: Planner, session: SessionDep, page: DirectoryPage) -> list[ProposalOut]:
     """Đề xuất gắn cờ cho tháng ``month`` từ kết quả tháng trước (xếp loại Chưa đạt, báo cáo nêu vấn đề)."""
     return list(page.items(flags.proposals(session, user, month)))
 
@@ -27,7 +27,7 @@ def list_proposals(month: MonthQuery, user: CurrentUser, session: SessionDep, pa
     "/flag-proposals/{proposal_id}/confirm", response_model=ProposalOut, responses=responses(401, 403, 404, 409)
 )
 def confirm_proposal(
-    proposal_id: ProposalPath, user: CurrentUser, session: SessionDep, body: ConfirmIn | None = None
+    proposal_id: ProposalPath, user: Planner, session: SessionDep, body: ConfirmIn | None = None
 ) -> ProposalOut:
     """Xác nhận đề xuất: gắn cờ cho xã trong tháng đó (mỗi đề xuất chỉ quyết định một lần)."""
     given = body or ConfirmIn()
@@ -40,7 +40,7 @@ def confirm_proposal(
     "/flag-proposals/{proposal_id}/dismiss", response_model=ProposalOut, responses=responses(401, 403, 404, 409)
 )
 def dismiss_proposal(
-    proposal_id: ProposalPath, user: CurrentUser, session: SessionDep, body: DismissIn | None = None
+    proposal_id: ProposalPath, user: Planner, session: SessionDep, body: DismissIn | None = None
 ) -> ProposalOut:
     """Bỏ qua đề xuất (không gắn cờ)."""
     out = flags.decide(session, user, proposal_id, "dismissed", None, (body or DismissIn()).reason)
@@ -49,14 +49,14 @@ def dismiss_proposal(
 
 
 @router.get("/flags", response_model=list[FlagOut], responses={**responses(401, 403), **PAGED})
-def month_flags(month: MonthQuery, user: CurrentUser, session: SessionDep, page: DirectoryPage) -> list[FlagOut]:
+def month_flags(month: MonthQuery, user: Planner, session: SessionDep, page: DirectoryPage) -> list[FlagOut]:
     """Mức quan tâm đang áp dụng cho từng xã trong tháng (bộ giải dùng đúng mức này)."""
     return list(page.items(flags.month_flags(session, user, month)))
 
 
 @router.put("/communes/{commune_id}/flags/{month}", response_model=FlagOut, responses=responses(401, 403, 404))
 def set_month_flag(
-    commune_id: PathId, month: MonthPath, body: MonthFlagIn, user: CurrentUser, session: SessionDep
+    commune_id: PathId, month: MonthPath, body: MonthFlagIn, user: Planner, session: SessionDep
 ) -> FlagOut:
     """Đặt mức quan tâm của xã cho một tháng (mức mặc định của xã giữ nguyên)."""
     out = flags.set_month_flag(session, user, commune_id, month, body.flag, body.reason)
@@ -67,8 +67,6 @@ def set_month_flag(
 @router.get(
     "/communes/{commune_id}/flags", response_model=list[FlagHistoryOut], responses={**responses(401, 403, 404), **PAGED}
 )
-def flag_history(
-    commune_id: PathId, user: CurrentUser, session: SessionDep, page: DirectoryPage
-) -> list[FlagHistoryOut]:
+def flag_history(commune_id: PathId, user: Planner, session: SessionDep, page: DirectoryPage) -> list[FlagHistoryOut]:
     """Lịch sử gắn cờ của xã theo tháng."""
     return list(page.items(flags.flag_history(session, user, commune_id)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response as RawResponse
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, Planner, PlannerOrCommune, SessionDep
 from api.errors import responses
 from api.paging import PAGED, DirectoryPage
 from api.routes.schedules import XLSX
@@ -27,7 +27,7 @@ def read_criteria(_: CurrentUser, session: SessionDep) -> CriteriaOut:
 
 
 @router.put("/scoring/criteria", response_model=CriteriaOut, responses=responses(401, 403))
-def write_criteria(body: CriteriaIn, user: CurrentUser, session: SessionDep) -> CriteriaOut:
+def write_criteria(body: CriteriaIn, user: Planner, session: SessionDep) -> CriteriaOut:
     """Đặt lại tiêu chí; phiếu đã chấm giữ tiêu chí lúc chấm."""
     items = [Criterion(c.id, c.name, c.max_points) for c in body.criteria]
     out = ranking.set_criteria(session, user, items)
@@ -42,7 +42,7 @@ def read_levels(_: CurrentUser, session: SessionDep, page: DirectoryPage) -> lis
 
 
 @router.put("/scoring/levels", response_model=list[LevelOut], responses=responses(401, 403))
-def write_levels(body: LevelsIn, user: CurrentUser, session: SessionDep) -> list[LevelOut]:
+def write_levels(body: LevelsIn, user: Planner, session: SessionDep) -> list[LevelOut]:
     """Đặt các mức xếp loại (tên, điểm tổng thấp nhất)."""
     out = ranking.set_levels(session, user, [Level(v.name, v.min_points) for v in body.levels])
     session.commit()
@@ -50,21 +50,19 @@ def write_levels(body: LevelsIn, user: CurrentUser, session: SessionDep) -> list
 
 
 @router.get("/months/{month}/sheets", response_model=list[SheetOut], responses={**responses(401, 403), **PAGED})
-def list_sheets(month: MonthPath, user: CurrentUser, session: SessionDep, page: DirectoryPage) -> list[SheetOut]:
+def list_sheets(month: MonthPath, user: PlannerOrCommune, session: SessionDep, page: DirectoryPage) -> list[SheetOut]:
     """Phiếu chấm điểm của tháng: cán bộ Ban Tuyên giáo xem mọi xã, tài khoản xã xem của mình."""
     return list(page.items(ranking.month_sheets(session, user, month)))
 
 
 @router.get("/months/{month}/sheets/{commune_id}", response_model=SheetOut, responses=responses(401, 403, 404))
-def read_sheet(month: MonthPath, commune_id: PathId, user: CurrentUser, session: SessionDep) -> SheetOut:
+def read_sheet(month: MonthPath, commune_id: PathId, user: PlannerOrCommune, session: SessionDep) -> SheetOut:
     """Phiếu chấm điểm của một xã trong tháng."""
     return ranking.sheet(session, user, month, commune_id)
 
 
 @router.put("/months/{month}/sheets/{commune_id}", response_model=SheetOut, responses=responses(401, 403, 404, 409))
-def write_sheet(
-    month: MonthPath, commune_id: PathId, body: SheetIn, user: CurrentUser, session: SessionDep
-) -> SheetOut:
+def write_sheet(month: MonthPath, commune_id: PathId, body: SheetIn, user: Planner, session: SessionDep) -> SheetOut:
     """Nhập hoặc sửa phiếu chấm điểm (cán bộ Ban Tuyên giáo), đến khi tháng được chốt."""
     out = ranking.save_sheet(session, user, month, commune_id, body.scores, body.note)
     session.commit()
@@ -72,7 +70,7 @@ def write_sheet(
 
 
 @router.post("/months/{month}/close", response_model=ClosedOut, responses=responses(401, 403, 409))
-def close_month(month: MonthPath, user: CurrentUser, session: SessionDep) -> ClosedOut:
+def close_month(month: MonthPath, user: Planner, session: SessionDep) -> ClosedOut:
     """Chốt điểm tháng: từ đây phiếu chấm điểm không sửa được."""
     out = ranking.close_month(session, user, month)
     session.commit()
@@ -80,13 +78,13 @@ def close_month(month: MonthPath, user: CurrentUser, session: SessionDep) -> Clo
 
 
 @router.get("/months/{month}/ranking", response_model=RankingOut, responses=responses(401, 403))
-def read_ranking(month: MonthPath, user: CurrentUser, session: SessionDep) -> RankingOut:
+def read_ranking(month: MonthPath, user: PlannerOrCommune, session: SessionDep) -> RankingOut:
     """Xếp loại các ban tuyên vận trong tháng (tổng điểm, mức, hạng); tài khoản xã chỉ thấy dòng của mình."""
     return ranking.ranking(session, user, month)
 
 
 @router.get("/months/{month}/ranking.xlsx", response_class=RawResponse, responses={**XLSX, **responses(401, 403)})
-def ranking_workbook(month: MonthPath, user: CurrentUser, session: SessionDep) -> RawResponse:
+def ranking_workbook(month: MonthPath, user: PlannerOrCommune, session: SessionDep) -> RawResponse:
     """Xếp loại tháng ra Excel."""
     body = ranking.ranking_workbook(session, user, month)
     return RawResponse(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, Planner, SessionDep
 from api.errors import responses
 from api.schemas.after_meeting import MonthPath, ReportIn
 from api.schemas.common import PathId
@@ -41,6 +41,6 @@ def submit_report(meeting_id: PathId, body: ReportIn, user: CurrentUser, session
 
 
 @router.get("/months/{month}/reports", response_model=MonthReportsOut, responses=responses(401, 403))
-def month_reports(month: MonthPath, user: CurrentUser, session: SessionDep) -> MonthReportsOut:
+def month_reports(month: MonthPath, user: Planner, session: SessionDep) -> MonthReportsOut:
     """Các phân công đã công bố của tháng và báo cáo của chúng; chưa báo cáo thì vẫn tính là đã dự."""
     return reports.month_reports(session, user, month)

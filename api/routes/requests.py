@@ -149,7 +149,7 @@ def schedule_changes(schedule_id: IntId, _: Planner, session: SessionDep) -> Cha
     response_class=RawResponse,
     responses={**_binary(DOCX), **responses(401, 403, 404, 409)},
 )
-def amendment_docx(month: MonthPath, number: Version, user: CurrentUser, session: SessionDep) -> RawResponse:
+def amendment_docx(month: MonthPath, number: Version, user: Planner, session: SessionDep) -> RawResponse:
     """Thông báo điều chỉnh dạng Word."""
     body = documents.amendment(session, user, month, number, "docx")
     return _file(body, DOCX, f"thong-bao-dieu-chinh-{month}-{number}.docx")
@@ -160,7 +160,7 @@ def amendment_docx(month: MonthPath, number: Version, user: CurrentUser, session
     response_class=RawResponse,
     responses={**_binary("application/pdf"), **responses(401, 403, 404, 409)},
 )
-def amendment_pdf(month: MonthPath, number: Version, user: CurrentUser, session: SessionDep) -> RawResponse:
+def amendment_pdf(month: MonthPath, number: Version, user: Planner, session: SessionDep) -> RawResponse:
     """Thông báo điều chỉnh dạng PDF."""
     body = documents.amendment(session, user, month, number, "pdf")
     return _file(body, "application/pdf", f"thong-bao-dieu-chinh-{month}-{number}.pdf")

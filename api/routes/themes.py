@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, Planner, SessionDep
 from api.errors import responses
 from api.schemas.after_meeting import YearPath, YearPlanIn
 from services import themes
@@ -20,7 +20,7 @@ def read_plan(year: YearPath, _: CurrentUser, session: SessionDep) -> YearPlanOu
 
 
 @router.put("/plans/{year}", response_model=YearPlanOut, responses=responses(401, 403))
-def write_plan(year: YearPath, body: YearPlanIn, user: CurrentUser, session: SessionDep) -> YearPlanOut:
+def write_plan(year: YearPath, body: YearPlanIn, user: Planner, session: SessionDep) -> YearPlanOut:
     """Đặt lại kế hoạch năm. Hội nghị chưa có chủ đề riêng lấy chủ đề của tháng."""
     out = themes.set_year_plan(session, user, year, body.quarters, body.months)
     session.commit()

@@ -13,6 +13,7 @@ from api.schemas.common import IntId
 from api.schemas.people import TokenOut, UserIn, UserOut, UserWithToken
 from models.storage import audit, users
 from models.storage.tables import CommuneRow, DelegateRow, UserRow
+from services import accounts
 
 router = APIRouter(tags=["users"])
 
@@ -75,14 +76,10 @@ def _user(session: SessionDep, user_id: int) -> UserRow:
     responses=responses(401, 403, 404, 409, 422),
 )
 def rotate_user_token(user_id: IntId, planner: Planner, session: SessionDep) -> TokenOut:
-    """Cấp lại mã cho một tài khoản (mã cũ hết hiệu lực)."""
-    user = _user(session, user_id)
-    if not user.active:
-        raise ApiError(409, "Tài khoản đã bị khóa")
-    token = users.rotate_token(session, user)
-    audit.record(session, planner, "token.rotate", "user", user.id)
-    session.commit()
-    return TokenOut(token=token)
+    """Cấp lại mã cho một tài khoản đại biểu hoặc xã/phường (mã cũ hết hiệu lực).
+
+    Không cấp cho tài khoản cán bộ Ban Tuyên giáo khác (403) hay tài khoản đã bị khóa (409)."""
+    return TokenOut(token=accounts.new_token_of(session, planner, user_id))
 
 
 @router.delete("/users/{user_id}", response_model=UserOut, responses=responses(401, 403, 404, 409, 422))

@@ -143,3 +143,31 @@ def test_password_sets_it_and_closes_sessions(url: str) -> None:
     code, _, err = _run("user", "password", "canbo", "--password-stdin", stdin="ngan\n")
     assert code == 2
     assert "password" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "why"),
+    [
+        (["add", "kien", "--role", "delegate", "--delegate", "d1"], "kien-2024\n", "không được chứa tên đăng nhập"),
+        (["add", "canbo", "--role", "planner"], "12345678\n", "không được chỉ có chữ số"),
+        (["add", "canbo", "--role", "planner"], "password\n", "quá phổ biến"),
+    ],
+)
+def test_add_refuses_a_trivial_password(url: str, args: list[str], stdin: str, why: str) -> None:
+    code, _, err = _run("user", *args, "--password-stdin", stdin=stdin)
+    assert code == 2
+    assert why in err
+    assert _run("user", "list")[1].count("\n") == 1  # nothing written
+
+
+def test_password_refuses_a_trivial_password(url: str) -> None:
+    """The administrator's reset of a planner's lost password: the same check as the pages."""
+    _run("user", "add", "canbo", "--role", "planner", "--password-stdin", stdin="mat-khau-1\n")
+    for weak, why in (("canbo123", "không được chứa tên đăng nhập"), ("zzzzzzzz", "không được chỉ lặp lại một ký tự")):
+        code, _, err = _run("user", "password", "canbo", "--password-stdin", stdin=f"{weak}\n")
+        assert code == 2
+        assert f"password = None: mật khẩu {why}" in err
+    database = Database.connect(url)
+    with database.reader() as session:
+        assert accounts.check_password(session, accounts.by_username(session, "canbo"), "mat-khau-1")
+    database.dispose()
