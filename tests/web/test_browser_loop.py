@@ -101,6 +101,7 @@ def test_choosing_nobody_went_unticks_and_disables_the_visits(chromium: Any, liv
     assert box.is_disabled()
     assert not box.is_checked()
     assert page.get_by_text("Không ai dự hội nghị thì không có lượt dự đột xuất.").is_visible()
+    _shot(page, "bao-cao-khong-du")
     page.get_by_label("Đã dự").check()
     assert box.is_enabled()
     assert box.is_checked()
