@@ -216,7 +216,9 @@ def schedule_out(session: Session, row: ScheduleRow) -> ScheduleOut:
     ]
     notices = [
         NoticeOut(id=n.id, meeting=n.meeting_id, reason=n.reason, created_at=local(n.created_at))
-        for n in (schedules.notices(session, row.id) if summary.in_force else [])
+        # The version in force, and a draft made before a change (it holds it no more than the
+        # published one); an older published version is history.
+        for n in (schedules.notices(session, row.id) if summary.in_force or row.status == "draft" else [])
     ]
     return ScheduleOut(
         **summary.model_dump(),

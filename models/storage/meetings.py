@@ -1,7 +1,9 @@
-"""Meetings after publication: a registration, a move or a removal in a month whose
-schedule is published marks that schedule as needing a re-plan (a notice planners see).
+"""Meetings after a schedule was made: a registration, a move or a removal in a month
+marks its published version, and each of its drafts, as needing a re-plan (a notice
+planners see): none of them holds the change, and a draft made before it would otherwise
+be published as if nothing had changed (as a flag change does, :mod:`services.flags`).
 
-The published version itself is never touched; the notice sits beside it.
+The versions themselves are never touched; the notice sits beside them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.storage.clock import local
-from models.storage.tables import MeetingRow, PublishedMonthRow, ReplanNoticeRow
+from models.storage.tables import MeetingRow, PublishedMonthRow, ReplanNoticeRow, ScheduleRow
 
 Snapshot = tuple[str, str, object, int]
 
@@ -23,7 +25,8 @@ def snapshot(row: MeetingRow) -> Snapshot:
 def flag_replan(
     session: Session, row: MeetingRow, before: Snapshot | None, user_id: int | None, how: str = ""
 ) -> set[str]:
-    """Add a re-plan notice to each published month the change touches; returns those months."""
+    """Add a re-plan notice to the versions (published and drafts) of each month the change
+    touches; returns the months whose published version it marks."""
     after = snapshot(row)
     if before == after:
         return set()
@@ -49,7 +52,12 @@ def _notify(session: Session, reasons: dict[str, str], meeting_id: str, user_id:
             )
         ).all()
     )
-    for month, schedule_id in published.items():
+    drafts = session.execute(
+        select(ScheduleRow.month, ScheduleRow.id).where(
+            ScheduleRow.month.in_(list(reasons)), ScheduleRow.status == "draft"
+        )
+    ).all()
+    for month, schedule_id in [*published.items(), *drafts]:
         session.add(
             ReplanNoticeRow(schedule_id=schedule_id, meeting_id=meeting_id, reason=reasons[month], user_id=user_id)
         )

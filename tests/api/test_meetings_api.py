@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from models.storage.db import Database
-from tests.api.helpers import solve_and_publish
+from tests.api.helpers import solve, solve_and_publish
 from tests.api.world import World, build_world
 from tests.storage.helpers import row_counts
 
@@ -105,6 +105,25 @@ def test_move_after_publication_flags_a_replan_and_keeps_the_published_version(
     in_force = client.get(f"/schedules/{month['in_force']['id']}", headers=planner).json()
     assert in_force["needs_replan"] is True
     assert next(a for a in in_force["assignments"] if a["meeting"] == "m1")["start"] == "2025-11-04T08:00:00+07:00"
+
+
+def test_a_registration_after_a_draft_marks_the_draft_for_a_replan(client: TestClient, fresh: World) -> None:
+    """A month with only a draft: a meeting registered after it is not in the draft, so the
+    month needs a re-plan before that draft is published; a draft made after it does not."""
+    planner = fresh.auth("planner")
+    draft = solve(client, fresh)["schedule_id"]
+    assert client.get("/months/2025-11", headers=planner).json()["needs_replan"] is False
+    registered = client.post(
+        "/meetings", json={"id": "m77", "commune": "c2", "start": "2025-11-12T08:00"}, headers=planner
+    )
+    assert registered.status_code == 201, registered.text
+    month = client.get("/months/2025-11", headers=planner).json()
+    assert month["needs_replan"] is True
+    assert [n["meeting"] for n in month["notices"]] == ["m77"]
+    assert client.get(f"/schedules/{draft}", headers=planner).json()["needs_replan"] is True
+    again = solve(client, fresh)["schedule_id"]
+    assert client.get(f"/schedules/{again}", headers=planner).json()["needs_replan"] is False
+    assert client.get("/months/2025-11", headers=planner).json()["needs_replan"] is False
 
 
 def test_commune_sees_who_is_coming_but_not_the_visit(client: TestClient, fresh: World) -> None:
