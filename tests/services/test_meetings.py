@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.schemas.meetings import MeetingIn, MeetingPatch
-from models.storage.tables import MeetingRow, ReplanNoticeRow
+from models.storage.tables import MeetingRow, ReplanNoticeRow, ScheduleRow
 from services import meetings
 from services.errors import Conflict, Forbidden, NotFound
 from tests.services.conftest import account
@@ -51,12 +51,16 @@ def test_another_communes_meeting_is_not_found(session: Session) -> None:
 
 
 def test_moving_a_published_meeting_leaves_a_replan_notice(session: Session) -> None:
-    """A planner's move of a meeting in the published month marks that month for a re-plan."""
+    """A planner's move of a meeting in the published month marks that month for a re-plan:
+    one notice on each version of the month, the published one and every draft."""
     moved = meetings.move(session, account(session, "planner"), "m1", MeetingPatch.model_validate({"minutes": 120}))
     assert moved.minutes == 120
-    reasons = list(session.scalars(select(ReplanNoticeRow.reason).where(ReplanNoticeRow.meeting_id == "m1")))
-    assert len(reasons) == 1
-    assert "120 phút" in reasons[0]
+    notices = session.execute(
+        select(ReplanNoticeRow.schedule_id, ReplanNoticeRow.reason).where(ReplanNoticeRow.meeting_id == "m1")
+    ).all()
+    versions = set(session.scalars(select(ScheduleRow.id).where(ScheduleRow.month == "2025-11")))
+    assert sorted(schedule for schedule, _ in notices) == sorted(versions)
+    assert all("120 phút" in reason for _, reason in notices)
 
 
 def test_a_meeting_in_a_published_schedule_is_not_deleted(session: Session) -> None:
