@@ -107,7 +107,7 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
     for meeting_id, delegate in found:
         attendees.setdefault(meeting_id, []).append(Attendee(id=delegate.id, name=delegate.name, title=delegate.title))
     months = sorted({r.month for r in rows})
-    plan_themes = themes.month_themes(session, months)
+    theme_of = themes.meeting_themes(session, rows)
     monthly = {month: flags.in_force(session, month) for month in months}
     shown = requests.standing(session, rows)
     out = []
@@ -127,7 +127,7 @@ def meetings_out(session: Session, rows: Sequence[MeetingRow]) -> list[MeetingOu
                 required=row.required,
                 seats=seats(row, monthly[row.month][row.commune_id].flag),
                 senior_tier=row.senior_tier,
-                theme=row.theme or plan_themes.get(row.month),
+                theme=theme_of[row.id],
                 attendees=attendees.get(row.id, []),
                 pending=standing.label,
                 cancelled=row.cancelled_at is not None,

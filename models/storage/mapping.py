@@ -62,7 +62,7 @@ def month_document(session: Session, month: str) -> Document:
             .order_by(MeetingRow.starts_at, MeetingRow.id)
         )
     )
-    plan_theme = themes.month_themes(session, [month]).get(month)
+    theme_of = themes.meeting_themes(session, meetings)
     doc: Document = {
         "format": "phancong-instance/1",
         "name": f"{config.name(session)} — tháng {month_label(month)}",
@@ -72,7 +72,7 @@ def month_document(session: Session, month: str) -> Document:
         ],
         "communes": _communes(session, month),
         "delegates": _delegates(session),
-        "meetings": [_meeting(m, plan_theme) for m in meetings],
+        "meetings": [_meeting(m, theme_of[m.id]) for m in meetings],
         "roads": [{"a": r.a, "b": r.b, "minutes": r.minutes} for r in _all(session, RoadRow)],
         "history": _history(session, first),
     }
@@ -146,7 +146,8 @@ def _delegates(session: Session) -> list[Document]:
     return out
 
 
-def _meeting(row: MeetingRow, plan_theme: str | None) -> Document:
+def _meeting(row: MeetingRow, theme: str | None) -> Document:
+    """The meeting as the instance format writes it; ``theme`` as :func:`themes.meeting_themes` resolves it."""
     item: Document = {
         "id": row.id,
         "commune": row.commune_id,
@@ -157,7 +158,6 @@ def _meeting(row: MeetingRow, plan_theme: str | None) -> Document:
         item["required"] = row.required
     if row.senior_tier_set:
         item["senior_tier"] = row.senior_tier
-    theme = row.theme or plan_theme  # a meeting without a theme of its own takes its month's
     if theme is not None:
         item["theme"] = theme
     return item
