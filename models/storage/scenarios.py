@@ -2,14 +2,16 @@
 schedule version.
 
 A scenario keeps its changes in the YAML's shape and the published version in force when
-it was made. Changing its changes or mode bumps ``revision`` (its ETag comes from it);
-the results of earlier runs are kept, each with the revision and the changes it ran, so
+it was made. Changing its changes or mode bumps ``revision``; its ETag is that revision and
+a digest of its name and description, so that a rename is a new version to a client
+holding the old one (RFC 9110: a strong tag changes with the representation). The results of earlier runs are kept, each with the revision and the changes it ran, so
 a result shown next to a changed scenario says it is out of date rather than passing
 for an answer to the new question.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,8 +25,10 @@ ACTIVE = ("queued", "running")
 
 
 def etag(scenario: ScenarioRow) -> str:
-    """Strong ETag of a scenario in its current revision."""
-    return f'"k{scenario.id}-r{scenario.revision}"'
+    """Strong ETag of a scenario as it is now: its revision, and its name and description
+    (which are no new revision, a result staying an answer to the same question)."""
+    label = hashlib.blake2s(f"{scenario.name}\0{scenario.description or ''}".encode(), digest_size=4).hexdigest()
+    return f'"k{scenario.id}-r{scenario.revision}-{label}"'
 
 
 def create(

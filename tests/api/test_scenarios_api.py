@@ -182,7 +182,8 @@ def test_changes_are_validated_on_update_too(client: TestClient, world: World) -
 
 def test_a_changed_scenario_keeps_its_result_marked_stale(client: TestClient, world: World) -> None:
     """After a run, new changes make revision 2 (new ETag): the old result is kept and
-    marked stale until the next run; a stale If-Match is 412; a new name alone is no new revision."""
+    marked stale until the next run; a stale If-Match is 412; a new name alone is no new
+    revision, but a new ETag: a client holding the old name is refused."""
     planner = world.auth("planner")
     scenario = create(client, world, ILL)
     path = f"/scenarios/{scenario['id']}"
@@ -190,10 +191,16 @@ def test_a_changed_scenario_keeps_its_result_marked_stale(client: TestClient, wo
     etag = client.get(path, headers=planner).headers["ETag"]
     renamed = client.patch(path, json={"name": "Đổi tên"}, headers={**planner, "If-Match": etag})
     assert (renamed.status_code, renamed.json()["revision"]) == (200, 1)
-    changed = client.patch(path, json={"changes": [ILL, FLAGGED]}, headers={**planner, "If-Match": etag})
+    assert renamed.json()["last_run"]["stale"] is False
+    assert renamed.headers["ETag"] not in (etag, "") and renamed.json()["etag"] == renamed.headers["ETag"]
+    over_rename = client.patch(path, json={"description": "Cũ"}, headers={**planner, "If-Match": etag})
+    assert over_rename.status_code == 412
+    changed = client.patch(
+        path, json={"changes": [ILL, FLAGGED]}, headers={**planner, "If-Match": renamed.headers["ETag"]}
+    )
     assert changed.status_code == 200
     assert changed.json()["revision"] == 2
-    assert changed.headers["ETag"] != etag
+    assert changed.headers["ETag"] not in (etag, renamed.headers["ETag"])
     assert changed.json()["last_run"]["stale"] is True
     assert result(client, world, scenario["id"])["stale"] is True
     stale = client.patch(path, json={"name": "Lại đổi"}, headers={**planner, "If-Match": etag})

@@ -72,12 +72,16 @@ def test_changes_are_stored_exactly_as_written(tiny: Database) -> None:
 
 
 def test_a_new_question_is_a_new_revision(tiny: Database) -> None:
-    """New changes or a new mode bump the revision (and the ETag); a new name does not."""
+    """New changes or a new mode bump the revision (and the ETag); a new name or description
+    does not, but changes the ETag."""
     with tiny.transaction() as session:
         scenario = store.create(session, name="A", month="2025-11", changes=CHANGES[:1])
         first = store.etag(scenario)
-        store.update(session, scenario, {"name": "B", "description": "Đổi tên"})
+        store.update(session, scenario, {"name": "B"})
+        renamed = store.etag(scenario)
+        store.update(session, scenario, {"description": "Đổi tên"})
         assert scenario.revision == 1
+        assert len({first, renamed, store.etag(scenario)}) == 3
         store.update(session, scenario, {"changes": CHANGES[:1]})
         assert scenario.revision == 1
         store.update(session, scenario, {"changes": CHANGES})
