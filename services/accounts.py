@@ -342,6 +342,30 @@ def new_token_of(session: Session, planner: UserRow, user_id: int) -> str:
     return token
 
 
+def deactivate(session: Session, planner: UserRow, user_id: int) -> UserRow:
+    """A planner locks a delegate's or a commune's account (committed): its tokens are
+    revoked and, for a delegate, the secret calendar address too. Locking one already
+    locked changes nothing. Another planner's account is the administrator's to manage,
+    as its password is: a planner could otherwise shut every other planner out."""
+    require_planner(planner)
+    user = session.get(UserRow, user_id)
+    if user is None:
+        raise NotFound(f"Không có tài khoản {user_id}")
+    if user.id == planner.id:
+        raise Conflict("Không tự khóa tài khoản của mình", [Issue("user", user_id, "tài khoản của chính mình")])
+    if user.role == "planner":
+        raise Forbidden("Không được khóa tài khoản cán bộ Ban Tuyên giáo khác")
+    if user.active:
+        user.active = False
+        users.revoke_tokens(session, user)
+        if user.delegate_id is not None:
+            # The feed URL is a secret of its own, answered without any token: it must go too.
+            users.revoke_feed(session, user.delegate_id)
+        audit.record(session, planner, "user.deactivate", "user", user.id)
+        session.commit()
+    return user
+
+
 def _manageable(session: Session, planner: UserRow, user_id: int, what: str, own: bool = False) -> UserRow:
     """The account ``planner`` may ``what`` for: :class:`Forbidden` for a planner account
     (the planner's own too unless ``own``), :class:`Conflict` for a locked one."""

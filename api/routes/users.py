@@ -62,13 +62,6 @@ def create_user(body: UserIn, planner: Planner, session: SessionDep) -> UserWith
     return UserWithToken(user=user_out(user), token=token)
 
 
-def _user(session: SessionDep, user_id: int) -> UserRow:
-    user = session.get(UserRow, user_id)
-    if user is None:
-        raise ApiError(404, "Không có tài khoản này")
-    return user
-
-
 @router.post(
     "/users/{user_id}/token",
     status_code=status.HTTP_201_CREATED,
@@ -84,15 +77,8 @@ def rotate_user_token(user_id: IntId, planner: Planner, session: SessionDep) -> 
 
 @router.delete("/users/{user_id}", response_model=UserOut, responses=responses(401, 403, 404, 409, 422))
 def deactivate_user(user_id: IntId, planner: Planner, session: SessionDep) -> UserOut:
-    """Khóa tài khoản và thu hồi mọi mã của nó; với tài khoản đại biểu, cả địa chỉ lịch bí mật."""
-    user = _user(session, user_id)
-    if user.id == planner.id:
-        raise ApiError(409, "Không tự khóa tài khoản của mình")
-    user.active = False
-    users.revoke_tokens(session, user)
-    if user.delegate_id is not None:
-        # The feed URL is a secret of its own, answered without any token: it must go too.
-        users.revoke_feed(session, user.delegate_id)
-    audit.record(session, planner, "user.deactivate", "user", user.id)
-    session.commit()
-    return user_out(user)
+    """Khóa tài khoản đại biểu hoặc xã/phường và thu hồi mọi mã của nó; với tài khoản đại
+    biểu, cả địa chỉ lịch bí mật.
+
+    Không khóa tài khoản của chính mình (409) hay của cán bộ Ban Tuyên giáo khác (403)."""
+    return user_out(accounts.deactivate(session, planner, user_id))

@@ -101,6 +101,31 @@ def test_a_planner_takes_no_token_of_another_planner(
     assert client.post(f"/users/{ids['plan2']}/token", headers=thief).status_code == 201  # one's own, as /me/token
 
 
+def test_a_planner_locks_no_planner_account(plan2: str, world: World, client: TestClient, database: Database) -> None:
+    """Locking shuts an account out (its tokens revoked): a planner may do it to a delegate
+    or a commune, not to another planner (the administrator's), nor to himself; locking
+    twice changes nothing."""
+    ids = _ids(database)
+    thief = {"Authorization": f"Bearer {plan2}"}
+    refused = client.delete(f"/users/{ids['canbo']}", headers=thief)
+    assert refused.status_code == 403
+    assert "Không được khóa tài khoản cán bộ Ban Tuyên giáo khác" in refused.json()["detail"]
+    assert client.get("/me", headers=world.auth("planner")).status_code == 200  # canbo still works
+    own = client.delete(f"/users/{ids['plan2']}", headers=thief)
+    assert own.status_code == 409
+    assert own.json()["errors"][0]["path"] == "user"
+    assert client.delete("/users/999999", headers=thief).status_code == 404
+    kien = client.post(f"/users/{ids['kien']}/token", headers=thief).json()["token"]
+    locked = client.delete(f"/users/{ids['kien']}", headers=thief)
+    assert (locked.status_code, locked.json()["active"]) == (200, False)
+    assert client.get("/me", headers={"Authorization": f"Bearer {kien}"}).status_code == 401
+    again = client.delete(f"/users/{ids['kien']}", headers=thief)
+    assert (again.status_code, again.json()["active"]) == (200, False)
+    with database.reader() as session:
+        planners = session.scalars(select(UserRow).where(UserRow.role == "planner"))
+        assert all(p.active for p in planners)
+
+
 # -- 8. no link for a locked account -------------------------------------------------------
 
 
