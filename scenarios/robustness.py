@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 import threading
 import time
 from collections import Counter, defaultdict
@@ -29,6 +30,7 @@ from models.io import instance_from_document
 from scenarios.replan import changes_proved, repair_hint
 from solver import solve
 from solver.backends import ProgressCallback
+from solver.backends.lifeline import die_with
 from solver.calendar import month_index
 from solver.travel import EPSILON, TravelTimes
 
@@ -123,8 +125,10 @@ def absences(instance: Instance, pairs: Sequence[tuple[str, str]], *, days: bool
 _WORKER: dict[str, Any] = {}
 
 
-def _start(document: dict[str, Any], pairs: list[tuple[str, str]], time_limit: float) -> None:
-    """Process initialiser: the instance, with the schedule as its reference, built once."""
+def _start(parent: int, document: dict[str, Any], pairs: list[tuple[str, str]], time_limit: float) -> None:
+    """Process initialiser: die with ``parent`` (a killed worker or server must not leave
+    its pool solving), and the instance, with the schedule as its reference, built once."""
+    die_with(parent)
     _WORKER.update(instance=with_reference(document, pairs), pairs=pairs, time_limit=time_limit)
 
 
@@ -253,14 +257,26 @@ def analyse(
     if solve_all is not None:
         solve_all(todo, take)
         return Robustness(_rank(pairs, answers), seats(instance, pairs), time.perf_counter() - started)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=max(1, processes), mp_context=context, initializer=_start, initargs=(document, pairs, time_limit)
-    ) as pool:
+    with pool_of(processes, document, pairs, time_limit) as pool:
         futures: list[Future[Answer]] = [pool.submit(resolve_absence, a) for a in todo]
         for future in as_completed(futures):
             take(future.result())
     return Robustness(_rank(pairs, answers), seats(instance, pairs), time.perf_counter() - started)
+
+
+def pool_of(
+    processes: int, document: dict[str, Any], pairs: list[tuple[str, str]], time_limit: float
+) -> ProcessPoolExecutor:
+    """The processes that re-plan the absences, each dying with this process. The kernel
+    signals a worker when the thread that started it ends: the pool is used (its workers
+    started by ``submit``) from the thread that made it, for as long as it is open."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=max(1, processes),
+        mp_context=context,
+        initializer=_start,
+        initargs=(os.getpid(), document, pairs, time_limit),
+    )
 
 
 def _rank(pairs: Sequence[tuple[str, str]], answers: list[Answer]) -> list[DelegateCost]:

@@ -55,7 +55,8 @@ def test_parallel_resolves_rank_the_costliest_absence_first(tiny: dict[str, Any]
 def test_a_proved_resolve_is_marked_proved(tiny: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """An absence on the tiny month, which the solver proves at once, is not marked "*" (not proved)."""
     monkeypatch.setattr(robustness, "_WORKER", {})  # the worker's state, here in this process
-    robustness._start(tiny, PUBLISHED, 5.0)
+    monkeypatch.setattr(robustness, "die_with", lambda parent: None)  # this process has no pool's parent
+    robustness._start(0, tiny, PUBLISHED, 5.0)
     month = instance_from_document(tiny)
     for absence in absences(month, PUBLISHED):
         answer = robustness.resolve_absence(absence)
