@@ -15,7 +15,9 @@ from models.storage.tables import ScheduleRow
 def solution(session: Session, row: ScheduleRow) -> Solution:
     plan = schedules.plan_of(session, row)
     return Solution(
-        instance=f"{config.name(session)} — tháng {month_label(row.month)} (bản {row.version})",
+        # The month instance's own name (``/months/{m}/instance.json``), so that the two
+        # exports pair up in ``phancong score``; the version is in the file's name.
+        instance=f"{config.name(session)} — tháng {month_label(row.month)}",
         status=row.solver_status,  # type: ignore[arg-type]  # one of the four, checked by the schema test
         score=Score(total=row.score_total, terms={t: int(row.terms.get(t, 0)) for t in TERMS}),
         bound=row.bound,

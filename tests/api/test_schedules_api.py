@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
+from cli.main import app
 from models.io import solution_from_document
 from models.rules import Rules
 from models.schema import solution_issues
@@ -246,6 +249,23 @@ def test_exported_solution_is_valid_and_scores_as_stored(client: TestClient, fre
     assert solution.score is not None
     assert report.total == solution.score.total == 32
     assert {v.meeting for v in solution.visits} <= {a.meeting for a in solution.assignments}
+
+
+def test_the_months_exports_are_scored_together_by_the_command_line(
+    client: TestClient, fresh: World, tmp_path: Path
+) -> None:
+    """``phancong score`` takes the month's instance with any version's solution of that
+    month (it refuses a solution made for another instance, by name)."""
+    published = solve_and_publish(client, fresh)
+    planner = fresh.auth("planner")
+    instance = tmp_path / "thang.json"
+    instance.write_bytes(client.get("/months/2025-11/instance.json", headers=planner).content)
+    for address in ("/months/2025-11/solution.json", f"/schedules/{published['id']}/solution.json"):
+        solution = tmp_path / "lich.json"
+        solution.write_bytes(client.get(address, headers=planner).content)
+        result = CliRunner().invoke(app, ["score", str(instance), str(solution)])
+        assert result.exit_code == 0, (address, result.output)
+        assert "32" in result.output
 
 
 def test_exported_workbook_has_vietnamese_headers(client: TestClient, fresh: World) -> None:
