@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.schemas.meetings import MeetingIn, MeetingPatch
 from models.errors import Issue
-from models.storage import audit
+from models.storage import audit, clock
 from models.storage import meetings as meeting_store
 from models.storage.clock import aware, month_of
 from models.storage.tables import AssignmentRow, ChangeRequestRow, CommuneRow, MeetingRow, ScheduleRow, UserRow
@@ -100,6 +100,8 @@ def change(
     if cancel:
         _cancel_alone(body)
     starts_at = _utc(body.start) if body.start is not None else None
+    if user.role == "commune":
+        _not_yet_held(meeting, starts_at)
     published = requests.is_published(session, meeting.month) or (
         starts_at is not None and requests.is_published(session, month_of(starts_at))
     )
@@ -184,6 +186,27 @@ def _delete(session: Session, user: UserRow, meeting: MeetingRow) -> None:
     session.delete(meeting)
     audit.record(session, user, "meeting.delete", "meeting", meeting_id)
     session.commit()
+
+
+def _not_yet_held(meeting: MeetingRow, starts_at: dt.datetime | None) -> None:
+    """A commune moves or cancels only a meeting still to come, and not into the past:
+    from its day on, what happened is the delegate's report to say (the Board may still
+    correct a meeting)."""
+    today = clock.today()
+    day = clock.local(meeting.starts_at).date()
+    if day <= today:
+        when = "diễn ra hôm nay" if day == today else "đã diễn ra"
+        raise Conflict(
+            f"Hội nghị {meeting.id} {when} ngày {day:%d/%m/%Y}: không còn dời hay hủy được; "
+            "nếu có sai sót hãy báo Ban Tuyên giáo",
+            [Issue("path.meeting_id", meeting.id, f"hội nghị ngày {day:%d/%m/%Y}, hôm nay {today:%d/%m/%Y}")],
+        )
+    if starts_at is not None and clock.local(starts_at).date() < today:
+        new_day = clock.local(starts_at).date()
+        raise Invalid(
+            f"Không dời hội nghị về ngày đã qua ({new_day:%d/%m/%Y}; hôm nay {today:%d/%m/%Y})",
+            [Issue("$.start", clock.local_naive(starts_at).isoformat(), "ngày đã qua")],
+        )
 
 
 def _utc(start: dt.datetime) -> dt.datetime:

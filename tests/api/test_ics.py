@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
+from models.storage import clock
 from models.storage.db import Database
 from tests.api.helpers import feed_url, planner_feed, schedule, solve, solve_and_publish
 from tests.api.world import World, build_world
@@ -258,10 +259,13 @@ def test_feed_has_geo_fellows_and_a_reminder_that_can_be_turned_off(
     assert "nhac" in bad.text
 
 
-def test_feed_answers_head_and_conditional_requests(client: TestClient, fresh: World) -> None:
+def test_feed_answers_head_and_conditional_requests(
+    client: TestClient, fresh: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """HEAD: the GET's headers, no body; a weak ETag; If-None-Match (weak or strong form,
     or ``*``) and If-Modified-Since at or after Last-Modified → 304; older → 200; a
     new publication changes both."""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 1))  # the commune's move is before the day
     solve_and_publish(client, fresh)
     url = feed_url(client, fresh)
     full = client.get(url)

@@ -3,16 +3,25 @@ planners for a re-plan and never touches the published schedule."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from models.storage import clock
 from models.storage.db import Database
 from tests.api.helpers import solve, solve_and_publish
 from tests.api.world import World, build_world
 from tests.storage.helpers import row_counts
+
+
+@pytest.fixture(autouse=True)
+def before_november(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is 1 November 2025: the tiny month's meetings (4 and 6 November) are still to
+    come, so a commune may still move them."""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 1))
 
 
 @pytest.fixture

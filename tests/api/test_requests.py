@@ -30,10 +30,11 @@ def fresh(database: Database, tiny_document: dict[str, Any]) -> World:
     return build_world(database, tiny_document, extras=False)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def before_november(monkeypatch: pytest.MonkeyPatch) -> None:
     """Today is 1 November 2025: the tiny month's meetings (4 and 6 November) are still to
-    come, so a delegate may still say "không dự được" (from a meeting's day, they report)."""
+    come, so a commune may still move or cancel them and a delegate may still say "không
+    dự được" (from a meeting's day, they report)."""
     monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 1))
 
 
@@ -89,6 +90,39 @@ def test_before_publication_a_communes_move_applies_at_once(client: TestClient, 
     assert moved.status_code == 200, moved.text
     assert moved.json()["start"] == "2025-11-05T08:00:00+07:00"
     assert client.get("/requests", headers=fresh.auth("planner")).json() == []
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_commune_moves_or_cancels_only_a_meeting_still_to_come(
+    client: TestClient, fresh: World, monkeypatch: pytest.MonkeyPatch, published: bool
+) -> None:
+    """From the meeting's day (4 November) on, a commune's move or cancellation is refused,
+    as a request too; a meeting to come is not moved into the past. The Board may still
+    correct a meeting."""
+    if published:
+        solve_and_publish(client, fresh)
+    commune, planner = fresh.auth("commune"), fresh.auth("planner")
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 3))
+    past = client.patch("/meetings/m1", json={"start": "2025-11-02T08:00"}, headers=commune)
+    assert past.status_code == 422
+    assert past.json()["errors"][0] == {
+        **past.json()["errors"][0],
+        "path": "$.start",
+        "value": "2025-11-02T08:00:00",
+    }
+    assert "ngày đã qua (02/11/2025; hôm nay 03/11/2025)" in past.json()["detail"]
+    for day in (dt.date(2025, 11, 4), dt.date(2025, 11, 20)):
+        monkeypatch.setattr(clock, "today", lambda day=day: day)
+        for body in ({"start": "2025-11-25T08:00"}, {"cancel": True, "reason": "Mưa bão"}):
+            refused = client.patch("/meetings/m1", json=body, headers=commune)
+            assert refused.status_code == 409, (day, body)
+            assert refused.json()["errors"][0]["path"] == "path.meeting_id"
+            when = "diễn ra hôm nay" if day.day == 4 else "đã diễn ra"
+            assert f"Hội nghị m1 {when} ngày 04/11/2025: không còn dời hay hủy được" in refused.json()["detail"]
+    assert client.get("/requests", headers=planner).json() == []
+    assert client.get("/meetings/m1", headers=planner).json()["start"] == "2025-11-04T08:00:00+07:00"
+    fixed = client.patch("/meetings/m1", json={"start": "2025-11-05T08:00"}, headers=planner)
+    assert fixed.status_code == 200, fixed.text
 
 
 def test_refusals_name_the_reason(client: TestClient, fresh: World) -> None:

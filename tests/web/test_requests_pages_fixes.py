@@ -132,7 +132,7 @@ def test_absence_refusals(world: World, browser_of: Browser, database: Database,
 # -- 2. a commune's cancellation, and the reason of its move --------------------------------
 
 
-def test_a_commune_move_carries_its_reason(world: World, browser_of: Browser, database: Database) -> None:
+def test_a_commune_move_carries_its_reason(world: World, browser_of: Browser, database: Database, early: None) -> None:
     _no_world_request(database)
     browser = browser_of("coclieu")
     home = browser.get("/")
@@ -145,7 +145,9 @@ def test_a_commune_move_carries_its_reason(world: World, browser_of: Browser, da
     assert "Trùng lịch tiếp xúc cử tri" in inbox
 
 
-def test_a_commune_asks_to_cancel_a_published_meeting(world: World, browser_of: Browser, database: Database) -> None:
+def test_a_commune_asks_to_cancel_a_published_meeting(
+    world: World, browser_of: Browser, database: Database, early: None
+) -> None:
     _no_world_request(database)
     browser = browser_of("coclieu")
     home = browser.get("/")
@@ -173,7 +175,7 @@ def test_a_commune_asks_to_cancel_a_published_meeting(world: World, browser_of: 
 
 
 def test_a_commune_cancels_an_unpublished_meeting_once_confirmed(
-    world: World, browser_of: Browser, database: Database
+    world: World, browser_of: Browser, database: Database, early: None
 ) -> None:
     browser = browser_of("coclieu")
     home = browser.get("/")
