@@ -139,10 +139,18 @@ def validation_items(errors: list[dict[str, Any]]) -> list[ErrorItem]:
     return items
 
 
+#: Characters of a sent text echoed back: enough to recognise it, where a megabyte sent
+#: in one field came back whole in the refusal.
+ECHOED = 1000
+
+
 def _plain(value: Any) -> Any:
     """The value as UTF-8 JSON can carry it (bytes and odd objects become text, a lone
-    surrogate is written as its escape, a NaN as the text ``NaN``)."""
+    surrogate is written as its escape, a NaN as the text ``NaN``), a long text cut to its
+    first :data:`ECHOED` characters and its length."""
     if isinstance(value, str):
+        if len(value) > ECHOED:
+            return f"{printable(value[:ECHOED])}… ({len(value)} ký tự)"
         return printable(value)
     if isinstance(value, float) and not math.isfinite(value):
         return json.dumps(value)  # NaN, Infinity or -Infinity, as it was sent

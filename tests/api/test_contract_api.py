@@ -99,6 +99,26 @@ def test_a_look_alike_id_in_a_path_is_refused(client: TestClient, fresh: World) 
     assert _errors(response) == [("path.commune_id", "c1\u200b")]
 
 
+def test_a_long_value_is_echoed_cut(client: TestClient, fresh: World) -> None:
+    """A refused field's value comes back as its first thousand characters and its length,
+    not whole (a megabyte sent came back as a megabyte)."""
+    sent = "x" * 1_000_000
+    response = client.post(
+        "/delegates/d2/leave",
+        json={"from": "2024-06-01", "to": "2024-06-02", "ghi": sent},
+        headers=fresh.auth("planner"),
+    )
+    assert response.status_code == 422
+    assert len(response.content) < 5_000
+    [(path, value)] = _errors(response)
+    assert path == "$.ghi"
+    assert value == "x" * 1000 + "… (1000000 ký tự)"
+    short = client.post(
+        "/delegates/d2/leave", json={"from": "2024-06-01", "to": "9999-12-31"}, headers=fresh.auth("planner")
+    )
+    assert _errors(short) == [("$.to", "9999-12-31")]
+
+
 def test_the_openapi_shows_the_contract(client: TestClient) -> None:
     """The schemas carry the patterns (invisible characters refused) and the years of dates."""
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
