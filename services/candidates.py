@@ -440,14 +440,28 @@ def _notify(session: Session, planner: UserRow, meeting: MeetingRow, delegate_id
 
 
 def _check_pin(session: Session, meeting: MeetingRow, delegate_id: str) -> None:
-    """Refuse a pin the delegate could hold in no schedule: the scorer's H3 and H7 on the pair alone."""
+    """Refuse a pin the delegate could hold in no schedule: the scorer's H3, H4, H5 and H7
+    on the pair with the delegate's other pins of the month (a second pin on the same day
+    too far away, a month's pins beyond ``max_per_month``, 0 for one who attends none),
+    and a pin beyond the meeting's seats. Each would leave every solve of the month
+    infeasible."""
     _, instance = load_month(session, meeting.month, reference=False)
     target = instance.meeting(meeting.id)
     person = instance.delegate(delegate_id)
-    found = score(instance, [(meeting.id, delegate_id)]).violations
-    blocking = [v for v in found if v.rule in ("H3", "H7") and v.delegate == delegate_id]
+    others = [p for p in instance.pinned if p.meeting == meeting.id and p.delegate != delegate_id]
+    seats = instance.required(target)
+    if len(others) >= seats:
+        names = ", ".join(instance.delegate(p.delegate).name for p in others)
+        raise Conflict(
+            f"Không ghim được {person.name} vào hội nghị {meeting.id}: hội nghị cần {seats} người và đã ghim {names}",
+            [Issue("delegate", delegate_id, f"hội nghị đã đủ {seats} người được ghim")],
+        )
+    trial = [(p.meeting, p.delegate) for p in instance.pinned if p.delegate == delegate_id and p.meeting != meeting.id]
+    trial.append((meeting.id, delegate_id))
+    found = score(instance, trial).violations
+    blocking = [v for v in found if v.rule in ("H3", "H4", "H5", "H7") and v.delegate == delegate_id]
     if blocking:
-        facts = [fact(instance, target, person, [(meeting.id, delegate_id)], v) for v in blocking]
+        facts = [fact(instance, target, person, trial, v) for v in blocking]
         labels = [HARD_RULE_LABELS[v.rule] for v in blocking]
         issues = [Issue("delegate", delegate_id, f"{r}: {f}") for r, f in zip(labels, facts, strict=True)]
         raise Conflict(f"Không ghim được {person.name} vào hội nghị {meeting.id}: {'; '.join(facts)}", issues)

@@ -2,9 +2,10 @@
 schedule version.
 
 A scenario keeps its changes in the YAML's shape and the published version in force when
-it was made. Changing its changes or mode bumps ``revision``; its ETag is that revision and
-a digest of its name and description, so that a rename is a new version to a client
-holding the old one (RFC 9110: a strong tag changes with the representation). The results of earlier runs are kept, each with the revision and the changes it ran, so
+it was made. Changing its changes or mode bumps ``revision``; its ETag is that revision
+and a digest of its name and description, so that a rename is a new version to a
+client holding the old one (RFC 9110: a strong tag changes with the representation).
+The results of earlier runs are kept, each with the revision and the changes it ran, so
 a result shown next to a changed scenario says it is out of date rather than passing
 for an answer to the new question.
 """

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from models.storage.db import Database
+from models.storage.tables import DelegateRow
 from tests.api.world import MONTH, World
 
 
@@ -69,6 +71,31 @@ def test_pins_through_the_api(client: TestClient, world: World) -> None:
     assert client.get("/meetings/m1/pins", headers=auth).json() == []
     bad = client.put("/meetings/m1/pins/d4", json={"kind": "ghim"}, headers=auth)
     assert bad.status_code == 422
+
+
+def test_a_pin_no_schedule_could_keep_is_refused(client: TestClient, world: World, database: Database) -> None:
+    """A pin beyond the delegate's month (``max_per_month``, 0 for one who attends none) or
+    beyond the meeting's seats would leave every solve of the month infeasible: 409 with
+    the fact, and nothing pinned."""
+    auth = world.auth("planner")
+    with database.transaction() as session:
+        for delegate, most in (("d3", 0), ("d4", 1)):
+            row = session.get(DelegateRow, delegate)
+            assert row is not None
+            row.max_per_month = most
+    none = client.put("/meetings/m1/pins/d3", json={"kind": "pinned"}, headers=auth)
+    assert none.status_code == 409
+    assert "đã đủ số buổi tối đa trong tháng (0 buổi)" in none.json()["detail"]
+    assert none.json()["errors"][0]["path"] == "delegate"
+    assert client.put("/meetings/m1/pins/d4", json={"kind": "pinned"}, headers=auth).status_code == 200
+    second = client.put("/meetings/m4/pins/d4", json={"kind": "pinned"}, headers=auth)
+    assert second.status_code == 409
+    assert "(1 buổi)" in second.json()["detail"]
+    full = client.put("/meetings/m1/pins/d5", json={"kind": "pinned"}, headers=auth)
+    assert full.status_code == 409
+    assert "hội nghị cần 1 người và đã ghim Phạm Ngọc Lan" in full.json()["detail"]
+    assert client.get("/meetings/m4/pins", headers=auth).json() == []
+    assert [p["delegate"] for p in client.get("/meetings/m1/pins", headers=auth).json()] == ["d4"]
 
 
 def test_versions_and_diff(client: TestClient, world: World) -> None:
