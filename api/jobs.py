@@ -322,7 +322,9 @@ class Executor:
                     ids = []
                     for draft in made:
                         row = schedules.create_draft(session, draft.month, draft.plan, draft.base_id, user_id, job_id)
-                        detail = {"job": job_id, "score": draft.plan.total, "status": status}
+                        detail = {"job": job_id, "score": draft.plan.total, "status": draft.plan.solver_status}
+                        if draft.plan.solver_status != status:
+                            detail["joint_status"] = status  # a range's joint solve: not this draft's own
                         audit.record(session, user, "schedule.solve", "schedule", row.id, detail)
                         ids.append(row.id)
                     if not link(session, ids):
@@ -370,8 +372,14 @@ class Executor:
             for month in planned:
                 _, alone = load_rolling_month(session, month, earlier)
                 plan = plan_from_pairs(alone, pairs_of[month])
-                if plan.solver_status != "partial":
+                if len(planned) == 1 and plan.total == report.total:
+                    # The joint solve was this month's own solve (same meetings, history and
+                    # score): its status and bound are the month's, as a one-month solve stores.
                     plan.solver_status = result.status
+                    plan.bound = result.bound
+                # Otherwise the joint status and bound prove the range's score, not this
+                # month's own: the draft stays "feasible" (or "partial") with no bound, and
+                # its job (``schedules.job_id``) says it was planned jointly.
                 plan.seconds = round(result.seconds, 3)
                 made.append(Draft(month, plan, order.bases.get(month)))
                 earlier.append((alone, plan.pairs, plan.visits))

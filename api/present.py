@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.schemas.directory import CommuneOut, DelegateOut, LeaveOut, TeamOut
-from api.schemas.jobs import JobOut
+from api.schemas.jobs import JobOut, JointPlanOut, RangeDraftOut
 from api.schemas.meetings import Attendee, MeetingOut
 from api.schemas.people import UserOut
 from api.schemas.schedules import (
@@ -21,10 +21,10 @@ from api.schemas.schedules import (
     TermScore,
 )
 from models.instance import default_required
-from models.labels import FLAG_LABELS, STATUS_LABELS, TIER_LABELS, term_label
+from models.labels import FLAG_LABELS, STATUS_LABELS, TIER_LABELS, number_vn, term_label
 from models.rules import TERMS
 from models.storage import config, flags, schedules, themes
-from models.storage.clock import local
+from models.storage.clock import local, month_label
 from models.storage.tables import (
     AssignmentRow,
     CommuneRow,
@@ -153,6 +153,59 @@ def schedule_summary(session: Session, row: ScheduleRow) -> ScheduleSummary:
         based_on=row.base_id,
         created_at=local(row.created_at),
         published_at=local(row.published_at) if row.published_at else None,
+        joint=joint_plan(session, row),
+    )
+
+
+def proof_label(status: str | None, best: int | None, bound: int | None) -> str:
+    """Whether a solve's best score is proved optimal, or how far it may be from the optimum."""
+    if status == "optimal":
+        return "đã chứng minh tối ưu"
+    if best is None or bound is None:
+        return "chưa chứng minh tối ưu (chưa có cận dưới)"
+    gap = max(0, best - bound)
+    share = f" ({number_vn(100 * gap / best, 1)} %)" if best > 0 else ""
+    return f"chưa chứng minh tối ưu: cách cận dưới {number_vn(gap)} điểm{share}"
+
+
+def range_months(job: JobRow) -> list[str] | None:
+    """The months a range job planned jointly (asked for, while it has not said which hold
+    meetings); None for any other job."""
+    if job.parent_id is not None or job.scenario_id is not None or "months" not in (job.payload or {}):
+        return None
+    answer = job.answer or {}
+    return [str(m) for m in answer.get("planned", (job.payload or {})["months"])]
+
+
+def joint_plan(session: Session, row: ScheduleRow) -> JointPlanOut | None:
+    """The range solve a draft was planned in with other months; None for a one-month plan.
+
+    The joint solve proves (or bounds) the range's score, while each month's draft is scored
+    on its own after the drafts before it: the draft keeps its own status (``feasible``, no
+    bound) and this says where the joint proof is, as the job page explains it.
+    """
+    job = session.get(JobRow, row.job_id) if row.job_id else None
+    months = range_months(job) if job is not None else None
+    if job is None or months is None or len(months) < 2:
+        return None
+    span = f"{month_label(months[0])} đến {month_label(months[-1])}"
+    if job.result_status == "optimal":
+        proof = f"điểm các tháng cùng lúc ({job.best_score}) đã được chứng minh là tối ưu"
+    else:
+        proof = f"điểm các tháng cùng lúc {proof_label(job.result_status, job.best_score, job.bound)}"
+    note = (
+        f"Bản nháp này thuộc lượt lập cùng lúc các tháng {span} (lượt {job.id}); {proof}. "
+        "Mỗi bản nháp được chấm điểm riêng cho tháng của nó (các tháng trước coi là đã diễn ra), "
+        "nên điểm của tháng này chưa được chứng minh là tối ưu và không có cận dưới riêng."
+    )
+    return JointPlanOut(
+        job=job.id,
+        months=months,
+        status=job.result_status,
+        status_label=STATUS_LABELS.get(job.result_status, job.result_status) if job.result_status else None,
+        score=job.best_score,
+        bound=job.bound,
+        note=note,
     )
 
 
@@ -257,10 +310,13 @@ def range_out(row: JobRow) -> dict[str, Any]:
     if row.parent_id is not None or not row.payload or "months" not in row.payload:
         return {}
     answer = row.answer or {}
+    drafts = [RangeDraftOut(month=str(d["month"]), schedule_id=int(d["schedule_id"])) for d in answer.get("drafts", [])]
     return {
         "months": list(row.payload["months"]),
         "planning": answer.get("planning"),
-        "schedule_ids": [d["schedule_id"] for d in answer.get("drafts", [])],
+        # A month without meetings has no draft: the ids alone cannot be zipped with months.
+        "schedule_ids": [d.schedule_id for d in drafts],
+        "drafts": drafts,
     }
 
 

@@ -32,6 +32,7 @@ from api.settings import Settings
 from models.errors import Issue
 from models.instance import Instance
 from models.storage import audit, jobs, schedules
+from models.storage.clock import month_label
 from models.storage.tables import JobRow, UserRow
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound, TooLarge, TooMany
@@ -68,9 +69,14 @@ class Ready:
     """Why a month without meetings is refused, in the request's words."""
     record: Callable[[], JobRow]
     order: Callable[[JobRow], Order]
+    empty_issues: tuple[Issue, ...] = ()
+    """The fields that asked for the empty months, said beside them."""
 
 
 def time_limit(asked: float | None, settings: Settings) -> float:
+    # Cut to the server's cap rather than refused: a client's "as long as you may" keeps
+    # working when the cap is lowered, and the job's time_limit says what it got. The
+    # pages, whose field states the cap, refuse more beside it (web.workspace.form_seconds).
     """The seconds a job gets: what was asked (or the default), at most the cap."""
     return min(asked or settings.default_solve_seconds, settings.max_solve_seconds)
 
@@ -103,7 +109,7 @@ def start(
     take_solve_slot(session, planner.id, settings)
     request = ready()
     if not request.instance.meetings:
-        raise Invalid(request.empty)
+        raise Invalid(request.empty, request.empty_issues)
     check_size(request.instance, settings)
     try:
         job = request.record()
@@ -258,8 +264,16 @@ def start_range(
         def order(job: JobRow) -> RangeOrder:
             return RangeOrder(job.id, tuple(months), bases, limit, changes_first, planner.id)
 
-        empty = f"Các tháng {months[0]} đến {months[-1]} chưa có hội nghị nào được đăng ký"
-        return Ready(largest, empty, record, order)
+        # In the months' Vietnamese form (MM/YYYY), naming the fields that asked for them.
+        span = month_label(months[0]) + (f" đến {month_label(months[-1])}" if len(months) > 1 else "")
+        said = f"tháng {span} chưa có hội nghị nào được đăng ký"
+        empty = ("Các " if len(months) > 1 else "") + said
+        empty = empty[0].upper() + empty[1:]
+        issues = (
+            Issue(path="$.from", value=months[0], message=said),
+            Issue(path="$.to", value=months[-1], message=said),
+        )
+        return Ready(largest, empty, record, order, issues)
 
     mismatch = "Idempotency-Key này đã dùng cho một yêu cầu khác (tháng hoặc tham số khác)"
     return start(session, planner, settings, runner, idempotency_key, same, mismatch, ready)

@@ -82,7 +82,18 @@ DONE = {
     "cong-bo": "Đã công bố bản lịch; đại biểu và xã/phường thấy lịch này.",
     "sao-chep": "Đã tạo bản nháp mới từ bản lịch này; có thể sửa từng chỗ.",
 }
-MAX_SECONDS_FIELD = 600
+
+
+def form_seconds(text: str, cap: float, unit: str = "") -> tuple[float | None, str | None]:
+    """A form's solve seconds (whole, from 1 to the server's cap, which the field's hint
+    states) and what is wrong with them. The API cuts a larger value to the cap; a planner
+    who typed it is told beside the field instead."""
+    given, most = _int(text), int(cap)
+    if given is None or given < 1:
+        return None, f"Thời gian giải là số giây từ 1 đến {most}{unit}; đã nhập “{text}”"
+    if given > most:
+        return None, f"Thời gian giải tối đa {most} giây{unit} (giới hạn của máy chủ); đã nhập {given}"
+    return float(given), None
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -301,12 +312,10 @@ async def start_solve(request: Request, month: str) -> Response:
     seconds: float | None = None
     text = form.get("giay", "")
     if text:
-        number = _int(text)
-        if number is None or not 1 <= number <= MAX_SECONDS_FIELD:
+        seconds, error = form_seconds(text, settings.max_solve_seconds)
+        if error is not None:
             values = dict.fromkeys(MONTH_QUERY, "") | {"giay": text}
-            error = f"Thời gian giải là số giây từ 1 đến {MAX_SECONDS_FIELD}"
             return await _month(request, viewer, month, values, {"giay": error}, status=422)
-        seconds = float(number)
     changes_first = form.get("it_doi") == "1"
 
     def work(session: Session) -> str:

@@ -9,7 +9,8 @@
   month) starts a range job through :func:`services.jobs.start_range`, the call
   ``POST /solves`` makes; ``/nam/YYYY/lap-lich/JOB`` follows it with the month solve's
   progress bar and events (``…/su-kien``), ``POST …/dung`` stops it, and once it ends
-  links each month's draft.
+  says whether the joint score is proved optimal (or its gap) and links each month's
+  draft; under a year none of the job's months is in, these addresses are not found.
 
 Planners only (:func:`services.access.require_planner`, the refusal of every planner
 page); the forms carry the session's CSRF token.
@@ -25,6 +26,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from api.present import proof_label
 from models.contract import YEARS, YEARS_TEXT
 from models.labels import TIER_LABELS, number_vn
 from models.storage import jobs as job_store
@@ -39,14 +41,13 @@ from web import session as web_session
 from web.session import Viewer
 from web.workspace import (
     JOB_LABELS,
-    MAX_SECONDS_FIELD,
     _form,
-    _int,
     _issue_text,
     _page,
     _read,
     _status,
     _write,
+    form_seconds,
     progress_events,
     tier_filter,
 )
@@ -121,6 +122,7 @@ async def _year(
         "form": form,
         "errors": errors,
         "max_seconds": request.app.state.settings.max_solve_seconds,
+        "default_seconds": request.app.state.settings.default_solve_seconds,
     }
     return _page(request, "year.html", context, status=status)
 
@@ -181,11 +183,9 @@ async def start_range(request: Request, year: str) -> Response:
         errors["den"] = f"Tháng không đúng: “{sent['den']}”; nhập tháng/năm, ví dụ 12/{number}"
     seconds: float | None = None
     if sent["giay"]:
-        given = _int(sent["giay"])
-        if given is None or not 1 <= given <= MAX_SECONDS_FIELD:
-            errors["giay"] = f"Thời gian giải là số giây từ 1 đến {MAX_SECONDS_FIELD} cho mỗi tháng"
-        else:
-            seconds = float(given)
+        seconds, error = form_seconds(sent["giay"], request.app.state.settings.max_solve_seconds, " mỗi tháng")
+        if error is not None:
+            errors["giay"] = error
     months: list[str] = []
     if first is not None and last is not None:
         # The service's own check, said beside the field in the page's words (MM/YYYY).
@@ -211,14 +211,40 @@ async def start_range(request: Request, year: str) -> Response:
     try:
         job_id = await _write(request, work)
     except ServiceError as error:
-        return await _year(request, viewer, number, values, {"form": _issue_text(error)}, status=_status(error))
+        return await _year(request, viewer, number, values, _beside(error), status=_status(error))
     return RedirectResponse(f"/nam/{number}/lap-lich/{job_id}", status_code=303)
+
+
+_FIELD_OF = {"$.from": "tu", "$.to": "den", "$.time_limit": "giay"}
+
+
+def _beside(error: ServiceError) -> Errors:
+    """The service's refusal beside the form's field it names (the first one: an empty range
+    names both months, and the sentence already says them both), else above the form."""
+    for issue in error.issues:
+        if issue.path in _FIELD_OF:
+            return {_FIELD_OF[issue.path]: error.detail}
+    return {"form": _issue_text(error)}
 
 
 def _range_job(session: Session, job_id: str) -> JobRow:
     row = session.get(JobRow, job_id[:32])
     if row is None or row.scenario_id is not None or row.parent_id is not None or "months" not in (row.payload or {}):
         raise NotFound(f"Không có lượt lập lịch nhiều tháng {job_id}")
+    return row
+
+
+def _years_of(row: JobRow) -> list[int]:
+    """The years a range job's months fall in (one, or two across the new year)."""
+    return sorted({int(str(m)[:4]) for m in (row.payload or {}).get("months", [])})
+
+
+def _range_job_of(session: Session, year: int, job_id: str) -> JobRow:
+    """The range job as seen under ``/nam/YEAR``: 404 when none of its months is in that
+    year (an address of another year's job, which the page would file under the wrong year)."""
+    row = _range_job(session, job_id)
+    if year not in _years_of(row):
+        raise NotFound(f"Năm {year} không có lượt lập lịch {job_id}")
     return row
 
 
@@ -250,6 +276,8 @@ def range_state(row: JobRow) -> dict[str, Any]:
         "time_limit": limit,
         "best_score": row.best_score,
         "bound": row.bound,
+        # "xong" alone does not say whether the joint score is proved: say it, or the gap.
+        "proof_label": proof_label(row.result_status, row.best_score, row.bound) if finished and drafts else "",
         "planning_label": place,
         "bar_value": limit if finished else round(min(seconds, limit), 1),
         "bar_max": limit,
@@ -262,7 +290,7 @@ async def range_page(request: Request, year: str, job_id: str) -> Response:
     _, number = await _planner(request, year)
 
     def work(session: Session) -> dict[str, Any]:
-        row = _range_job(session, job_id)
+        row = _range_job_of(session, number, job_id)
         state = range_state(row)
         ids = [d["schedule"] for d in state["drafts"]]
         scores = {s.id: s for s in (session.get(ScheduleRow, i) for i in ids) if s is not None}
@@ -281,8 +309,8 @@ async def range_page(request: Request, year: str, job_id: str) -> Response:
 @router.get("/nam/{year}/lap-lich/{job_id}/su-kien")
 async def range_events(request: Request, year: str, job_id: str) -> Response:
     """The job's state as server-sent events: ``progress`` when it changes, ``end`` once."""
-    await _planner(request, year)
-    await _read(request, lambda s: _range_job(s, job_id))
+    _, number = await _planner(request, year)
+    await _read(request, lambda s: _range_job_of(s, number, job_id))
     settings = request.app.state.settings
     database = request.app.state.database
 
@@ -296,7 +324,7 @@ async def cancel_range(request: Request, year: str, job_id: str) -> Response:
     runner = request.app.state.runner
 
     def work(session: Session) -> None:
-        _range_job(session, job_id)
+        _range_job_of(session, number, job_id)
         jobs.cancel(session, viewer.user, runner, job_id)
 
     try:

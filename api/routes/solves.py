@@ -63,8 +63,8 @@ def start_solve(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> JobOut:
-    """Lập lịch cho một tháng (month), hoặc lần lượt cho các tháng from đến to (tối đa 12):
-    trả về lượt giải (job) để theo dõi."""
+    """Lập lịch cho một tháng (month), hoặc cùng lúc cho các tháng from đến to (tối đa 12, một
+    lượt giải chung, mỗi tháng có hội nghị một bản nháp): trả về lượt giải (job) để theo dõi."""
     months = jobs.solve_months(body.month, body.from_, body.to)
     seconds, first = body.time_limit, body.changes_first
     if body.month is not None:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from api.schemas.common import Id, Out, Strict
+from api.schemas.jobs import JointPlanOut
 
 
 class TermScore(Out):
@@ -61,6 +62,13 @@ class ScheduleSummary(Out):
     based_on: int | None = Field(description="Bản đã công bố dùng làm gốc khi lập")
     created_at: dt.datetime
     published_at: dt.datetime | None
+    joint: JointPlanOut | None = Field(
+        default=None,
+        description=(
+            "Bản lập trong một lượt nhiều tháng cùng lúc: lượt đó, trạng thái và cận dưới của điểm chung "
+            "(solver_status và bound ở trên là của riêng bản này); null với bản lập một tháng"
+        ),
+    )
 
 
 class ScheduleOut(ScheduleSummary):

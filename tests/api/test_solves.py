@@ -107,7 +107,7 @@ def test_month_without_meetings_is_422(client: TestClient, fresh: World, databas
 
 
 def test_time_limit_is_capped_by_the_settings(client: TestClient, fresh: World, app: FastAPI) -> None:
-    """Asking for an hour gets the configured maximum."""
+    """Asking for an hour gets the configured maximum, and the job says so."""
     job = client.post("/solves", json={"month": "2025-11", "time_limit": 3600}, headers=fresh.auth("planner")).json()
     assert job["time_limit"] == app.state.settings.max_solve_seconds
 

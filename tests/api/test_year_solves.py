@@ -264,3 +264,117 @@ def test_the_joint_instance_keeps_each_months_flag_and_the_history_before_it(dat
         assert joint.required(meeting) == expected.required(same), month
         assert joint.senior_tier(meeting) == expected.senior_tier(same), month
     assert any(joint.senior_tier(m) == 2 for m in joint.meetings if m.commune == "c1")
+
+
+def _solved(client: TestClient, world: World, body: dict[str, Any]) -> dict[str, Any]:
+    """Start a solve and wait for its end: the finished job."""
+    response = client.post("/solves", json=body, headers=world.auth("planner"))
+    assert response.status_code == 201, response.text
+    job_id = response.json()["id"]
+    client.app.state.runner.wait(job_id, 60)  # type: ignore[attr-defined]
+    done = client.get(f"/jobs/{job_id}", headers=world.auth("planner")).json()
+    assert done["status"] == "done", done
+    return dict(done)
+
+
+def test_a_months_draft_of_a_range_is_not_called_proved_without_a_bound(client: TestClient, months: World) -> None:
+    """The joint solve proves the range's score, not each month's own: every draft keeps its
+    own status (never "optimal" without a bound) and names the joint plan, its job, status and
+    bound, in the draft, the month's versions and the schedules list alike."""
+    done = _solved(client, months, {"from": "2025-11", "to": "2026-01", "time_limit": 2})
+    auth = months.auth("planner")
+    for entry in done["drafts"]:
+        draft = client.get(f"/schedules/{entry['schedule_id']}", headers=auth).json()
+        assert draft["bound"] is None
+        assert draft["solver_status"] in ("feasible", "partial"), draft["solver_status"]
+        assert "đã chứng minh" not in draft["status_label"] or "chưa" in draft["status_label"]
+        joint = draft["joint"]
+        assert joint["job"] == done["id"]
+        assert joint["months"] == ["2025-11", "2025-12", "2026-01"]
+        assert (joint["status"], joint["score"], joint["bound"]) == (
+            done["result_status"],
+            done["best_score"],
+            done["bound"],
+        )
+        assert "lập cùng lúc các tháng 11/2025 đến 01/2026" in joint["note"]
+        assert done["id"] in joint["note"]
+        versions = client.get(f"/months/{entry['month']}", headers=auth).json()["versions"]
+        listed = next(v for v in versions if v["id"] == entry["schedule_id"])
+        assert (listed["solver_status"], listed["bound"], listed["joint"]["job"]) == (
+            draft["solver_status"],
+            None,
+            done["id"],
+        )
+    listed = client.get("/schedules", headers=auth).json()
+    assert all(s["joint"]["job"] == done["id"] for s in listed if s["id"] in done["schedule_ids"])
+
+
+def test_a_one_month_range_stores_its_bound_like_a_month_solve(client: TestClient, months: World) -> None:
+    """A range of one month is that month's own solve: the draft has the status, bound and
+    score a ``{"month": …}`` solve gives, and no joint plan."""
+    ranged = _solved(client, months, {"from": "2025-12", "to": "2025-12", "time_limit": 2})
+    single = _solved(client, months, {"month": "2025-12", "time_limit": 2})
+    auth = months.auth("planner")
+    one = client.get(f"/schedules/{ranged['schedule_ids'][0]}", headers=auth).json()
+    other = client.get(f"/schedules/{single['schedule_id']}", headers=auth).json()
+    assert one["bound"] is not None
+    assert one["bound"] == ranged["bound"]
+    assert one["solver_status"] == ranged["result_status"]
+    assert one["joint"] is None
+    assert (one["solver_status"], one["status_label"], one["bound"], one["score_total"]) == (
+        other["solver_status"],
+        other["status_label"],
+        other["bound"],
+        other["score_total"],
+    )
+    if one["solver_status"] == "optimal":
+        assert one["bound"] == one["score_total"]
+
+
+def test_the_drafts_name_their_month_when_a_month_has_no_meetings(
+    client: TestClient, world: World, app: FastAPI
+) -> None:
+    """October has no meetings, November has: ``months`` lists both, ``schedule_ids`` one
+    draft, and ``drafts`` says it is November's (zipping the two lists would say October)."""
+    done = _solved(client, world, {"from": "2025-10", "to": "2025-11", "time_limit": 1})
+    assert done["months"] == ["2025-10", "2025-11"]
+    assert len(done["schedule_ids"]) == 1
+    assert done["drafts"] == [{"month": "2025-11", "schedule_id": done["schedule_ids"][0]}]
+    draft = client.get(f"/schedules/{done['schedule_ids'][0]}", headers=world.auth("planner")).json()
+    assert draft["month"] == "2025-11"
+    # The descriptions say so too: months are the asked ones, drafts pair a draft with its month.
+    props = client.get("/openapi.json").json()["components"]["schemas"]["JobOut"]["properties"]
+    assert "kể cả tháng không có hội nghị" in props["months"]["description"]
+    assert "mỗi tháng một bản, theo thứ tự" not in props["schedule_ids"]["description"]
+    assert "drafts" in props["schedule_ids"]["description"]
+    assert "drafts" in props
+
+
+def test_an_empty_range_is_refused_naming_its_months_and_fields(
+    client: TestClient, months: World, database: Database
+) -> None:
+    """No meetings in the range: 422 saying the months as MM/YYYY, with ``$.from`` and ``$.to``."""
+    response = client.post("/solves", json={"from": "2027-01", "to": "2027-03"}, headers=months.auth("planner"))
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["detail"] == "Các tháng 01/2027 đến 03/2027 chưa có hội nghị nào được đăng ký"
+    assert [(e["path"], e["value"]) for e in body["errors"]] == [("$.from", "2027-01"), ("$.to", "2027-03")]
+    assert _count(database, JobRow) == 0
+
+
+def test_a_range_time_limit_above_the_cap_gets_the_cap(client: TestClient, months: World, app: FastAPI) -> None:
+    """Seconds per month above the server's cap get the cap, as a month's solve does; the
+    job says what it got."""
+    cap = app.state.settings.max_solve_seconds
+    body = {"from": "2025-11", "to": "2025-12", "time_limit": cap + 1}
+    started = client.post("/solves", json=body, headers=months.auth("planner"))
+    assert started.status_code == 201, started.text
+    assert started.json()["time_limit"] == cap
+    client.app.state.runner.wait(started.json()["id"], 60)  # type: ignore[attr-defined]
+
+
+def test_the_solve_summary_says_the_range_is_planned_jointly(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/solves"]["post"]
+    words = (operation.get("summary", "") + " " + operation.get("description", "")).lower()
+    assert "cùng lúc" in words
+    assert "lần lượt" not in words

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import DESK, _shot, _sign_in, backend, chromium, live
+from tests.web.test_browser import DESK, PHONE, _shot, _sign_in, backend, chromium, live
 
 __all__ = ["backend", "chromium", "live"]
 pytestmark = pytest.mark.browser
@@ -55,4 +55,26 @@ def test_planner_plans_a_range_from_the_year_and_sees_the_grid(chromium: Any, li
     assert "Đã công bố bản 1" in header
     assert page.locator("svg.year-chart").count() == 1
     _shot(page, "nam-luoi")
+    context.close()
+
+
+def test_on_a_phone_the_commune_column_stays_while_the_grid_scrolls(chromium: Any, live: str) -> None:
+    """At 360 px the year's grid scrolls sideways in its box; the commune's name (and the
+    delegate's, in the loads) stays at the box's left edge, over an opaque background."""
+    context = chromium.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    _sign_in(page, live, "canbo")
+    page.goto(f"{live}/nam/2025")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # only the boxes scroll
+    for table in ("year-grid", "year-load"):
+        box = page.locator(f".table-wrap:has(table.{table})")
+        name = page.locator(f"table.{table} tbody th").first
+        left = box.bounding_box()["x"]
+        box.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        assert box.evaluate("el => el.scrollLeft") > 100, table  # it did scroll
+        assert abs(name.bounding_box()["x"] - left) <= 2, table
+        assert name.evaluate("el => getComputedStyle(el).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.locator(".year-wide").evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    page.locator(".year-wide").scroll_into_view_if_needed()
+    _shot(page, "nam-dien-thoai-cot-dinh")
     context.close()

@@ -80,6 +80,10 @@ def test_a_solve_runs_with_progress_to_its_result(world: World, browser_of: Brow
     refused = planner.post(f"/thang/{MONTH}/lap-lich", data={"csrf": csrf_of(page.text), "giay": "0"})
     assert refused.status_code == 422
     assert 'id="e-giay"' in refused.text
+    assert "mặc định; tối đa 10" in page.text  # the field states the server's cap (10 in tests) ...
+    over = planner.post(f"/thang/{MONTH}/lap-lich", data={"csrf": csrf_of(page.text), "giay": "11"})
+    assert over.status_code == 422  # ... and keeps to it, beside the field, rather than cut it
+    assert "Thời gian giải tối đa 10 giây (giới hạn của máy chủ); đã nhập 11" in over.text
     started = planner.post(
         f"/thang/{MONTH}/lap-lich", data={"csrf": csrf_of(page.text), "giay": "2"}, follow_redirects=False
     )

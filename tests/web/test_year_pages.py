@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -104,6 +105,13 @@ def test_a_range_is_planned_with_progress_to_a_draft_per_month(
     links = re.findall(r'href="/thang/(2025-1[12])\?ban=(\d+)"', html)
     assert [m for m, _ in links] == ["2025-11", "2025-12"]
     assert "Đã lập 2/2 tháng" in html
+    # "xong" is not the whole answer: the joint score is proved optimal, or its gap is given.
+    verdict = re.search(r'<dd class="ws-verdict" data-k="proof_label">([^<]+)</dd>', html)
+    assert verdict is not None, html.split("<main")[1][:3000]
+    assert verdict.group(1) == "đã chứng minh tối ưu" or "cách cận dưới" in verdict.group(1)
+    # The job belongs to 2025: under another year it is not found (it was shown there).
+    assert planner.get(job_page.replace("/nam/2025/", "/nam/2030/")).status_code == 404
+    assert planner.get(job_page.replace("/nam/2025/", "/nam/2024/") + "/su-kien").status_code == 404
     year = planner.get("/nam/2025").text
     assert "Bản nháp" in year  # December now shows its draft
     assert planner.get("/nam/2025/lap-lich/khong-co").status_code == 404
@@ -123,3 +131,54 @@ def test_other_roles_are_refused(world: World, browser_of: Browser, database: Da
         assert refused.status_code == 403, path
     assert _jobs(database) == before
     assert 'href="/nam/' not in other.get("/").text
+
+
+def test_the_form_says_the_apis_time_limit_and_refuses_above_it(
+    world: World, browser_of: Browser, database: Database, app: FastAPI
+) -> None:
+    """The hint, the message and the check say one rule: 1 to the server's cap per month;
+    one second more is refused beside the field (it was silently cut), naming the value."""
+    cap = int(app.state.settings.max_solve_seconds)
+    planner = browser_of("canbo")
+    page = planner.get("/nam/2025")
+    assert f"từ 1 đến {cap} giây mỗi tháng" in page.text
+    assert "lập cùng lúc" in page.text
+    assert "lần lượt" not in page.text
+    before = _jobs(database)
+    data = {"csrf": csrf_of(page.text), "tu": "11/2025", "den": "12/2025", "giay": str(cap + 1)}
+    response = planner.post("/nam/2025/lap-lich", data=data)
+    assert response.status_code == 422
+    beside = re.search(r'<p class="error" id="e-giay" role="alert">([^<]+)</p>', response.text)
+    assert beside is not None
+    assert f"tối đa {cap} giây" in beside.group(1)
+    assert str(cap + 1) in beside.group(1)
+    assert _jobs(database) == before
+
+
+def test_an_empty_range_is_said_beside_its_field_as_mm_yyyy(
+    world: World, browser_of: Browser, database: Database
+) -> None:
+    planner = browser_of("canbo")
+    page = planner.get("/nam/2025")
+    before = _jobs(database)
+    data = {"csrf": csrf_of(page.text), "tu": "01/2025", "den": "03/2025"}
+    response = planner.post("/nam/2025/lap-lich", data=data)
+    assert response.status_code == 422
+    beside = re.search(r'<p class="error" id="e-tu" role="alert">([^<]+)</p>', response.text)
+    assert beside is not None, response.text.split("<main")[1][:2000]
+    assert beside.group(1) == "Các tháng 01/2025 đến 03/2025 chưa có hội nghị nào được đăng ký"
+    assert 'id="e-form"' not in response.text
+    assert _jobs(database) == before
+
+
+def test_an_empty_year_says_so_in_one_line(world: World, browser_of: Browser) -> None:
+    """No meetings in 2030: one line pointing to where meetings are registered, not a grid of
+    dashes, a chart of zero bars and a table of zeros."""
+    html = browser_of("canbo").get("/nam/2030").text
+    main = html.split("<main")[1]
+    assert "Năm 2030 chưa có hội nghị nào được đăng ký" in main
+    assert 'href="/danh-muc?thang=2030-01#hoi-nghi"' in main
+    assert "year-grid" not in main
+    assert "year-chart" not in main
+    assert "year-load" not in main
+    assert 'action="/nam/2030/lap-lich"' in main  # the form stays, for when meetings come
