@@ -8,7 +8,9 @@ on today's data and says how the score moves; a draft that breaks a hard rule is
 published. A published version is never changed: a change is a new draft. A delegate who
 has reported on a meeting stays on it: an edit that takes them off is refused, and so is
 publishing a version that no longer sends them (their report would vanish from the
-month's reports and from the history the next months are planned with).
+month's reports and from the history the next months are planned with). Publishing
+a version that changes what the month gives the later months' history marks the later
+versions whose score it changed as needing a re-plan (:mod:`services.later_months`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from models.storage.tables import (
     ScheduleRow,
     UserRow,
 )
-from services import etags, notifications
+from services import etags, later_months, notifications
 from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound, PreconditionFailed, ServiceError
 from services.months import load_month
@@ -211,8 +213,15 @@ def publish(
             "Bản lịch bỏ phân công của đại biểu đã báo cáo sau hội nghị; hãy giữ lại các phân công này rồi công bố",
             items,
         )
+    # What the month gave the later months' history before: publishing another version of
+    # it may change their scores, which then need a re-plan (services.later_months).
+    before = later_months.attendances_of(session, schedule.month)
+    before_id = schedules.current(session, schedule.month)
     try:
         published = schedules.publish(session, schedule.id, seen, planner.id)
+        later_months.notify_later_months(
+            session, schedule.month, before, before_id.id if before_id else None, planner.id
+        )
         audit.record(session, planner, "schedule.publish", "schedule", schedule.id, {"month": schedule.month})
         messages = [] if outbox is None else [r.id for r in notifications.compose(session, published, webhook)]
         if outbox is not None and messages:

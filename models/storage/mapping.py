@@ -71,8 +71,8 @@ def month_document(session: Session, month: str) -> Document:
             _drop_none({"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon}) for p in _all(session, PlaceRow)
         ],
         "communes": _communes(session, month),
-        "delegates": _delegates(session),
-        "meetings": [_meeting(m, theme_of[m.id]) for m in meetings],
+        "delegates": delegate_items(session),
+        "meetings": [meeting_item(m, theme_of[m.id]) for m in meetings],
         "roads": [{"a": r.a, "b": r.b, "minutes": r.minutes} for r in _all(session, RoadRow)],
         "history": _history(session, first),
     }
@@ -121,7 +121,8 @@ def _communes(session: Session, month: str) -> list[Document]:
     return out
 
 
-def _delegates(session: Session) -> list[Document]:
+def delegate_items(session: Session) -> list[Document]:
+    """Every delegate as the instance format writes it (charges, leave, base)."""
     charges: dict[str, list[str]] = defaultdict(list)
     for charge in session.scalars(select(ChargeRow).order_by(ChargeRow.delegate_id, ChargeRow.position)):
         charges[charge.delegate_id].append(charge.commune_id)
@@ -146,7 +147,7 @@ def _delegates(session: Session) -> list[Document]:
     return out
 
 
-def _meeting(row: MeetingRow, theme: str | None) -> Document:
+def meeting_item(row: MeetingRow, theme: str | None) -> Document:
     """The meeting as the instance format writes it; ``theme`` as :func:`themes.meeting_themes` resolves it."""
     item: Document = {
         "id": row.id,
