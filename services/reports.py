@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.instance import Instance
-from models.storage import audit, clock, history, themes
+from models.storage import audit, clock, history, schedules, themes
 from models.storage.clock import local, month_label
 from models.storage.tables import (
     AssignmentRow,
@@ -31,7 +31,7 @@ from models.storage.tables import (
     UserRow,
 )
 from models.storage.types import utcnow
-from services import ranking
+from services import later_months, ranking
 from services.errors import ServiceError
 from services.loop_errors import Fault, conflict, forbidden, invalid, not_found
 from services.months import load_month
@@ -128,7 +128,12 @@ def submit_report(session: Session, user: UserRow, meeting_id: str, entry: Repor
             )
     if faults:
         raise invalid(f"Báo cáo không hợp lệ ({len(faults)} lỗi)", *faults)
+    # A report is history: "không dự", or a substitute, changes who attended the commune,
+    # which the later months' versions were scored on (services.later_months).
+    before = later_months.attendances_of(session, meeting.month)
     report = _write(session, user, meeting, delegate_id, entry)
+    in_force = schedules.current(session, meeting.month)
+    later_months.notify_later_months(session, meeting.month, before, in_force.id if in_force else None, user.id)
     if entry.scores is not None:
         ranking.write_sheet(session, user, meeting.commune_id, meeting.month, entry.scores, entry.sheet_note, report.id)
     audit.record(

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from api.planning import Change, plan_from_pairs
 from models.storage import schedules
 from models.storage.tables import ScheduleRow, UserRow
+from services import reports
 from services import schedules as service
 from services.later_months import HISTORY_TERMS, SCHEDULE_NOTICE, reason_for
 from services.months import load_month, replan_notices
+from services.reports import ReportEntry
 from solver import score
 from tests.api.world import World
 from tests.services.conftest import account
@@ -101,3 +103,19 @@ def test_publishing_the_same_attendances_marks_nothing(session: Session, world: 
     service.publish(session, planner, nov.id, schedules.etag(nov))
     assert replan_notices(session, DECEMBER) == []
     assert _ours(session, december) == _ours(session, draft) == []
+
+
+def test_a_report_with_a_substitute_marks_the_later_versions(session: Session, world: World) -> None:
+    """A report is history too: d1 did not come to m1 and d3 went instead, so December's
+    d3 at c1 is now a rotation, and December's versions say so; a report of the meeting as
+    planned marks nothing."""
+    planner = account(session, "planner")
+    december, draft = _december(session, planner)
+    reports.submit_report(session, planner, "m3", ReportEntry(attended=True, delegate="d5"))
+    session.commit()
+    assert _ours(session, december) == _ours(session, draft) == []
+    reports.submit_report(session, planner, "m1", ReportEntry(attended=False, delegate="d1", substitute="d3"))
+    session.commit()
+    expected = [("m9", reason_for("2025-11"))]
+    assert _ours(session, december) == expected
+    assert _ours(session, draft) == expected
