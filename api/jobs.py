@@ -322,7 +322,13 @@ class Executor:
                     ids = []
                     for draft in made:
                         row = schedules.create_draft(session, draft.month, draft.plan, draft.base_id, user_id, job_id)
-                        detail = {"job": job_id, "score": draft.plan.total, "status": draft.plan.solver_status}
+                        detail = {
+                            "job": job_id,
+                            "score": draft.plan.total,
+                            "status": draft.plan.solver_status,
+                            # What an undo back to this schedule restores (services.schedules.undo).
+                            "bound": draft.plan.bound,
+                        }
                         if draft.plan.solver_status != status:
                             detail["joint_status"] = status  # a range's joint solve: not this draft's own
                         audit.record(session, user, "schedule.solve", "schedule", row.id, detail)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,7 +113,25 @@ def undo(session: Session, planner: UserRow, schedule_id: int, if_match: str | N
     if rows[0].detail.get("revision") != schedule.revision:
         raise Conflict("Bản nháp đã thay đổi sau lần sửa cuối (lập lại hoặc hoàn tác khác); không hoàn tác được")
     inverse = [Change(c["meeting"], remove=c["add"], add=c["remove"]) for c in reversed(last.detail["changes"])]
-    return _change(session, planner, schedule, inverse, dry_run=False, action="schedule.undo", undid=last.id)
+    edits = {row.id for row in rows if row.action == "schedule.edit"}
+    solved = _solve_record(session, schedule.id) if edits <= undone | {last.id} else None
+    return _change(
+        session, planner, schedule, inverse, dry_run=False, action="schedule.undo", undid=last.id, solved=solved
+    )
+
+
+def _solve_record(session: Session, schedule_id: int) -> dict[str, Any] | None:
+    """What the solve that made the draft said of its schedule (score, status, bound), when
+    a solve made it."""
+    row = session.scalar(
+        select(AuditRow)
+        .where(
+            AuditRow.entity == "schedule", AuditRow.entity_id == str(schedule_id), AuditRow.action == "schedule.solve"
+        )
+        .order_by(AuditRow.id)
+        .limit(1)
+    )
+    return None if row is None else dict(row.detail)
 
 
 def _draft(session: Session, schedule_id: int, if_match: str | None) -> ScheduleRow:
@@ -133,7 +151,11 @@ def _change(
     dry_run: bool,
     action: str,
     undid: int | None = None,
+    solved: dict[str, Any] | None = None,
 ) -> Edited:
+    """``solved``: the solve's record of the schedule an undo takes the draft back to (every
+    edit taken back). When today's data give it the solve's score, the solve's proof holds
+    again: its status and bound come back, where an edited schedule has neither."""
     _, instance = load_month(session, schedule.month)
     result = apply_changes(instance, schedules.pairs_of(session, schedule.id), changes)
     items = [
@@ -150,8 +172,13 @@ def _change(
     if items:
         raise Invalid(f"Không sửa được: {len(items)} vấn đề", items)
     if not dry_run:
+        plan = plan_from_pairs(instance, result.pairs, result.after)
+        if solved is not None and solved.get("score") == plan.total and plan.solver_status != "partial":
+            status = str(solved.get("status"))
+            plan.solver_status = status if status in ("optimal", "feasible") else plan.solver_status
+            plan.bound = solved.get("bound", plan.total if status == "optimal" else None)
         try:
-            schedules.replace_plan(session, schedule, plan_from_pairs(instance, result.pairs, result.after))
+            schedules.replace_plan(session, schedule, plan)
         except PublishError as error:
             session.rollback()
             raise _refusal(error) from None

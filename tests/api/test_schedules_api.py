@@ -99,6 +99,27 @@ def test_valid_edit_shows_the_score_change(client: TestClient, fresh: World, dat
     assert response.headers["ETag"] == body["schedule"]["etag"]
 
 
+def test_undoing_every_edit_gives_back_the_solves_proof(client: TestClient, fresh: World) -> None:
+    """A solved draft is proved optimal with its bound; an edit leaves it feasible with
+    none; undone back to the solve's schedule, on unchanged data, it is the solve's again."""
+    draft = solve(client, fresh)["schedule_id"]
+    solved, _ = schedule(client, fresh, draft)
+    assert (solved["solver_status"], solved["bound"]) == ("optimal", solved["score_total"])
+    first = _edit(client, fresh, draft, {"meeting": "m1", "remove": "d1", "add": "d4"})
+    assert first.status_code == 200, first.text
+    second = _edit(client, fresh, draft, {"meeting": "m1", "remove": "d4", "add": "d3"})
+    assert second.status_code == 200, second.text
+    planner = fresh.auth("planner")
+    states = []
+    for _ in range(2):
+        undone = client.post(f"/schedules/{draft}/undo", headers=planner)
+        assert undone.status_code == 200, undone.text
+        view = undone.json()["schedule"]
+        states.append((view["solver_status"], view["bound"], view["score_total"]))
+    assert states[0][:2] == ("feasible", None)  # one edit is still there
+    assert states[1] == ("optimal", solved["bound"], solved["score_total"])
+
+
 def test_edit_breaking_a_hard_rule_is_refused_and_changes_nothing(client: TestClient, fresh: World) -> None:
     """Putting d1 (on leave that day, and in charge of the commune) at m3 is refused,
     naming the change, and the draft keeps its ETag."""
