@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from api.schemas.common import Id, Name, Out, Strict, optional
 from api.schemas.directory import Lat, Lon
@@ -52,4 +52,10 @@ class RoadOut(Out):
     a_name: str | None = Field(description="Tên xã/phường hoặc địa điểm")
     b: str
     b_name: str | None
-    minutes: float
+    minutes: int | float
+
+    @field_validator("minutes")
+    @classmethod
+    def _whole(cls, minutes: float) -> int | float:
+        # Whole minutes come back as sent (10, not 10.0), as the instance document writes them.
+        return int(minutes) if float(minutes).is_integer() else minutes

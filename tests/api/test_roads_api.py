@@ -47,6 +47,8 @@ def test_planner_creates_reads_updates_and_deletes_a_road(client: TestClient, fr
     changed = client.patch(f"/roads/{road['id']}", json={"minutes": 9}, headers=planner)
     assert changed.status_code == 200
     assert changed.json()["minutes"] == 9
+    assert '"minutes":9}' in changed.text  # whole minutes as sent, not 9.0
+    assert all(isinstance(r["minutes"], int) for r in near if r["b"] != "mttq")  # stored whole: 10, 20
     assert client.delete(f"/roads/{road['id']}", headers=planner).status_code == 200
     assert client.get(f"/roads/{road['id']}", headers=planner).status_code == 404
     assert len(client.get("/roads", headers=planner).json()) == 6
