@@ -25,7 +25,7 @@ import numpy as np
 
 from solver import seats_first
 from solver.backends.highs_lp import LpRelaxation, integer_bound
-from solver.backends.highs_process import LpBoundProcess
+from solver.backends.highs_process import LpBoundProcess, SupportThenProof
 from solver.encode import Encoding
 from solver.linear import INF
 from solver.search.engine import PreparedModel, optimise, score_of
@@ -33,7 +33,7 @@ from solver.search.greedy import greedy
 from solver.search.incumbent import Incumbent
 from solver.search.neighbourhoods import Neighbourhoods, pick
 from solver.search.partner import STOP_MARGIN, HorizonPartner, ProcessPartner
-from solver.search.support import relaxation_support, support_search
+from solver.search.support import relaxation_support, support_search, support_then_proof
 from solver.variables import Scope
 
 #: Pairs (meetings × delegates) up to which HiGHS works on the whole horizon beside the
@@ -68,6 +68,10 @@ SUPPORT_SHARE = 0.3
 #: Seconds without a better schedule after which the short search ends, so that the MIP
 #: solver starts from its schedule rather than waiting for the end of its share.
 SHORT_STALL = 2.0
+#: With the portfolio (``SMALL_HORIZON_MIP = "both"``), the support MIP's child goes on to
+#: HiGHS's proof from the schedule it found, instead of a new child started from it: no
+#: process start, model file or round trip between them (measured, docs/performance.md).
+SUPPORT_THEN_PROOF = True
 #: Relaxations with randomly raised pair costs whose support the support MIP may use too.
 SUPPORT_LPS = 3
 #: The MIP solver on the whole horizon up to ``SOLO_PAIRS``: ``"highs"`` (in a thread,
@@ -232,6 +236,7 @@ def plan_horizon(
             partner = HorizonPartner(enc, deadline, halt.event, tight_links=TIGHT_LINKS, prepared=exact)
         workers -= 1
     bound_lp: LpBoundProcess | None = None
+    proof: SupportThenProof | None = None  # the support MIP's child, gone on to the proof
     try:
         spare = deadline - STOP_MARGIN if workers >= 2 else None
         guide, bound_lp = _relaxation(enc, relax_until, spare_core=spare, exact=exact)
@@ -248,7 +253,8 @@ def plan_horizon(
             if SUPPORT_SHARE > 0 and guide is not None and guide.exact is not None and guide.relaxation is not None:
                 now = time.perf_counter()
                 end = now + SUPPORT_SHARE * (deadline - now)
-                found = _support(
+                # With the portfolio, HiGHS's proof goes on in the support MIP's child.
+                found, proof = _support(
                     enc,
                     guide.exact,
                     guide.value,
@@ -260,6 +266,7 @@ def plan_horizon(
                     workers,
                     halt.event,
                     seed,
+                    prove_until=deadline - STOP_MARGIN if mode == "both" and SUPPORT_THEN_PROOF else None,
                 )
                 if found is not None:
                     schedule, objective = found
@@ -291,12 +298,23 @@ def plan_horizon(
                 halt.event.set()  # the relaxation's bound proves the schedule: nothing is left to do
             if partner is not None:
                 partner.offer(schedule, objective)
+            if proof is not None and halt.event.is_set():
+                proof.close()
+                proof = None
             if mode == "both" and not halt.event.is_set():
                 # HiGHS starts now, on the core the search leaves, from the search's schedule
-                # (a good first cutoff: its own schedules come late).
+                # (a good first cutoff: its own schedules come late); after the support MIP
+                # it has started already, in the same child.
                 processes.append(
                     ProcessPartner(
-                        enc, schedule, deadline, halt.event, solver="highs", tight_links=TIGHT_LINKS, prepared=exact
+                        enc,
+                        schedule,
+                        deadline,
+                        halt.event,
+                        solver="highs",
+                        tight_links=TIGHT_LINKS,
+                        prepared=exact,
+                        running=proof,
                     )
                 )
             while time.perf_counter() < deadline and not halt.event.is_set():
@@ -318,6 +336,8 @@ def plan_horizon(
             partner.stop()
         for process in processes:
             process.stop()
+        if proof is not None:
+            proof.close()  # ended already when a partner watched it; not when the solve failed first
         if bound_lp is not None:
             lifted = bound_lp.bound()
             bound_lp.close()
@@ -465,11 +485,16 @@ def _support(
     workers: int,
     stop: threading.Event,
     seed: int,
-) -> tuple[dict[int, tuple[int, ...]], float] | None:
+    *,
+    prove_until: float | None = None,
+) -> tuple[tuple[dict[int, tuple[int, ...]], float] | None, SupportThenProof | None]:
     """The whole horizon (``exact``; its relaxation ``lp``, whose values are ``relaxed``) re-decided by
     ``deadline`` over a pool of pairs: the supports of the relaxation and of perturbed ones,
     the pairs of ``schedule`` and those of the board's own monthly plan; None when nothing
-    better than ``schedule`` is found."""
+    better than ``schedule`` is found.
+
+    With ``prove_until``, and a better schedule found, also the child that goes on to
+    HiGHS's proof from it until then (the caller's to watch and end)."""
     # Never trade a filled seat for a lower weighted score (H1/H2 are hard).
     whole = _capped(exact, seats_first.gaps(enc, schedule))
     # The board's own plan (each month knowing only the past, unguided) uses pairs the
@@ -479,7 +504,14 @@ def _support(
     board = _rolling(enc, months, order, now + (deadline - now) / 2, workers, stop, None, share=1.0)
     allowed = relaxation_support(whole, relaxed, lp, perturbed=SUPPORT_LPS, seed=seed, deadline=deadline)
     allowed.update((d, m) for m, people in board.items() for d in people)
-    return support_search(whole, allowed, schedule, deadline=deadline, stop=stop)
+    if prove_until is None:
+        return support_search(whole, allowed, schedule, deadline=deadline, stop=stop), None
+    # The proof is of the whole model as the portfolio's HiGHS has it (``exact``), not capped:
+    # the support's cap only keeps its own schedules from trading a seat for points.
+    run = support_then_proof(
+        whole, allowed, schedule, deadline=deadline, stop=stop, prove_until=prove_until, proof_model=exact
+    )
+    return run.found, run.proof
 
 
 def _rolling(

@@ -129,6 +129,9 @@ class ProcessPartner:
     seat filled it sets ``proved`` (an event the search, and the other solver, stop on).
     ``prepared`` is that model when the caller has built it already (with ``tight_links``
     as given): a city's year is built once for the relaxation and both solvers.
+    ``running`` is a HiGHS child already solving that model (the support MIP's, gone on
+    to the proof: :func:`~solver.search.support.support_then_proof`), watched instead of
+    starting one; ``start`` is then unused.
     """
 
     def __init__(
@@ -141,6 +144,7 @@ class ProcessPartner:
         solver: MipSolver = "cbc",
         tight_links: bool = False,
         prepared: PreparedModel | None = None,
+        running: HighsProcess | None = None,
     ) -> None:
         self.enc = enc
         self.name = solver
@@ -148,7 +152,7 @@ class ProcessPartner:
         self._built = prepared
         self._proved_event = proved
         self._result: BackendResult | None = None
-        self._process: CbcProcess | HighsProcess | None = None
+        self._process: CbcProcess | HighsProcess | None = running
         self._stopped = threading.Event()
         # The model is built (unless given) and written in the thread: the search goes on meanwhile.
         self._watch = threading.Thread(
@@ -164,6 +168,20 @@ class ProcessPartner:
     def _run(self, start: Schedule | None, deadline: float) -> None:
         built = self._built
         self.prepared = built if built is not None else PreparedModel.of(self.enc, tight_links=self._tight_links)
+        if self._process is None:
+            self._start(start, deadline)
+        process = self._process
+        if process is None:
+            return  # stopped before it started
+        while not process.wait(0.1):
+            pass
+        self._result = process.result()
+        found = self.better(math.inf)
+        if self.proved and found is not None and seats_first.gaps(self.enc, found[0]) == 0:
+            self._proved_event.set()
+
+    def _start(self, start: Schedule | None, deadline: float) -> None:
+        """Start the solver's child from ``start`` (the greedy schedule when None)."""
         try:
             if start is None:
                 vector = self.prepared.greedy_vector()
@@ -187,12 +205,6 @@ class ProcessPartner:
             self._process = HighsProcess(
                 self.prepared.arrays, deadline=deadline - STOP_MARGIN, start=vector, presolve=vector is None
             )
-        while not self._process.wait(0.1):
-            pass
-        self._result = self._process.result()
-        found = self.better(math.inf)
-        if self.proved and found is not None and seats_first.gaps(self.enc, found[0]) == 0:
-            self._proved_event.set()
 
     @property
     def pairs(self) -> int:

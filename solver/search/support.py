@@ -8,19 +8,20 @@ year's: the month-by-month plan's choices recombined with the relaxation's (the 
 RINS, with the relaxation's support in place of the pairs on which it agrees with the
 schedule). The windows of the neighbourhood search cannot make that move: it re-decides
 meetings in every month at once. Measured in docs/performance.md ("The relaxation's
-support as a neighbourhood")."""
+support as a neighbourhood"). The same child can go on to the proof on the whole model
+from the schedule it found (:func:`support_then_proof`)."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Collection, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from solver.backends.highs_lp import LpRelaxation
-from solver.backends.highs_process import HighsProcess
+from solver.backends.highs_process import HighsProcess, SupportThenProof
 from solver.search.engine import CompletionError, PreparedModel
 
 Schedule = dict[int, tuple[int, ...]]
@@ -81,6 +82,45 @@ def support_search(
     whole model's, and its objective the whole schedule's score. HiGHS stops at
     ``deadline`` with the best schedule it has.
     """
+    return _search(prepared, allowed, start, deadline=deadline, stop=stop, prove_until=None).found
+
+
+@dataclass
+class SupportAndProof:
+    """What :func:`support_then_proof` gives: the support MIP's schedule and score (None
+    when none better than the start), and the child now proving on the whole model from
+    it (None when there is no schedule to prove: then the child is ended)."""
+
+    found: tuple[Schedule, float] | None
+    proof: SupportThenProof | None
+
+
+def support_then_proof(
+    prepared: PreparedModel,
+    allowed: Collection[tuple[int, int]],
+    start: Schedule,
+    *,
+    deadline: float,
+    stop: threading.Event,
+    prove_until: float,
+    proof_model: PreparedModel,
+) -> SupportAndProof:
+    """:func:`support_search`, whose child then goes on, from the schedule it found, to
+    HiGHS's proof on ``proof_model`` (``prepared`` without the rows appended to it: its cap
+    on gaps) until ``prove_until``, with no new process (the caller owns the running
+    child: its ``stop`` and ``close``)."""
+    return _search(prepared, allowed, start, deadline=deadline, stop=stop, prove_until=(prove_until, proof_model))
+
+
+def _search(
+    prepared: PreparedModel,
+    allowed: Collection[tuple[int, int]],
+    start: Schedule,
+    *,
+    deadline: float,
+    stop: threading.Event,
+    prove_until: tuple[float, PreparedModel] | None,
+) -> SupportAndProof:
     x = prepared.built.variables.x
     free = set(allowed)
     free.update((d, m) for m, people in start.items() for d in people)
@@ -93,20 +133,51 @@ def support_search(
     try:
         first = prepared.vector((d, m) for m, people in start.items() for d in people)
     except CompletionError:
-        return None  # cannot happen for a schedule of the same rules; never worth failing a solve
+        # cannot happen for a schedule of the same rules; never worth failing a solve
+        return SupportAndProof(None, None)
     # In a process of its own, like the portfolio's solvers: a stop ends it at once, and
     # it shares no lock with the caller's threads (a web server's, in the service).
-    process = HighsProcess(replace(arrays, ub=ub), deadline=deadline, start=first)
+    process: HighsProcess
+    if prove_until is None:
+        process = HighsProcess(replace(arrays, ub=ub), deadline=deadline, start=first)
+    else:
+        until, proof_model = prove_until
+        process = SupportThenProof(
+            proof_model.arrays,
+            support_model=arrays,
+            support_ub=ub,
+            support_deadline=deadline,
+            deadline=until,
+            start=first,
+        )
+    proof: SupportThenProof | None = None
     try:
-        while not process.wait(0.1):
-            if stop.is_set():
-                return None
-        result = process.result()
+        if isinstance(process, SupportThenProof):
+            result = None
+            # The support's answer is a file the child writes before it goes on: looked
+            # for often, as the proof's start waits on nothing else.
+            while result is None:
+                if stop.is_set():
+                    return SupportAndProof(None, None)
+                result = process.support()
+                if result is None and process.wait(0.02):
+                    result = process.support()
+                    break
+        else:
+            while not process.wait(0.1):
+                if stop.is_set():
+                    return SupportAndProof(None, None)
+            result = process.result()
+        if result is None or result.values is None or result.objective is None:
+            return SupportAndProof(None, None)
+        if result.objective >= arrays.objective(first) - 0.5:
+            return SupportAndProof(None, None)
+        if isinstance(process, SupportThenProof):
+            proof = process  # running, or ended with the proof's answer: the caller reads it
     finally:
-        process.close()
-    if result.values is None or result.objective is None or result.objective >= arrays.objective(first) - 0.5:
-        return None
+        if proof is None:
+            process.close()
     found: Schedule = {m.index: () for m in prepared.enc.meetings}
     for d, m in prepared.built.variables.extract(result.values):
         found[m] = (*found[m], d)
-    return found, result.objective
+    return SupportAndProof((found, result.objective), proof)

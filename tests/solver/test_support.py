@@ -17,7 +17,7 @@ from solver.encode import Encoding, encode
 from solver.score import score
 from solver.search.engine import PreparedModel
 from solver.search.greedy import greedy
-from solver.search.support import SUPPORT_EPSILON, Schedule, relaxation_support, support_search
+from solver.search.support import SUPPORT_EPSILON, Schedule, relaxation_support, support_search, support_then_proof
 
 
 def _year(seed: int, pins: tuple[Pair, ...] = ()) -> Instance:
@@ -135,3 +135,32 @@ def test_a_repriced_relaxation_solves_as_a_new_one_would() -> None:
     cold = LpRelaxation(replace(arrays, cost=cost)).solve(arrays.lb, arrays.ub, 30)
     assert warm.status == cold.status == "optimal"
     assert warm.objective == pytest.approx(cold.objective, abs=1e-6)
+
+
+def test_the_support_mips_child_goes_on_to_prove_the_whole_model() -> None:
+    """The support MIP's schedule first, then, in the same child, HiGHS on the whole model
+    from it: proved optimal, no worse than the support's schedule, scored as the scorer
+    does, and the child gone once closed."""
+    instance = _year(1)
+    enc, prepared, relaxed, start = _setting(instance)
+    support = {pair for pair, value in relaxed.items() if value > SUPPORT_EPSILON}
+    now = time.perf_counter()
+    run = support_then_proof(
+        prepared, support, start, deadline=now + 30, stop=threading.Event(), prove_until=now + 60, proof_model=prepared
+    )
+    assert run.found is not None
+    assert run.proof is not None
+    try:
+        assert run.proof.wait(60)
+        proved = run.proof.result()
+        assert proved.status == "optimal"
+        assert proved.values is not None
+        assert proved.objective is not None
+        assert proved.bound == proved.objective <= run.found[1]
+        pairs = [(enc.meetings[m].id, enc.delegates[d].id) for d, m in prepared.built.variables.extract(proved.values)]
+        report = score(instance, pairs)
+        assert report.violations == []
+        assert report.total == proved.objective
+    finally:
+        run.proof.close()
+    assert not run.proof.running
