@@ -8,7 +8,7 @@ from services.errors import Forbidden
 
 def require_planner(user: UserRow) -> UserRow:
     if user.role != "planner":
-        raise Forbidden("Chỉ cán bộ Ban Tuyên giáo (planner) được làm việc này")
+        raise Forbidden("Chỉ cán bộ Ban Tuyên giáo được làm việc này")
     return user
 
 

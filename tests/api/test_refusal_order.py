@@ -101,3 +101,11 @@ def test_another_roles_wrong_input_is_403(
         body = client.get("/scoring/criteria", headers=world.auth("planner")).json()
     response = client.request(method, path, json=body, headers=world.auth(role))
     assert response.status_code == 403, response.text[:300]
+
+
+@pytest.mark.parametrize("role", ["delegate", "commune"])
+def test_a_planners_route_refuses_in_words(client: TestClient, world: World, role: str) -> None:
+    """The refusal names the Board's staff in Vietnamese, not the role's code."""
+    response = client.get("/users", headers=world.auth(role))
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Chỉ cán bộ Ban Tuyên giáo được làm việc này"
