@@ -3,6 +3,7 @@ sees and may do, escaping, error pages. Every refusal is checked to write nothin
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 from api.seed import prepare
+from models.storage import clock
 from models.storage.db import Database
 from models.storage.tables import ChangeRequestRow, CommuneRow, DelegateRow, MeetingRow, UserRow, WebSessionRow
 from services import overview, workspace
@@ -208,7 +210,10 @@ def test_a_commune_sees_only_its_own_meetings(world: World, browser_of: Browser)
     assert "Cờ" not in html  # flags and empty seats are for planners
 
 
-def test_a_commune_registers_then_moves_its_meeting(world: World, browser_of: Browser, database: Database) -> None:
+def test_a_commune_registers_then_moves_its_meeting(
+    world: World, browser_of: Browser, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 12, 1))  # January 2026 is still to come
     browser = browser_of("coclieu")
     page = browser.get("/")
     form = {
@@ -238,10 +243,11 @@ def test_the_planners_page_has_the_inbox_and_what_was_sent(world: World, browser
 
 
 def test_a_commune_moving_a_published_meeting_sends_a_request(
-    world: World, browser_of: Browser, database: Database
+    world: World, browser_of: Browser, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In a published month the form sends the move to the Board as a request; the meeting
     keeps its published time until approved."""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 1))  # m1 (4 November) is still to come
     with database.transaction() as session:
         session.execute(delete(ChangeRequestRow))  # the world's own pending request on m1
     browser = browser_of("coclieu")
