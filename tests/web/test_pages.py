@@ -414,3 +414,14 @@ def test_sign_in_never_sends_elsewhere(world: World, browser_of: Browser, target
     response = browser.post("/dang-nhap", data=data, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("path", ["/", "/thang/2025-11", "/danh-muc"])
+def test_a_pages_title_ends_with_the_products_name_in_words(world: World, browser_of: Browser, path: str) -> None:
+    """The tab says what the page is, then the product's Vietnamese name once (not its
+    package's name)."""
+    page = browser_of("canbo").get(path)
+    title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.endswith("Phân công đại biểu")
+    assert title.count("Phân công đại biểu") == 1
+    assert "phancong" not in title
