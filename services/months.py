@@ -55,21 +55,46 @@ def month_error(month: str, document: Document, error: InputError) -> Invalid:
     names = {c["id"]: c.get("name", c["id"]) for c in document.get("communes", [])}
     places = set(names) | {p["id"] for p in document.get("places", [])}
     unreached: dict[str, Issue] = {}
+    away: dict[str, list[str]] = {}  # base → the delegates starting there
     items: list[Issue] = []
     for issue in error.issues:
         item = _said_as_a_road(document, issue, names, places)
         if item is None:
             items.append(issue)
+        elif item.path.startswith("/delegates/"):
+            away.setdefault(str(item.value), []).append(item.path.removeprefix("/delegates/"))
+            unreached.setdefault(f"base:{item.value}", item)
         elif item.path not in unreached:  # one per commune, however many meetings it holds
             unreached[item.path] = item
     if not unreached:
         return Invalid(error.render().splitlines()[0], items)
-    communes = [names[i.value] for i in unreached.values() if i.path.startswith("/communes/") and i.value in names]
+    said = [
+        _one_base(i, away[str(i.value)], document) if i.path.startswith("/delegates/") else i
+        for i in unreached.values()
+    ]
+    communes = [names[i.value] for i in said if i.path.startswith("/communes/") and i.value in names]
     what = (
         f"{', '.join(communes)} chưa có đường đi nối tới" if communes else "Có nơi xuất phát chưa có đường đi nối tới"
     )
-    detail = f"Chưa lập được lịch tháng {month_label(month)}: {what}; hãy thêm đường đi (POST /roads) rồi lập lịch lại"
-    return Invalid(detail, [*unreached.values(), *items])
+    detail = f"Chưa lập được lịch tháng {month_label(month)}: {what}; hãy thêm đường đi {_ROADS} rồi lập lịch lại"
+    return Invalid(detail, [*said, *items])
+
+
+#: Where a planner adds a road: the directory page, or the JSON API.
+_ROADS = "ở trang Danh mục (/danh-muc; API: POST /roads)"
+
+
+def _one_base(issue: Issue, delegates: list[str], document: Document) -> Issue:
+    """One item for a base no road reaches, however many delegates start there (a page
+    listed the same sentence once per delegate): the first delegate's path, and how many."""
+    if len(delegates) == 1:
+        return issue
+    names = {d["id"]: d.get("name", d["id"]) for d in document.get("delegates", [])}
+    shown = ", ".join(names.get(d, d) for d in delegates[:3]) + (", …" if len(delegates) > 3 else "")
+    message = issue.message.replace(
+        f"nơi xuất phát {issue.value} ", f"nơi xuất phát {issue.value} của {len(delegates)} đại biểu ({shown}) ", 1
+    )
+    return Issue(path=issue.path, value=issue.value, message=message)
 
 
 def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], places: set[str]) -> Issue | None:
@@ -82,17 +107,21 @@ def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], pla
     if part == "meetings" and field == "commune" and value in names:
         message = (
             f"chưa có đường đi nào nối {names[value]} với các xã/phường, địa điểm khác; "
-            f'hãy thêm một đường đi (POST /roads với "a": "{value}", "b": một nơi đã có đường, "minutes")'
+            f"hãy thêm một đường đi từ đó tới một nơi đã có đường {_ROADS}"
         )
         return Issue(path=f"/communes/{value}", value=value, message=message)
     if part == "delegates" and field == "base":
         delegate = document["delegates"][index]["id"]
         if value in places:
             message = (
-                f"nơi xuất phát {value} chưa có đường đi nào nối tới; hãy thêm đường đi (POST /roads) hoặc đổi base"
+                f"nơi xuất phát {value} chưa có đường đi nào nối tới; hãy thêm đường đi {_ROADS} "
+                "hoặc đổi nơi xuất phát của đại biểu"
             )
         else:
-            message = f"nơi xuất phát {value} không có trong danh mục; hãy thêm địa điểm (POST /places) hoặc đổi base"
+            message = (
+                f"nơi xuất phát {value} không có trong danh mục; hãy thêm địa điểm ở trang Danh mục "
+                "(/danh-muc; API: POST /places) hoặc đổi nơi xuất phát của đại biểu"
+            )
         return Issue(path=f"/delegates/{delegate}", value=value, message=message)
     return None
 

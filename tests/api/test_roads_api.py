@@ -151,6 +151,29 @@ def test_base_off_the_roads_is_named_by_the_solve(client: TestClient, fresh: Wor
     assert "POST /roads" in error["message"]
 
 
+def test_a_base_off_the_roads_is_said_once_for_all_its_delegates(
+    client: TestClient, fresh: World, database: Database
+) -> None:
+    """Four delegates starting from one place no road reaches: one item naming the place,
+    how many start there and who, in words a page can show (a page listed the same
+    sentence once per delegate, and spoke of "base")."""
+    with database.transaction() as session:
+        session.add(PlaceRow(id="kho", name="Kho lưu trữ"))
+        session.flush()
+        for delegate_id in ("d1", "d2", "d3", "d4"):
+            delegate = session.get(DelegateRow, delegate_id)
+            assert delegate is not None
+            delegate.base = "kho"
+    refused = client.post("/solves", json={"month": "2025-11"}, headers=fresh.auth("planner"))
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert (error["path"], error["value"]) == ("/delegates/d1", "kho")
+    assert "nơi xuất phát kho của 4 đại biểu (Nguyễn Văn Kiên, Trần Thị Thu Hà, Lò Văn Sơn, …)" in error["message"]
+    assert "trang Danh mục" in error["message"]
+    assert "base" not in error["message"]
+    assert "trang Danh mục" in refused.json()["detail"]
+
+
 def test_planner_manages_places(client: TestClient, fresh: World) -> None:
     """A place is created, read, renamed and deleted; its id may not be a commune's."""
     planner = fresh.auth("planner")
