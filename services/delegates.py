@@ -72,7 +72,7 @@ def _base_problem(session: Session, base: str) -> str | None:
         default = " (nơi xuất phát mặc định, cần có khi đã có đường đi)" if base == "hq" else ""
         return f"không có địa điểm hay xã/phường này{default}"
     if roads and not session.scalar(select(exists().where(or_(RoadRow.a == base, RoadRow.b == base)))):
-        return "chưa có đường đi (roads) nào tới đây; hãy thêm đường đi trước (POST /roads)"
+        return "chưa có đường đi nào tới đây; hãy thêm đường đi trước ở trang Danh mục (/danh-muc; API: POST /roads)"
     return None
 
 
