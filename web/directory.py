@@ -42,6 +42,7 @@ from web.loopkit import (
     day,
     from_status,
     month_or_404,
+    month_query,
     number,
     schema_errors,
     service_errors,
@@ -94,11 +95,13 @@ async def _page(
 ) -> Response:
     viewer = await web_session.require(request)
     require_planner(viewer.user)
-    month = month_or_404(month or this_month())
+    # A slip in ?thang= shows this month with the error beside the field (month_query).
+    asked = month_query(month, this_month())
+    month = asked.month
     data = await _read(request, lambda s: _directory(s, month))
     context = {
         **data,
-        "month": month,
+        **asked.context(),
         "errors": errors or {},
         "which": form,
         "sent": sent or {},
@@ -108,7 +111,7 @@ async def _page(
         "KINDS": KINDS,
         "tier_hint": TIER_HINT,
     }
-    return render(request, "directory.html", context, status=status)
+    return render(request, "directory.html", context, status=asked.status if asked.error else status)
 
 
 @router.get("/favicon.ico", include_in_schema=False)
@@ -120,7 +123,7 @@ async def favicon() -> Response:
 @router.get("/danh-muc")
 async def directory_page(
     request: Request,
-    thang: Annotated[str | None, Query(max_length=7)] = None,
+    thang: Annotated[str | None, Query(max_length=100)] = None,
     xong: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     return await _page(request, month=thang, done=xong)

@@ -12,6 +12,7 @@ into ``services/`` (:mod:`services.requests`, :mod:`services.amendments`,
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -20,7 +21,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.storage.clock import local
 from models.storage.db import Database
 from models.storage.jobs import FINISHED
 from models.storage.tables import ChangeRequestRow, CommuneRow, DelegateRow, JobRow, MeetingRow, ScheduleRow, UserRow
@@ -29,7 +29,7 @@ from services.access import require_planner
 from services.errors import Conflict, Invalid, NotFound
 from web import session as web_session
 from web.session import Viewer
-from web.templating import render
+from web.templating import moment_vn, render
 from web.workspace import JOB_LABELS
 
 router = APIRouter(include_in_schema=False)
@@ -72,7 +72,39 @@ def _write(request: Request, work: Any) -> Any:
 
 
 def _when(value: Any) -> str:
-    return local(value).strftime("%H:%M %d/%m/%Y") if value is not None else ""
+    return moment_vn(value)  # the one way pages write a moment (web.templating)
+
+
+# The delivery errors (api.deliveries) carry the text of the channel or of the operating
+# system, often English ("SMTP: [Errno 111] Connection refused", "https://…: timed out"):
+# the page says in Vietnamese what went wrong, and keeps the technical text after it for
+# whoever configures the server.
+_CAUSES = (
+    (re.compile(r"refused", re.I), "máy nhận từ chối kết nối"),
+    (re.compile(r"timed? ?out", re.I), "quá thời gian chờ trả lời"),
+    (re.compile(r"name or service not known|getaddrinfo|nodename|no address", re.I), "không tìm thấy tên máy"),
+    (re.compile(r"unreachable", re.I), "không tới được máy nhận (mạng)"),
+    (re.compile(r"ssl|tls|certificate", re.I), "lỗi kết nối mã hóa (chứng chỉ)"),
+    (re.compile(r"auth|535|534|530", re.I), "máy chủ thư không nhận tài khoản hoặc mật khẩu"),
+    (re.compile(r"recipient|550|553", re.I), "máy chủ thư không nhận địa chỉ người nhận"),
+    (re.compile(r"unknown url type|invalid url", re.I), "địa chỉ nhận không hợp lệ"),
+)
+_HTTP = re.compile(r"HTTP (\d{3}) từ (\S+)")
+
+
+def delivery_error_vn(text: str | None) -> str:
+    """A delivery's last error as a Vietnamese sentence ("" when there is none)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if text.startswith(("Chưa cấu hình", "Zalo")):  # already Vietnamese (api.deliveries)
+        return text
+    found = _HTTP.fullmatch(text)
+    if found:
+        return f"Máy nhận {found.group(2)} trả lời lỗi (mã HTTP {found.group(1)})"
+    channel = "máy chủ thư" if text.startswith("SMTP:") else "máy nhận"
+    cause = next((said for pattern, said in _CAUSES if pattern.search(text)), "lỗi không rõ")
+    return f"Không gửi được qua {channel}: {cause} (chi tiết kỹ thuật: {text})"
 
 
 def _items(session: Session, user: UserRow) -> list[dict[str, Any]]:
@@ -225,8 +257,9 @@ async def outbox(request: Request) -> Response:
                     "channel": CHANNELS.get(r.channel, r.channel),
                     "address": r.address,
                     "subject": r.subject,
+                    "body": r.body,
                     "attempts": r.attempts,
-                    "error": r.last_error or "",
+                    "error": delivery_error_vn(r.last_error),
                     "at": _when(r.sent_at or r.next_attempt_at),
                 }
                 for r in rows

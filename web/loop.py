@@ -33,10 +33,12 @@ from services.reports import ReportEntry
 from web import session as web_session
 from web.loopkit import (
     Errors,
+    MonthAsked,
     _read,
     _write,
     from_status,
     month_or_404,
+    month_query,
     number,
     service_errors,
     this_month,
@@ -55,16 +57,18 @@ REPORT_CSP = (
 
 
 @router.get("/bao-cao")
-async def reports_home(request: Request, thang: Annotated[str | None, Query(max_length=7)] = None) -> Response:
+async def reports_home(request: Request, thang: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     viewer = await web_session.require(request)
     user = viewer.user
     if user.role == "delegate":
         mine = await _read(request, lambda s: overview.delegate_meetings(s, user, user.delegate_id or ""))
-        return render(request, "loop_reports.html", {"past": mine.past, "month": None, "seats": None})
+        context = {"past": mine.past, "month": None, "seats": None, "month_typed": "", "month_error": None}
+        return render(request, "loop_reports.html", context)
     require_planner(user)
-    month = month_or_404(thang or this_month())
-    view = await _read(request, lambda s: reports.month_reports(s, user, month))
-    return render(request, "loop_reports.html", {"past": None, "month": month, "seats": view})
+    asked = month_query(thang, this_month())
+    view = await _read(request, lambda s: reports.month_reports(s, user, asked.month))
+    context = {"past": None, **asked.context(), "seats": view}
+    return render(request, "loop_reports.html", context, status=asked.status)
 
 
 def _report_data(session: Session, user: Any, meeting_id: str) -> dict[str, Any]:
@@ -179,9 +183,10 @@ async def submit_report(request: Request, meeting_id: str) -> Response:
 
 
 @router.get("/xep-hang")
-async def ranking_page(request: Request, thang: Annotated[str | None, Query(max_length=7)] = None) -> Response:
+async def ranking_page(request: Request, thang: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     viewer = await web_session.require(request)
-    month = month_or_404(thang or this_month())
+    asked = month_query(thang, this_month())
+    month = asked.month
 
     def work(session: Session) -> dict[str, Any]:
         # month_sheets answers a commune account with its own sheet only (planners: every one).
@@ -191,7 +196,7 @@ async def ranking_page(request: Request, thang: Annotated[str | None, Query(max_
         }
 
     data = await _read(request, work)
-    return render(request, "loop_ranking.html", {**data, "month": month})
+    return render(request, "loop_ranking.html", {**data, **asked.context()}, status=asked.status)
 
 
 @router.get("/xep-hang/{month}.xlsx")
@@ -222,15 +227,19 @@ async def close_month(request: Request, month: str) -> Response:
 # -- flag proposals ---------------------------------------------------------------------
 
 
-async def _proposals_page(request: Request, month: str, message: str | None = None, status: int = 200) -> Response:
+async def _proposals_page(
+    request: Request, month: str | MonthAsked, message: str | None = None, status: int = 200
+) -> Response:
     viewer = await web_session.require(request)
-    found = await _read(request, lambda s: flags.proposals(s, viewer.user, month))
-    return render(request, "loop_flags.html", {"items": found, "month": month, "message": message}, status=status)
+    asked = month if isinstance(month, MonthAsked) else MonthAsked(month)
+    found = await _read(request, lambda s: flags.proposals(s, viewer.user, asked.month))
+    context = {"items": found, **asked.context(), "message": message}
+    return render(request, "loop_flags.html", context, status=asked.status if asked.error else status)
 
 
 @router.get("/de-xuat-muc")
-async def proposals_page(request: Request, thang: Annotated[str | None, Query(max_length=7)] = None) -> Response:
-    return await _proposals_page(request, month_or_404(thang or flags.next_month(this_month())))
+async def proposals_page(request: Request, thang: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    return await _proposals_page(request, month_query(thang, flags.next_month(this_month())))
 
 
 @router.post("/de-xuat-muc/quyet-dinh")

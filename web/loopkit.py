@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -74,10 +75,59 @@ def schema_errors(error: ValidationError, names: dict[str, str] | None = None) -
     return out
 
 
+# What a month field takes: ``12/2026`` (also ``12-2026``, ``12.2026``, ``1/2026``) as
+# Vietnamese users write it, or ``2026-12`` as the pages' own links and old bookmarks say it.
+_MONTH_FIELD = re.compile(r"(\d{1,2})[/.-](\d{4})")
+MONTH_HINT = "tháng/năm, ví dụ 12/2026"
+
+
+def parse_month(text: str) -> str | None:
+    """``03/2026`` (or ``2026-03``) → ``2026-03``; None when it is not a month."""
+    text = text.strip()
+    found = _MONTH_FIELD.fullmatch(text)
+    month = f"{found.group(2)}-{int(found.group(1)):02d}" if found else text
+    return month if is_month(month) else None
+
+
+@dataclass(frozen=True)
+class MonthAsked:
+    """The month a page's ``?thang=`` field asks for, read once for every page that has one.
+
+    ``month`` is the month shown (``YYYY-MM``); when the typed value is no month, the page
+    shows ``default`` instead, keeps ``typed`` in the field and says ``error`` beside it
+    (answered 422, like any refused form, rather than a 404 for a typing slip).
+    """
+
+    month: str
+    typed: str = ""
+    error: str | None = None
+
+    @property
+    def status(self) -> int:
+        return 422 if self.error else 200
+
+    def context(self) -> dict[str, Any]:
+        """What the ``_month_field.html`` macro reads, merged into the page's context."""
+        return {"month": self.month, "month_typed": self.typed, "month_error": self.error}
+
+
+def month_query(text: str | None, default: str) -> MonthAsked:
+    """The page's month from its ``thang`` query (MM/YYYY or YYYY-MM); ``default`` when empty."""
+    typed = (text or "").strip()
+    if not typed:
+        return MonthAsked(default)
+    month = parse_month(typed)
+    if month is None:
+        return MonthAsked(default, typed, f"Tháng không đúng: “{typed}”; nhập {MONTH_HINT}")
+    return MonthAsked(month, typed)
+
+
 def month_or_404(month: str) -> str:
-    if not is_month(month):
-        raise NotFound(f"Không có tháng {month} (địa chỉ dạng YYYY-MM)")
-    return month
+    """A month in an address or a hidden field (``YYYY-MM``, or ``MM/YYYY``) → ``YYYY-MM``."""
+    found = parse_month(month)
+    if found is None:
+        raise NotFound(f"Không có tháng “{month}”; tháng viết dạng tháng/năm, ví dụ 12/2026")
+    return found
 
 
 def this_month() -> str:

@@ -592,11 +592,26 @@ async def cancel_meeting(request: Request, meeting_id: str) -> Response:
     try:
         done = await _write(request, work)
     except ServiceError as error:
-        errors = _field_errors(error)
-        if not errors:
-            errors = {"form": error.detail}
-        return await again(errors, from_status(error))
+        return await again(_cancel_errors(error), from_status(error))
     return await _commune_page(request, viewer, {}, {}, status=200, done=done)
+
+
+#: The fields the cancel form shows an error beside (commune.html: e_reason, e_xac_nhan).
+_CANCEL_FIELDS = ("reason", "xac_nhan")
+
+
+def _cancel_errors(error: ServiceError) -> Errors:
+    """A refused cancellation, each message where the form shows it: the reason and the
+    confirmation beside their fields; any other refusal (an issue under another path, such
+    as ``path.meeting_id`` for a meeting already held, or none) gets the refusal's own
+    sentence as the form's general error, so that no refusal comes back without a word.
+    The detail, not the issue's message: the detail is the whole sentence ("Hội nghị … đã
+    diễn ra ngày …: không còn dời hay hủy được"), the issue only its particulars."""
+    found = _field_errors(error)
+    errors = {k: v for k, v in found.items() if k in _CANCEL_FIELDS}
+    if len(errors) < len(found) or not errors:
+        errors["form"] = error.detail
+    return errors
 
 
 def from_status(error: ServiceError) -> int:

@@ -34,6 +34,13 @@ def time_vn(value: dt.datetime | None) -> str:
     return "" if value is None else f"{local(value):%H:%M}"
 
 
+def moment_vn(value: dt.datetime | None) -> str:
+    """A moment as every page writes it, time first as Vietnamese says it:
+    ``08:31 ngày 08/12/2026`` (local time). One form for all pages (the ``luc`` filter and
+    the pages' Python), so a request, a report and a version never read differently."""
+    return "" if value is None else f"{time_vn(value)} ngày {date_vn(value)}"
+
+
 def weekday_vn(value: dt.datetime | dt.date) -> str:
     return WEEKDAYS[_moment(value).weekday()]
 
@@ -53,7 +60,7 @@ def points_vn(value: float | None) -> str:
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 
-env.filters.update(ngay=date_vn, gio=time_vn, thu=weekday_vn, thang=month_vn, diem=points_vn)
+env.filters.update(ngay=date_vn, gio=time_vn, luc=moment_vn, thu=weekday_vn, thang=month_vn, diem=points_vn)
 # A request waiting for the Board reads differently from a change it approved (services.requests).
 env.globals.update(TIER_LABELS=TIER_LABELS, PENDING=PENDING)
 

@@ -33,11 +33,13 @@ from services.scenario_runs import described
 from web import session as web_session
 from web.loopkit import (
     Errors,
+    MonthAsked,
     _read,
     _write,
     day,
     from_status,
     month_or_404,
+    month_query,
     number,
     schema_errors,
     service_errors,
@@ -71,18 +73,31 @@ def _choices(session: Session, month: str) -> dict[str, Any]:
 
 
 async def _list_page(
-    request: Request, month: str, errors: Errors | None = None, sent: dict[str, str] | None = None, status: int = 200
+    request: Request,
+    month: str | MonthAsked,
+    errors: Errors | None = None,
+    sent: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     viewer = await web_session.require(request)
     require_planner(viewer.user)
-    data = await _read(request, lambda s: _choices(s, month))
-    context = {**data, "month": month, "errors": errors or {}, "sent": sent or {}, "KINDS": KINDS, "FLAGS": FLAG_LABELS}
+    asked = month if isinstance(month, MonthAsked) else MonthAsked(month)
+    data = await _read(request, lambda s: _choices(s, asked.month))
+    status = asked.status if asked.error else status
+    context = {
+        **data,
+        **asked.context(),
+        "errors": errors or {},
+        "sent": sent or {},
+        "KINDS": KINDS,
+        "FLAGS": FLAG_LABELS,
+    }
     return render(request, "whatif.html", context, status=status)
 
 
 @router.get("/kich-ban")
-async def scenarios_page(request: Request, thang: Annotated[str | None, Query(max_length=7)] = None) -> Response:
-    return await _list_page(request, month_or_404(thang or this_month()))
+async def scenarios_page(request: Request, thang: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    return await _list_page(request, month_query(thang, this_month()))
 
 
 def _change(sent: dict[str, str], errors: Errors) -> dict[str, Any] | None:

@@ -596,10 +596,16 @@ async def publish(request: Request, month: str, schedule_id: int) -> Response:
         error = "Hãy đánh dấu ô xác nhận trước khi công bố"
         return await _publish_page(request, viewer, month, schedule_id, error, status=422)
     etag = form.get("etag") or None
+    # As POST /schedules/{id}/publish does (api.routes.schedules): the app's deliverer writes
+    # the notifications in the publication's transaction and is kicked after its commit (by
+    # the service), so delegates and communes hear of a page publication as of an API one.
+    # The inbox's re-plan drafts are published here too (inbox_replan.html links this page).
+    deliverer = request.app.state.deliverer
+    webhook = request.app.state.settings.webhook_url is not None
 
     def work(session: Session) -> None:
         _version(session, month, schedule_id)
-        schedule_service.publish(session, viewer.user, schedule_id, etag)
+        schedule_service.publish(session, viewer.user, schedule_id, etag, outbox=deliverer, webhook=webhook)
 
     try:
         await _write(request, work)

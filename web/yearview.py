@@ -18,7 +18,6 @@ page); the forms carry the session's CSRF token.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -30,7 +29,7 @@ from api.present import proof_label
 from models.contract import YEARS, YEARS_TEXT
 from models.labels import TIER_LABELS, number_vn
 from models.storage import jobs as job_store
-from models.storage.clock import is_month, month_label
+from models.storage.clock import month_label
 from models.storage.tables import JobRow, ScheduleRow
 from services import jobs, yearview
 from services.access import require_planner
@@ -38,6 +37,7 @@ from services.errors import Invalid, NotFound, ServiceError
 from services.months import months_between
 from services.yearview import YearFilters
 from web import session as web_session
+from web.loopkit import parse_month  # the one reading of a month field (MM/YYYY or YYYY-MM)
 from web.session import Viewer
 from web.workspace import (
     JOB_LABELS,
@@ -57,7 +57,6 @@ Errors = dict[str, str]
 YEAR_QUERY = ("coquan", "cap")
 FORM_FIELDS = ("tu", "den", "giay")
 Filter = Annotated[str | None, Query(max_length=100)]
-_MONTH_FIELD = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
 
 
 async def _planner(request: Request, year: str) -> tuple[Viewer, int]:
@@ -67,14 +66,6 @@ async def _planner(request: Request, year: str) -> tuple[Viewer, int]:
     if number not in YEARS:  # its months would not exist (/thang/1999-03 is no month)
         raise NotFound(f"Không có năm {number}: lịch được lập cho các năm {YEARS_TEXT}")
     return viewer, number
-
-
-def parse_month(text: str) -> str | None:
-    """``03/2026`` (or ``2026-03``) → ``2026-03``; None when it is not a month."""
-    text = text.strip()
-    found = _MONTH_FIELD.match(text)
-    month = f"{found.group(2)}-{int(found.group(1)):02d}" if found else text
-    return month if is_month(month) else None
 
 
 # -- the year -------------------------------------------------------------------------
