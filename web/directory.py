@@ -27,7 +27,7 @@ from models.documents.collation import name_key
 from models.errors import InputError
 from models.labels import FLAG_LABELS, TIER_LABELS
 from models.storage import schedules
-from models.storage.clock import LOCAL
+from models.storage.clock import LOCAL, month_label
 from models.storage.excel import MIME, WorkbookTooLarge
 from models.storage.tables import CommuneRow, DelegateRow, MeetingRow, PlaceRow, RoadRow
 from models.storage.themes import meeting_themes
@@ -318,9 +318,24 @@ async def import_workbook(request: Request) -> Response:
         return await _page(request, errors={"workbook": message}, form="import", bad=bad, status=422)
     except ServiceError as error:
         return await _page(request, errors={"workbook": error.detail}, form="import", status=from_status(error))
-    counts = vars(summary)
-    told = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    told = ", ".join(f"{getattr(summary, k)} {label}" for k, label in IMPORTED.items() if getattr(summary, k))
+    if summary.replan_months:
+        told += "; cần lập lại lịch tháng " + ", ".join(month_label(m) for m in summary.replan_months)
     return RedirectResponse(f"/danh-muc?xong=Đã nhập tệp Excel ({told or 'không có dòng nào'})", status_code=303)
+
+
+#: What an import counts, as the planner says it (``models.storage.importer.ImportSummary``).
+IMPORTED = {
+    "places": "địa điểm",
+    "communes": "xã/phường",
+    "teams": "tổ tuyên vận",
+    "delegates": "đại biểu",
+    "meetings": "hội nghị",
+    "roads": "đường đi",
+    "attendances": "lượt dự đã qua",
+    "visits": "lượt thăm tổ",
+    "pins": "cặp ghim hoặc cấm",
+}
 
 
 @router.post("/danh-muc/dai-bieu/{delegate_id}/sua")

@@ -4,6 +4,7 @@ field, a bad workbook lists every bad cell and writes nothing, downloads, CSRF a
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +90,28 @@ def test_a_bad_workbook_lists_its_bad_cells_and_writes_nothing(
     garbage = browser.post("/danh-muc/nhap-excel", data={"csrf": csrf}, files={"workbook": ("x.xlsx", b"rac")})
     assert garbage.status_code == 422
     assert row_counts(database) == before
+
+
+def test_a_good_workbook_says_what_it_brought_in_words(
+    world: World, browser_of: Browser, tiny_document: dict[str, Any]
+) -> None:
+    """The import's summary counts rows in the planner's words (it printed the table
+    names: "communes 4, delegates 5")."""
+    browser = browser_of("canbo")
+    csrf = csrf_of(browser.get("/danh-muc").text)
+    response = browser.post(
+        "/danh-muc/nhap-excel",
+        data={"csrf": csrf},
+        files={"workbook": ("tot.xlsx", instance_workbook(tiny_document))},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    told = re.search(r"Đã nhập tệp Excel \(([^)]*)\)", response.text)
+    assert told is not None
+    assert "4 xã/phường" in told.group(1)
+    assert "5 đại biểu" in told.group(1)
+    assert "4 hội nghị" in told.group(1)
+    assert not re.search(r"[a-z_]+ \d", told.group(1))  # no table name left
 
 
 def test_downloads(world: World, browser_of: Browser) -> None:
