@@ -28,8 +28,8 @@ from models.solution import Solution
 
 INSTANCE_SUFFIXES = (".json", ".xlsx")
 OUT_SUFFIXES = (".json", ".xlsx", ".docx", ".pdf")
-WHAT = "Tệp bài toán (instance)"
-SOLUTION_WHAT = "Tệp lịch phân công (solution)"
+WHAT = "Tệp bài toán"
+SOLUTION_WHAT = "Tệp lịch phân công"
 T = TypeVar("T")
 NOTICE_WHAT = "Tùy chọn thông báo"
 _DATE_TEXT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -71,12 +71,13 @@ def load_solution_file(path: Path, instance: Instance) -> Solution:
 
 
 def _from_workbook(path: Path, read: Callable[[bytes], T], what: str) -> T:
+    from models.io import os_reason
     from models.storage.excel import WorkbookError, located_message
 
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InputError([Issue("$", str(path), f"không mở được tệp: {error.strerror}")], what) from None
+        raise InputError([Issue("$", str(path), f"không mở được tệp: {os_reason(error)}")], what) from None
     try:
         return read(data)
     except WorkbookError as error:
@@ -85,6 +86,39 @@ def _from_workbook(path: Path, read: Callable[[bytes], T], what: str) -> T:
             Issue(i.path, i.value, located_message(i, p)) for i, p in zip(error.issues, error.places, strict=True)
         ]
         raise WorkbookInputError(located, what) from None
+
+
+def unwritable(path: Path) -> str | None:
+    """Why ``path`` cannot be written, in Vietnamese; None when it can. Every command that
+    writes an output file asks this before its work (a solve, a scenario's run).
+
+    A missing folder is created, as the README says: ``make run`` writes to ``out/`` on a
+    fresh clone, and a planner naming a new folder means it. One that cannot be created is
+    refused with the system's reason. The file is opened for appending (and a new one removed
+    again): permissions alone do not tell, as root may write anywhere yet not in /proc, nor
+    a name longer than the system allows.
+    """
+    from models.io import os_reason
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        if path.is_dir():
+            return "là một thư mục"
+        if not folder.exists():
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                return f"không tạo được thư mục {folder} ({os_reason(error, writing=True)})"
+        if not folder.is_dir():
+            return f"{folder} không phải là thư mục"
+        existed = path.exists()
+        with path.open("ab"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as error:
+        return f"không ghi được ({os_reason(error, writing=True)})"
+    return None
 
 
 def file_kind(path: Path) -> str:

@@ -22,10 +22,11 @@ import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from cli import documents as docs  # noqa: E402
-from cli import render  # noqa: E402
+from cli import render, vietnamese  # noqa: E402
 from models.errors import InputError  # noqa: E402
+from models.labels import number_vn  # noqa: E402
 
-app = typer.Typer(
+app = vietnamese.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="phancong — phân công đại biểu dự, chỉ đạo hội nghị tuyên vận.",
@@ -78,7 +79,9 @@ def _load_schedule(path: Path, instance):  # type: ignore[no-untyped-def]
 
 @app.command()
 def validate(
-    instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json phancong-instance/1 hoặc .xlsx)")],
+    instance: Annotated[
+        Path, typer.Argument(metavar="TỆP_BÀI_TOÁN", help="Tệp bài toán (.json phancong-instance/1 hoặc .xlsx)")
+    ],
 ) -> None:
     """Kiểm tra tệp bài toán: định dạng, mã trùng, tham chiếu, ngày tháng, đường đi."""
     loaded = _load(instance)
@@ -91,7 +94,9 @@ def validate(
 @app.command()
 @docs.notice_options
 def solve(
-    instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json phancong-instance/1 hoặc .xlsx)")],
+    instance: Annotated[
+        Path, typer.Argument(metavar="TỆP_BÀI_TOÁN", help="Tệp bài toán (.json phancong-instance/1 hoặc .xlsx)")
+    ],
     out_path: Annotated[
         Path | None,
         typer.Option(
@@ -158,8 +163,10 @@ def solve(
 
 @app.command()
 def score(
-    instance: Annotated[Path, typer.Argument(help="Tệp bài toán")],
-    solution: Annotated[Path, typer.Argument(help="Tệp lịch (.json phancong-solution/1 hoặc bảng lịch .xlsx)")],
+    instance: Annotated[Path, typer.Argument(metavar="TỆP_BÀI_TOÁN", help="Tệp bài toán")],
+    solution: Annotated[
+        Path, typer.Argument(metavar="TỆP_LỊCH", help="Tệp lịch (.json phancong-solution/1 hoặc bảng lịch .xlsx)")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON")] = False,
 ) -> None:
     """Chấm điểm một lịch bất kỳ theo RULES.md (độc lập với bộ giải)."""
@@ -190,8 +197,10 @@ def score(
 
 @app.command()
 def convert(
-    source: Annotated[Path, typer.Argument(help="Tệp nguồn: bài toán hoặc lịch phân công (.json hoặc .xlsx)")],
-    target: Annotated[Path, typer.Argument(help="Tệp đích (.xlsx hoặc .json)")],
+    source: Annotated[
+        Path, typer.Argument(metavar="TỆP_NGUỒN", help="Tệp nguồn: bài toán hoặc lịch phân công (.json hoặc .xlsx)")
+    ],
+    target: Annotated[Path, typer.Argument(metavar="TỆP_ĐÍCH", help="Tệp đích (.xlsx hoặc .json)")],
     instance: Annotated[
         Path | None,
         typer.Option("--instance", help="Khi nguồn là lịch phân công: tệp bài toán của lịch (.json hoặc .xlsx)"),
@@ -251,8 +260,10 @@ def template(
 @app.command()
 @docs.notice_options
 def notice(
-    instance: Annotated[Path, typer.Argument(help="Tệp bài toán (.json hoặc .xlsx)")],
-    solution: Annotated[Path, typer.Argument(help="Tệp lịch (.json phancong-solution/1 hoặc bảng lịch .xlsx)")],
+    instance: Annotated[Path, typer.Argument(metavar="TỆP_BÀI_TOÁN", help="Tệp bài toán (.json hoặc .xlsx)")],
+    solution: Annotated[
+        Path, typer.Argument(metavar="TỆP_LỊCH", help="Tệp lịch (.json phancong-solution/1 hoặc bảng lịch .xlsx)")
+    ],
     out_path: Annotated[Path, typer.Option("--out", help="Tệp thông báo .docx hoặc .pdf (hoặc bảng lịch .xlsx)")],
     *,
     options: docs.NoticeOptions,
@@ -294,7 +305,7 @@ def generate(
         float, typer.Option("--trips", min=0.0, max=1.0, help="Xác suất mỗi người mỗi tháng đi công tác 3–10 ngày")
     ] = 0.0,
     flags: Annotated[
-        float, typer.Option("--flags", min=0.0, max=1.0, help="Tỉ lệ xã cần chú ý hoặc nghiêm trọng")
+        float, typer.Option("--flags", min=0.0, max=1.0, help="Tỉ lệ xã có mức quan tâm “Cần quan tâm” hoặc “Phức tạp”")
     ] = 0.15,
     in_charge: Annotated[
         int | None, typer.Option("--in-charge", min=0, max=20, help="Số xã phụ trách tối đa (mặc định: theo quy mô)")
@@ -389,7 +400,7 @@ def serve(
 
     Cơ sở dữ liệu: tệp SQLite phancong.db ở thư mục hiện tại, hoặc PHANCONG_DATABASE_URL.
     Cơ sở dữ liệu trống được nạp dữ liệu mẫu; mỗi lần chạy in một mã truy cập mới của
-    cán bộ Ban Tuyên giáo (planner).
+    cán bộ Ban Tuyên giáo.
     """
     from api.server import NeedsQueue, run
 
@@ -428,42 +439,12 @@ def _check_output(path: Path) -> None:
 
 
 def _check_writable(path: Path) -> None:
-    """Refuse an output path that cannot be written before spending the time limit on a solve.
-
-    A missing folder is created (``make run`` writes to ``out/`` on a fresh clone); one that
-    cannot be is refused with the system's reason.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    problem = _unwritable(path, folder)
+    """Refuse an output path that cannot be written before spending the time limit on a solve
+    (a missing folder is created: :func:`cli.documents.unwritable`)."""
+    problem = docs.unwritable(path)
     if problem is not None:
         err.print(f"[red]Lỗi:[/red] --out {path}: {problem}", markup=True)
         raise typer.Exit(EXIT_BAD)
-
-
-def _unwritable(path: Path, folder: Path) -> str | None:
-    """Why ``path`` in ``folder`` cannot be written, in Vietnamese; None when it can.
-
-    The file is opened for appending (and a new one removed again): permissions alone do not
-    tell, as root may write anywhere yet not in /proc, nor a name longer than the system allows.
-    """
-    try:
-        if path.is_dir():
-            return "là một thư mục"
-        if not folder.exists():
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                return f"không tạo được thư mục {folder} ({error.strerror or error})"
-        if not folder.is_dir():
-            return f"{folder} không phải là thư mục"
-        existed = path.exists()
-        with path.open("ab"):
-            pass
-        if not existed:
-            path.unlink()
-    except OSError as error:
-        return f"không ghi được ({error.strerror or error})"
-    return None
 
 
 def _not_the_input(path: Path, *inputs: Path) -> None:
@@ -522,7 +503,7 @@ class _Progress:
             self.last = seconds
             best = "—" if self.best is None else str(self.best)
             bound = "—" if self.bound is None else str(self.bound)
-            line = f"  {seconds:6.1f} giây · tốt nhất {best} · cận dưới {bound}"
+            line = f"  {number_vn(seconds, 1):>6} giây · tốt nhất {best} · cận dưới {bound}"
             sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
             sys.stderr.flush()
             self.shown = True

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from models.errors import InputError
 from models.instance import Instance
-from models.labels import STATUS_LABELS, TIER_LABELS, term_label
+from models.labels import STATUS_LABELS, TIER_LABELS, number_vn, term_label
 from models.rules import TERMS
 from solver.result import Result
 from solver.score import ScoreReport
@@ -58,7 +58,8 @@ def summary(result: Result) -> str:
         parts.append(f"điểm {result.total}")
     if result.bound is not None:
         parts.append(f"cận dưới {result.bound}")
-    parts.append(f"{result.seconds:.2f} giây ({result.backend})")
+    # The backend's name (auto/lp-branch…) is for developers: it is in the solution file.
+    parts.append(f"{number_vn(result.seconds, 2)} giây")
     return " · ".join(parts)
 
 

@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli import render
+from cli import render, vietnamese
 from models.errors import InputError
-from models.labels import STATUS_LABELS, TIER_LABELS
+from models.labels import STATUS_LABELS, TIER_LABELS, number_vn
 from scenarios.scenario import MODE_LABELS, MODES, Mode, Scenario
 
 if TYPE_CHECKING:  # the heavy modules load only when a command runs
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the heavy modules load only when a command runs
     from scenarios.runner import BaseCache, ScenarioOutcome
     from scenarios.wording import Names
 
-scenario_app = typer.Typer(
+scenario_app = vietnamese.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Kịch bản giả định, lập lại lịch với ít thay đổi nhất, độ vững của lịch.",
@@ -77,7 +77,7 @@ def _load(paths: Sequence[Path]) -> list[Scenario]:
 
 
 @scenario_app.command()
-def check(files: Annotated[list[Path], typer.Argument(help="Tệp kịch bản (YAML)")]) -> None:
+def check(files: Annotated[list[Path], typer.Argument(metavar="TỆP_KỊCH_BẢN", help="Tệp kịch bản (YAML)")]) -> None:
     """Kiểm tra kịch bản: kiểu thay đổi, mã tham chiếu, bài toán sau thay đổi (không giải)."""
     from models.io import instance_from_document
     from scenarios.published import read_published
@@ -104,7 +104,7 @@ def check(files: Annotated[list[Path], typer.Argument(help="Tệp kịch bản (
 
 @scenario_app.command()
 def run(
-    file: Annotated[Path, typer.Argument(help="Tệp kịch bản (YAML)")],
+    file: Annotated[Path, typer.Argument(metavar="TỆP_KỊCH_BẢN", help="Tệp kịch bản (YAML)")],
     mode: ModeOption = None,
     time_limit: TimeLimit = 60.0,
     workers: Workers = None,
@@ -112,8 +112,7 @@ def run(
     show_schedule: Annotated[bool, typer.Option("--schedule", help="In cả lịch mới")] = False,
 ) -> None:
     """Giải một kịch bản: lịch mới, điểm, và các phân công thay đổi so với lịch gốc kèm lý do."""
-    from models.io import write_solution
-    from scenarios.files import os_reason
+    from models.io import os_reason, write_solution
     from scenarios.runner import BASE_SOURCE_LABELS
     from scenarios.wording import Names
 
@@ -127,7 +126,7 @@ def run(
     if scenario.description:
         out.print(scenario.description)
     out.print(f"Lịch gốc: {scenario.base.name} — {BASE_SOURCE_LABELS[outcome.base.source]}")
-    out.print(f"Chế độ: {outcome.mode} — {MODE_LABELS[outcome.mode]}")
+    out.print(f"Chế độ: {MODE_LABELS[outcome.mode]}")  # the label, not the value typed after --mode
     _print_changes(out, scenario, Names(outcome.base.instance, outcome.instance))  # as they were before
     for note in outcome.notes:
         out.print(f"[yellow]Lưu ý:[/yellow] {note}")
@@ -159,7 +158,7 @@ def run(
 
 @scenario_app.command()
 def compare(
-    files: Annotated[list[Path], typer.Argument(help="Các tệp kịch bản (YAML)")],
+    files: Annotated[list[Path], typer.Argument(metavar="TỆP_KỊCH_BẢN", help="Các tệp kịch bản (YAML)")],
     mode: ModeOption = None,
     time_limit: TimeLimit = 60.0,
     workers: Workers = None,
@@ -204,7 +203,7 @@ def compare(
 
 @scenario_app.command()
 def robustness(
-    base: Annotated[Path, typer.Argument(help="Tệp bài toán gốc (JSON phancong-instance/1)")],
+    base: Annotated[Path, typer.Argument(metavar="TỆP_BÀI_TOÁN", help="Tệp bài toán gốc (JSON phancong-instance/1)")],
     published: Annotated[
         Path | None, typer.Option("--published", help="Lịch đã công bố; không có thì lập lịch tối ưu trước")
     ] = None,
@@ -263,7 +262,7 @@ def robustness(
         if database is not None:
             database.dispose()
     _print_robustness(report, loaded.instance, top)
-    _err().print(f"Thời gian: {report.seconds:.1f} giây", markup=False)
+    _err().print(f"Thời gian: {number_vn(report.seconds, 1)} giây", markup=False)
 
 
 @scenario_app.command("bench-replan")
@@ -287,8 +286,9 @@ def bench_replan(
     def show(r: Run) -> None:
         out.print(
             f"  hạt giống {r.seed}: {r.delegate} nghỉ từ {r.start:%d/%m} · lịch gốc {STATUS_LABELS[r.base_status]} "
-            f"{r.base_seconds:.1f} giây · áp dụng + kiểm tra {r.apply_seconds:.2f} + giải {r.solve_seconds:.2f} "
-            f"= [bold]{r.seconds:.2f} giây[/bold] · {STATUS_LABELS[r.status]}, {r.changes} thay đổi"
+            f"{number_vn(r.base_seconds, 1)} giây · áp dụng + kiểm tra {number_vn(r.apply_seconds, 2)} "
+            f"+ giải {number_vn(r.solve_seconds, 2)} "
+            f"= [bold]{number_vn(r.seconds, 2)} giây[/bold] · {STATUS_LABELS[r.status]}, {r.changes} thay đổi"
             # an optimal status already says it is proved
             + (" (đã chứng minh là ít nhất)" if r.proved and r.status != "optimal" else "")
         )
@@ -304,8 +304,9 @@ def bench_replan(
         on_run=show,
     )
     out.print(
-        f"Trung vị: [bold]{summary.median_seconds:.2f} giây[/bold] (riêng phần giải {summary.median_solve_seconds:.2f}"
-        f" giây), chậm nhất {summary.worst_seconds:.2f} giây."
+        f"Trung vị: [bold]{number_vn(summary.median_seconds, 2)} giây[/bold] "
+        f"(riêng phần giải {number_vn(summary.median_solve_seconds, 2)} giây), "
+        f"chậm nhất {number_vn(summary.worst_seconds, 2)} giây."
     )
 
 
@@ -363,12 +364,19 @@ def _compare_on_queue(
 
 
 def _refuse_overwrite(out_path: Path | None, scenario: Scenario) -> None:
-    """The published notice and the base month are records: a run never writes over them."""
+    """The published notice and the base month are records: a run never writes over them.
+    An ``--out`` that cannot be written is refused too, before the solve, as ``solve`` does."""
+    from cli.documents import unwritable
+
     if out_path is None:
         return
     kept = [p for p in (scenario.base, scenario.published, scenario.source) if p is not None]
     if any(out_path.resolve() == p.resolve() for p in kept):
         _err().print(f"[red]Lỗi:[/red] không ghi đè tệp gốc hay lịch đã công bố: {out_path}")
+        raise typer.Exit(EXIT_BAD)
+    problem = unwritable(out_path)
+    if problem is not None:
+        _err().print(f"[red]Lỗi:[/red] --out {out_path}: {problem}", markup=True)
         raise typer.Exit(EXIT_BAD)
 
 
@@ -449,7 +457,7 @@ def _print_robustness(report: Robustness, instance: Instance, top: int) -> None:
     out.print(seats)
     out.print(
         "* chưa chứng minh là ít nhất trong thời gian cho phép. "
-        f"{len(report.delegates)} đại biểu có lịch, {report.seconds:.1f} giây."
+        f"{len(report.delegates)} đại biểu có lịch, {number_vn(report.seconds, 1)} giây."
     )
 
 

@@ -18,9 +18,10 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from cli import vietnamese
 from services.errors import ServiceError
 
-user_app = typer.Typer(
+user_app = vietnamese.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Tài khoản: thêm, liệt kê, cấp mã truy cập, đặt mật khẩu.",
@@ -72,7 +73,9 @@ def _password(from_stdin: bool) -> str:
 
 @user_app.command("add")
 def add(
-    username: Annotated[str, typer.Argument(help="Tên đăng nhập (chữ thường không dấu, số, . _ -)")],
+    username: Annotated[
+        str, typer.Argument(metavar="TÊN_ĐĂNG_NHẬP", help="Tên đăng nhập (chữ thường không dấu, số, . _ -)")
+    ],
     role: Annotated[str, typer.Option("--role", help="planner | delegate | commune")],
     delegate: Annotated[str | None, typer.Option("--delegate", help="Mã đại biểu (vai trò delegate)")] = None,
     commune: Annotated[str | None, typer.Option("--commune", help="Mã xã/phường (vai trò commune)")] = None,
@@ -110,12 +113,13 @@ def list_users() -> None:
             state = "hoạt động" if user.active else "đã khóa"
             if user.active and user.password_hash is None:
                 state += ", chưa có mật khẩu"
+            # The role as `user add --role` takes it: the list's columns are read by scripts too.
             line = f"{user.id}\t{user.username or '-'}\t{user.role}\t{link}\t{state}\t{user.name}"
             typer.echo(line)
 
 
 @user_app.command("token")
-def token(username: Annotated[str, typer.Argument(help="Tên đăng nhập")]) -> None:
+def token(username: Annotated[str, typer.Argument(metavar="TÊN_ĐĂNG_NHẬP", help="Tên đăng nhập")]) -> None:
     """In một mã truy cập API mới (các mã cũ của tài khoản bị thu hồi)."""
     from services import accounts
 
@@ -125,7 +129,7 @@ def token(username: Annotated[str, typer.Argument(help="Tên đăng nhập")]) -
 
 @user_app.command("password")
 def password(
-    username: Annotated[str, typer.Argument(help="Tên đăng nhập")],
+    username: Annotated[str, typer.Argument(metavar="TÊN_ĐĂNG_NHẬP", help="Tên đăng nhập")],
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Đặt mật khẩu mới; mọi phiên đăng nhập của tài khoản bị đóng."""

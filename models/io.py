@@ -7,6 +7,7 @@ typed objects → semantic checks (:mod:`models.validation`). Any failure raises
 
 from __future__ import annotations
 
+import errno
 import json
 import unicodedata
 from pathlib import Path
@@ -32,11 +33,68 @@ def nfc(value: Any) -> Any:
     return value
 
 
+#: Why a file could not be read, by ``errno``: ``OSError.strerror`` is English ("No such
+#: file or directory") and planners read Vietnamese. A rare cause gets its error code, which
+#: is at least something to search for.
+_OS_REASONS: dict[int, str] = {
+    errno.ENOENT: "không có tệp này",
+    errno.EISDIR: "đây là một thư mục, không phải tệp",
+    errno.EACCES: "không có quyền đọc tệp",
+    errno.EPERM: "không có quyền đọc tệp",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ENAMETOOLONG: "đường dẫn quá dài",
+    errno.ELOOP: "đường dẫn có liên kết vòng",
+}
+
+#: What differs when the file was being written.
+_OS_WRITE_REASONS: dict[int, str] = {
+    errno.ENOENT: "không có thư mục chứa tệp này",
+    errno.EACCES: "không có quyền ghi tệp",
+    errno.EPERM: "không có quyền ghi tệp",
+    errno.ENOSPC: "hết chỗ trên đĩa",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.EISDIR: "đây là một thư mục, không phải tệp",
+}
+
+
+def os_reason(err: OSError, *, writing: bool = False) -> str:
+    """Why the file could not be read (or written), in Vietnamese."""
+    if writing and err.errno in _OS_WRITE_REASONS:
+        return _OS_WRITE_REASONS[err.errno]
+    if err.errno in _OS_REASONS:
+        return _OS_REASONS[err.errno]
+    code = errno.errorcode.get(err.errno, "") if err.errno is not None else ""
+    return f"lỗi hệ thống {code}".rstrip()
+
+
+#: The JSON decoder's complaints (``JSONDecodeError.msg``, English), by how they begin.
+_JSON_REASONS: list[tuple[str, str]] = [
+    ("Expecting value", "thiếu giá trị (tệp trống, hoặc không phải JSON)"),
+    ("Expecting property name enclosed in double quotes", 'tên trường phải trong ngoặc kép "…"'),
+    ("Expecting ':' delimiter", "thiếu dấu hai chấm ':' sau tên trường"),
+    ("Expecting ',' delimiter", "thiếu dấu phẩy ',' giữa hai phần tử"),
+    ("Unterminated string", "chuỗi chưa đóng ngoặc kép"),
+    ("Invalid control character", "ký tự điều khiển trong chuỗi"),
+    ("Invalid \\uXXXX escape", "mã \\uXXXX không đúng"),
+    ("Invalid \\escape", "dấu \\ không đúng chỗ"),
+    ("Extra data", "còn dữ liệu thừa sau phần JSON"),
+    ("Illegal trailing comma", "thừa dấu phẩy trước dấu đóng ngoặc"),
+]
+
+
+def json_reason(err: json.JSONDecodeError) -> str:
+    """What the JSON decoder found wrong, in Vietnamese (its position is said apart)."""
+    for start, reason_vn in _JSON_REASONS:
+        if err.msg.startswith(start):
+            return reason_vn
+    return "sai cú pháp JSON"
+
+
 def parse_json(text: str | bytes, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        issue = Issue("$", f"dòng {err.lineno}, cột {err.colno}", f"JSON không đọc được: {err.msg}")
+        issue = Issue("$", f"dòng {err.lineno}, cột {err.colno}", f"JSON không đọc được: {json_reason(err)}")
         raise InputError([issue], what) from None
     except UnicodeDecodeError:
         raise InputError([Issue("$", None, "tệp không phải văn bản UTF-8")], what) from None
@@ -53,7 +111,7 @@ def instance_from_document(document: Any, stored: bool = False) -> Instance:
     built, so that one error message lists every problem of the file. ``stored``: the
     document was spelt from the database (see :func:`models.validation.document_issues`).
     """
-    what = "Tệp bài toán (instance)"
+    what = "Tệp bài toán"
     document = nfc(document)
     # A NaN or an infinity is worded by the semantic checks; the schema's complaint about
     # the same value (not above a minimum…) would only confuse.
@@ -79,12 +137,12 @@ def _unique(issues: list[Issue]) -> list[Issue]:
 
 
 def load_instance(path: str | Path) -> Instance:
-    what = "Tệp bài toán (instance)"
+    what = "Tệp bài toán"
     return instance_from_document(parse_json(_read(path, what), what))
 
 
 def solution_from_document(document: Any) -> Solution:
-    what = "Tệp lịch phân công (solution)"
+    what = "Tệp lịch phân công"
     issues = schema.solution_issues(document)
     if issues:
         raise InputError(issues, what)
@@ -95,7 +153,7 @@ def solution_from_document(document: Any) -> Solution:
 
 
 def load_solution(path: str | Path) -> Solution:
-    what = "Tệp lịch phân công (solution)"
+    what = "Tệp lịch phân công"
     return solution_from_document(parse_json(_read(path, what), what))
 
 
@@ -116,7 +174,7 @@ def _read(path: str | Path, what: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as err:
-        raise InputError([Issue("$", str(path), f"không mở được tệp: {err.strerror}")], what) from None
+        raise InputError([Issue("$", str(path), f"không mở được tệp: {os_reason(err)}")], what) from None
 
 
 def _pydantic_issues(err: ValidationError) -> list[Issue]:

@@ -238,10 +238,13 @@ def _delegates(
     shape: Shape,
     extra: random.Random,
 ) -> list[dict[str, Any]]:
-    standing = 3 if count < 100 else 5
-    committee = min(max(4, round(count * 0.22)), 10 if count < 100 else 18)
-    leaders = round(count * 0.31)
-    staff = max(0, count - standing - committee - leaders)
+    # Each group is capped by what the groups above it leave, so that ``count`` people are
+    # made: with fewer than 10, the Standing Committee's 3 and the committee's floor of 4 used
+    # to add people (8 asked, 9 made). From 10 on the caps never bite: same documents as before.
+    standing = min(3 if count < 100 else 5, count)
+    committee = min(max(4, round(count * 0.22)), 10 if count < 100 else 18, count - standing)
+    leaders = min(round(count * 0.31), count - standing - committee)
+    staff = count - standing - committee - leaders
     agencies = names.AGENCIES
     people: list[dict[str, Any]] = []
 

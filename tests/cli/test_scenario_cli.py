@@ -230,12 +230,38 @@ def test_dates_are_written_one_way_in_one_output(runner: CliRunner, write_scenar
     assert all(re.fullmatch(r"\d\d/\d\d", d) for d in dates), dates
 
 
-def test_an_unwritable_out_path_is_explained_in_vietnamese(
+def test_an_unwritable_out_path_is_refused_before_the_solve(
     runner: CliRunner, write_scenario: WriteScenario, tmp_path: Path
 ) -> None:
-    """--out naming a folder or a missing folder exits 2 with a Vietnamese reason, not a traceback."""
+    """--out naming a folder, or a folder that cannot be made, exits 2 with a Vietnamese reason
+    before the solve (nothing of the run is printed), as `solve --out` does."""
     path = str(write_scenario("ốm", [ILL]))
-    for target, reason in ((tmp_path, "đây là một thư mục"), (tmp_path / "không-có" / "x.json", "không có thư mục")):
+    blocker = tmp_path / "tệp"
+    blocker.write_text("x")
+    for target, reason in ((tmp_path, "là một thư mục"), (blocker / "x.json", "không phải là thư mục")):
         result = runner.invoke(scenario_app, ["run", path, "--time-limit", "5", "--out", str(target)])
         assert result.exit_code == 2, result.output
-        assert f"không ghi được tệp {target}: {reason}" in result.output
+        assert f"Lỗi: --out {target}: " in result.output
+        assert reason in result.output
+        assert "Kịch bản:" not in result.output  # refused before the run
+
+
+def test_out_in_a_missing_folder_makes_the_folder(
+    runner: CliRunner, write_scenario: WriteScenario, tmp_path: Path
+) -> None:
+    """A missing folder is made, as for `solve --out` (it used to fail after the solve)."""
+    path = str(write_scenario("ốm", [ILL]))
+    target = tmp_path / "không-có" / "x.json"
+    result = runner.invoke(scenario_app, ["run", path, "--time-limit", "5", "--out", str(target)])
+    assert result.exit_code in (0, 1), result.output
+    assert target.is_file()
+
+
+def test_run_names_the_mode_in_words(runner: CliRunner, write_scenario: WriteScenario) -> None:
+    """The mode line says what the mode does, not the value typed after --mode."""
+    path = write_scenario("ốm", [ILL])
+    result = runner.invoke(scenario_app, ["run", str(path), "--time-limit", "5", "--mode", "changes_first"])
+    assert result.exit_code in (0, 1), result.output
+    assert "Chế độ: ít thay đổi nhất trước, rồi điểm tốt nhất\n" in result.output
+    assert "changes_first" not in result.output
+    assert not re.search(r"\d\.\d+ giây", result.output)  # seconds with the decimal comma
