@@ -46,6 +46,10 @@ _LOCAL = ZoneInfo(ZONE)
 ID_MAX = 64
 NAME_MAX = 200
 TEXT_MAX = 2000
+#: Longest theme of the year's plan: one line printed in the notice's narrow "Ghi chú"
+#: cell ("Chủ đề: …") and on every calendar; the longest real ones (a resolution's name
+#: and an anniversary with its dates) run to about 230 characters.
+THEME_MAX = 300
 
 #: Years every date may fall in.
 YEARS = range(2000, 2100)
@@ -145,6 +149,14 @@ def printable(text: str) -> str:
 
 def too_long(text: str, most: int) -> str | None:
     return f"dài quá {most} ký tự" if len(text) > most else None
+
+
+def theme_refused(text: str) -> str | None:
+    """Why ``text`` may not be a theme of the year's plan, or None: a line of at most
+    :data:`THEME_MAX` characters with a visible one and only the characters of a name."""
+    if not text.strip():
+        return "không được để trống"
+    return too_long(text, THEME_MAX) or refused(text)
 
 
 def day_refused(day: dt.date) -> str | None:

@@ -12,7 +12,6 @@ published version: a :class:`~services.errors.Conflict` in Vietnamese.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -43,15 +42,40 @@ from services.errors import Conflict, Invalid, NotFound
 NOTICE_KEY = SETTINGS_KEY
 
 
-def notice_settings(session: Session, user: UserRow) -> NoticeSettings:
-    require_planner(user)
+def _stored_settings(session: Session) -> dict[str, Any]:
     row = session.get(ConfigRow, NOTICE_KEY)
-    if row is None or not isinstance(row.value, dict):
-        return NoticeSettings()
-    return NoticeSettings.model_validate(row.value)
+    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+
+
+def notice_settings(session: Session, user: UserRow) -> NoticeSettings:
+    """The stored settings, checked. Settings stored before a rule was added and breaking it
+    (an empty issuing body, a number ``abc``) are a :class:`Conflict` naming each field, so
+    that no notice is printed without its issuing body or with a broken number; the page
+    shows them to be corrected (:func:`notice_settings_form`)."""
+    require_planner(user)
+    try:
+        return parse_notice_settings(_stored_settings(session))
+    except Invalid as error:
+        raise Conflict(STORED_WRONG, error.issues) from None
+
+
+def notice_settings_form(session: Session, user: UserRow) -> tuple[dict[str, Any], list[Issue]]:
+    """What the settings page shows: the stored values (the defaults for those never set)
+    and what is wrong with them (empty when they are right)."""
+    require_planner(user)
+    stored = _stored_settings(session)
+    try:
+        return parse_notice_settings(stored).model_dump(), []
+    except Invalid as error:
+        return {**NoticeSettings().model_dump(), **stored}, error.issues
+
+
+#: Why a notice is not printed from settings stored before their checks.
+STORED_WRONG = "Thiết lập thông báo đã lưu chưa đúng: sửa ở trang Thiết lập thông báo rồi in lại"
 
 
 def set_notice_settings(session: Session, user: UserRow, settings: NoticeSettings) -> NoticeSettings:
+    """Store ``settings``, checked by :class:`NoticeSettings` (every door builds one)."""
     require_planner(user)
     value = settings.model_dump(mode="json")
     row = session.get(ConfigRow, NOTICE_KEY)
@@ -83,19 +107,12 @@ SIGN_MODES = ("T/M", "T/L", "K/T", "")
 
 
 def parse_notice_settings(values: Mapping[str, Any]) -> NoticeSettings:
-    """The settings from what a planner typed (the API's body, the page's form, the CLI's
-    options), text NFC; every bad field at once as :class:`Invalid`, one issue per field
-    named by its key (``recipients`` for any of its lines)."""
-    cleaned: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, str):
-            cleaned[key] = unicodedata.normalize("NFC", value)
-        elif isinstance(value, list):
-            cleaned[key] = [unicodedata.normalize("NFC", v) if isinstance(v, str) else v for v in value]
-        else:
-            cleaned[key] = value
+    """The settings from what a planner typed (the page's form, stored settings), checked
+    by :class:`NoticeSettings` (text trimmed and NFC); every bad field at once as
+    :class:`Invalid`, one issue per field named by its key (``recipients`` for any of its
+    lines) and holding the value sent."""
     try:
-        return NoticeSettings.model_validate(cleaned)
+        return NoticeSettings.model_validate(dict(values))
     except ValidationError as error:
         issues: dict[str, Issue] = {}
         for problem in error.errors():

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from models.contract import theme_refused
 from models.storage import audit
 from models.storage import themes as store
 from models.storage.tables import PlanThemeRow, UserRow
@@ -67,6 +68,17 @@ def set_year_plan(
         Fault(f"$.months.{key}", key, f"tháng phải thuộc năm {year} (YYYY-MM)")
         for key in months
         if not (len(key) == 7 and key[:5] == f"{year:04d}-" and key[5:].isdigit() and 1 <= int(key[5:]) <= 12)
+    ]
+    # The API's schema refuses these too; the page's form reaches here unchecked.
+    faults += [
+        Fault(f"$.quarters.{key}", theme, f"Chủ đề quý {key}: {said}")
+        for key, theme in quarters.items()
+        if (said := theme_refused(theme)) is not None
+    ]
+    faults += [
+        Fault(f"$.months.{key}", theme, f"Chủ đề tháng {key[5:]}/{key[:4]}: {said}")
+        for key, theme in months.items()
+        if (said := theme_refused(theme)) is not None
     ]
     if faults:
         raise invalid(f"Kế hoạch năm {year} không hợp lệ", *faults)

@@ -16,7 +16,7 @@ The rules (what a setting may hold, which version may be printed) are in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
@@ -24,7 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from models.documents.notice import NoticeSettings
+from models.errors import Issue
 from models.storage.clock import is_month
 from models.storage.db import Database
 from services import documents
@@ -42,6 +42,8 @@ MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
+#: Above the form when the stored settings break a rule added since they were saved.
+STORED_WRONG = "Thiết lập đã lưu chưa đúng (lưu trước khi có các quy tắc này): sửa các ô được chỉ ra rồi lưu lại."
 SIGN_MODE_LABELS = (
     ("T/M", "T/M — thay mặt tập thể"),
     ("T/L", "T/L — thừa lệnh"),
@@ -71,11 +73,19 @@ async def _planner(request: Request) -> Viewer:
     return viewer
 
 
-def _values(settings: NoticeSettings) -> dict[str, str]:
+def _values(settings: Mapping[str, Any]) -> dict[str, str]:
     """The form's values of stored settings (recipients one a line)."""
-    values = {k: str(v) for k, v in settings.model_dump().items() if k != "recipients"}
-    values["recipients"] = "\n".join(settings.recipients)
+    values = {k: str(v) for k, v in settings.items() if k != "recipients"}
+    recipients = settings.get("recipients")
+    values["recipients"] = "\n".join(map(str, recipients)) if isinstance(recipients, list) else ""
     return values
+
+
+def _errors(issues: Iterable[Issue], detail: str) -> dict[str, str]:
+    """Each issue's message beside its field, the summary at the top of the form."""
+    errors = {i.path if i.path in FIELDS else "form": i.message for i in issues}
+    errors.setdefault("form", detail)
+    return errors
 
 
 def _page(
@@ -106,8 +116,10 @@ def _month(text: str | None) -> str:
 @router.get("/thiet-lap/thong-bao")
 async def settings_page(request: Request, thang: Short = None, xong: Short = None) -> Response:
     viewer = await _planner(request)
-    settings = await _run(request, lambda s: documents.notice_settings(s, viewer.user))
-    return _page(request, viewer, _values(settings), {}, _month(thang), 200, done=xong == "1")
+    stored, issues = await _run(request, lambda s: documents.notice_settings_form(s, viewer.user))
+    # Settings stored before their checks are shown with what to correct.
+    errors = _errors(issues, STORED_WRONG) if issues else {}
+    return _page(request, viewer, _values(stored), errors, _month(thang), 200, done=xong == "1" and not issues)
 
 
 @router.post("/thiet-lap/thong-bao")
@@ -124,9 +136,7 @@ async def save_settings(request: Request) -> Response:
     try:
         await _run(request, lambda s: documents.update_notice_settings(s, viewer.user, values), write=True)
     except Invalid as error:
-        errors = {i.path if i.path in FIELDS else "form": i.message for i in error.issues}
-        errors.setdefault("form", error.detail)
-        return _page(request, viewer, sent, errors, month, 422)
+        return _page(request, viewer, sent, _errors(error.issues, error.detail), month, 422)
     back = f"&thang={month}" if month else ""
     return RedirectResponse(f"/thiet-lap/thong-bao?xong=1{back}", status_code=303)
 

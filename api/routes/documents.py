@@ -73,13 +73,20 @@ def instance_template(user: Planner) -> RawResponse:
     return _file(documents.template(user), MIME, "mau-bai-toan.xlsx")
 
 
-@router.get("/settings/notice", response_model=NoticeSettings, responses=responses(401, 403))
+@router.get("/settings/notice", response_model=NoticeSettings, responses=responses(401, 403, 409))
 def read_notice_settings(user: Planner, session: SessionDep) -> NoticeSettings:
-    """Thiết lập của thông báo: cơ quan ban hành, số, nơi ký, người ký, nơi nhận."""
+    """Thiết lập của thông báo: cơ quan ban hành, số, nơi ký, người ký, nơi nhận.
+
+    409: thiết lập đã lưu từ trước khi có các quy tắc hiện nay và vi phạm chúng (nêu từng
+    trường); gửi lại bằng PUT."""
     return documents.notice_settings(session, user)
 
 
 @router.put("/settings/notice", response_model=NoticeSettings, responses=responses(401, 403, 422))
 def write_notice_settings(body: NoticeSettings, user: Planner, session: SessionDep) -> NoticeSettings:
-    """Sửa thiết lập của thông báo."""
+    """Sửa thiết lập của thông báo (trường bỏ qua lấy giá trị mặc định).
+
+    Bắt buộc: cơ quan cấp trên, cơ quan ban hành, tên cơ quan trong câu văn, ký hiệu (TB/…),
+    địa danh, chức vụ người ký, nơi nhận (ít nhất một nơi và dòng “Lưu …”). Số văn bản chỉ
+    gồm chữ số hoặc để trống (ghi tay khi vào sổ). 422 nêu từng trường sai và giá trị gửi."""
     return documents.set_notice_settings(session, user, body)

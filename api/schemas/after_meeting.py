@@ -9,7 +9,7 @@ from fastapi import Path, Query
 from pydantic import Field, StringConstraints
 
 from api.schemas.common import NAME_PATTERN, Id, Name, NotBool, Strict, Text
-from models.contract import MONTH_PATTERN, YEARS
+from models.contract import MONTH_PATTERN, THEME_MAX, YEARS
 
 Points = Annotated[float, Field(description="Điểm (số, có thể lẻ)")]
 CriterionKey = Id
@@ -18,7 +18,7 @@ Scores = Annotated[
     Field(max_length=50, description="Mã tiêu chí → điểm; đủ mọi tiêu chí, không vượt điểm tối đa"),
 ]
 FlagLevel = Annotated[Literal[0, 1, 2], NotBool]
-Theme = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NAME_PATTERN)]
+Theme = Annotated[str, StringConstraints(min_length=1, max_length=THEME_MAX, pattern=NAME_PATTERN)]
 
 MonthPath = Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2024-03"])]
 MonthQuery = Annotated[str, Query(pattern=MONTH_PATTERN, examples=["2024-04"], description="YYYY-MM")]

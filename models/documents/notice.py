@@ -11,17 +11,51 @@ turns a month's lines and the Board's settings into a :class:`NoticeText`;
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from models.documents.content import ScheduleLine
+from models.reasons import pattern
 
 #: One line of text: no control characters (line breaks included) and no non-characters.
-PLAIN = "^[^\x00-\x1f\x7f\ufffe\uffff]*$"
-Line = Annotated[str, Field(max_length=200, pattern=PLAIN)]
+PLAIN = pattern("^[^\x00-\x1f\x7f\ufffe\uffff]*$", "không được chứa ký tự điều khiển hay xuống dòng")
+#: The number of a Party document: digits only (``05``, ``125``), as the register gives it.
+NUMBER = pattern("^[0-9]*$", "chỉ gồm chữ số (ví dụ 05, 125); để trống để ghi tay khi vào sổ")
+#: The symbol after the number: the kind THÔNG BÁO abbreviated (TB), a slash and the
+#: issuing body's abbreviation in capitals (``TB/BTG``, ``TB/BTGTU``, ``TB/ĐU``). Only its
+#: shape is checked (capitals and digits in parts joined by / . -): a Board may use its own.
+SYMBOL = pattern(
+    "^[A-ZĐ0-9]+([/.-][A-ZĐ0-9]+)*$",
+    "viết bằng chữ in hoa và chữ số, không dấu cách, các phần nối bằng / (ví dụ TB/BTG, TB/BTGTU)",
+)
+#: Longest values: a body's name fits the header block in a few lines, a person's name and
+#: position the signature block, a recipient one or two lines of the "Nơi nhận" column.
+BODY_MAX = 80
+SENTENCE_MAX = 100
+PLACE_MAX = 50
+PERSON_MAX = 60
+NUMBER_MAX = 6
+SYMBOL_MAX = 30
+RECIPIENT_MAX = 150
+RECIPIENTS_MAX = 30
+_TRIM = StringConstraints(strip_whitespace=True)
+#: A line that must be written (the issuing body, its parent, the place…), edges trimmed.
+Body = Annotated[str, _TRIM, Field(min_length=1, max_length=BODY_MAX, pattern=PLAIN)]
+Sentence = Annotated[str, _TRIM, Field(min_length=1, max_length=SENTENCE_MAX, pattern=PLAIN)]
+Place = Annotated[str, _TRIM, Field(min_length=1, max_length=PLACE_MAX, pattern=PLAIN)]
+Position = Annotated[str, _TRIM, Field(min_length=1, max_length=PERSON_MAX, pattern=PLAIN)]
+#: Lines that may be left empty.
+Person = Annotated[str, _TRIM, Field(max_length=PERSON_MAX, pattern=PLAIN)]
+Signing = Annotated[str, _TRIM, Field(max_length=BODY_MAX, pattern=PLAIN)]
+Province = Annotated[str, Field(max_length=SENTENCE_MAX, pattern=PLAIN)]
+Recipient = Annotated[str, _TRIM, Field(min_length=1, max_length=RECIPIENT_MAX, pattern=PLAIN)]
+#: The "Lưu …" line of "Nơi nhận", the copy the issuing body keeps ("Lưu Văn phòng.", "Lưu VT.").
+_KEPT = re.compile(r"^[-–+•*\s]*lưu(\W|$)", re.IGNORECASE)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 #: Widths of the table's columns (cm), the same in both layouts: 16.5 cm of A4 less the margins.
 WIDTHS_CM = (1.3, 2.5, 2.8, 4.8, 2.6, 2.5)
@@ -31,37 +65,58 @@ TABLE_HEADERS = ("STT", "Thời gian", "Đơn vị", "Đại biểu dự và ch�
 
 
 class NoticeSettings(BaseModel):
-    """What the Board edits before a notice goes out (the page's form, the CLI's options)."""
+    """What the Board edits before a notice goes out (the page's form, the API's body, the
+    CLI's options): the one check of every door.
+
+    What a Party document needs (Hướng dẫn 36-HD/VPTW) is required: the superior body and
+    the issuing body (the header block), the symbol (printed after the number even when
+    the number is left to be written by hand), the place (the date line), the name of the
+    issuing body in the sentences, the signer's position, and "Nơi nhận" with at least one
+    recipient and the "Lưu …" line. The number is digits or empty (Party documents are
+    numbered when registered: empty leaves a blank to fill in by hand). Texts are trimmed
+    and NFC. Left out (an API body without them, a CLI option not given), a setting takes
+    the default shown below, which the CLI's help and the API's schema document.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    parent: Line = Field(default="THÀNH ỦY LÀO CAI", description="Cơ quan cấp trên (dòng đầu, bên trái)")
-    issuer: Line = Field(default="BAN TUYÊN GIÁO", description="Cơ quan ban hành (in đậm, bên trái)")
-    issuer_short: Line = Field(default="Ban Tuyên giáo Thành ủy", description="Tên cơ quan trong câu văn")
-    number: Annotated[str, Field(max_length=20, pattern=PLAIN)] = Field(
-        default="", description="Số văn bản; trống: để ghi tay"
+    parent: Body = Field(default="THÀNH ỦY LÀO CAI", description="Cơ quan cấp trên (dòng đầu, bên trái)")
+    issuer: Body = Field(default="BAN TUYÊN GIÁO", description="Cơ quan ban hành (in đậm, bên trái)")
+    issuer_short: Sentence = Field(default="Ban Tuyên giáo Thành ủy", description="Tên cơ quan trong câu văn")
+    number: Annotated[str, _TRIM, Field(max_length=NUMBER_MAX, pattern=NUMBER)] = Field(
+        default="", description="Số văn bản, chỉ gồm chữ số; trống: để ghi tay khi vào sổ"
     )
-    symbol: Annotated[str, Field(max_length=30, pattern=PLAIN)] = Field(
-        default="TB/BTG", description="Ký hiệu (sau dấu gạch nối)"
+    symbol: Annotated[str, _TRIM, Field(min_length=1, max_length=SYMBOL_MAX, pattern=SYMBOL)] = Field(
+        default="TB/BTG", description="Ký hiệu (sau dấu gạch nối): TB/ và tên viết tắt của cơ quan"
     )
-    place: Line = Field(default="Lào Cai", description="Địa danh ghi ở dòng ngày tháng")
-    province: Line = Field(
+    place: Place = Field(default="Lào Cai", description="Địa danh ghi ở dòng ngày tháng")
+    province: Province = Field(
         default="",
         description="Tỉnh, thành phố của Ban, ghi cả cấp (tỉnh Lào Cai): cuối địa điểm trên lịch; trống: không ghi",
     )
     sign_mode: Literal["T/M", "T/L", "K/T", ""] = Field(default="T/M", description="Thể thức ký")
-    sign_body: Line = Field(default="BAN TUYÊN GIÁO", description="Tập thể hoặc người đứng đầu, sau thể thức ký")
-    signer_position: Line = Field(default="TRƯỞNG BAN", description="Chức vụ người ký")
-    signer_name: Line = Field(default="", description="Họ tên người ký")
-    recipients: Annotated[list[Line], Field(max_length=30)] = Field(
+    sign_body: Signing = Field(
+        default="BAN TUYÊN GIÁO", description="Tập thể hoặc người đứng đầu, sau thể thức ký (cần khi có thể thức ký)"
+    )
+    signer_position: Position = Field(default="TRƯỞNG BAN", description="Chức vụ người ký")
+    signer_name: Person = Field(default="", description="Họ tên người ký")
+    recipients: Annotated[list[Recipient], Field(max_length=RECIPIENTS_MAX)] = Field(
         default_factory=lambda: [
             "Thường trực Thành ủy (b/c),",
             "Các đồng chí được phân công,",
             "Đảng ủy, Ban Tuyên vận các xã, phường,",
             "Lưu Ban Tuyên giáo.",
         ],
-        description="Nơi nhận, mỗi dòng một nơi",
+        description="Nơi nhận, mỗi dòng một nơi: ít nhất một; thiếu dòng “Lưu …” thì thêm “Lưu <tên cơ quan>.”",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nfc(cls, data: Any) -> Any:
+        # One spelling of each letter, whichever door typed it (the "Lưu" line is found by it).
+        if not isinstance(data, dict):
+            return data
+        return {key: _nfc(value) for key, value in data.items()}
 
     @field_validator("province")
     @classmethod
@@ -72,11 +127,46 @@ class NoticeSettings(BaseModel):
             raise ValueError("chỉ có khoảng trắng; để trống nếu không ghi")
         return trimmed
 
+    @field_validator("sign_body")
+    @classmethod
+    def _signed_for(cls, value: str, info: ValidationInfo) -> str:
+        # "T/M", "T/L", "K/T" say on behalf of whom: the body or its head must follow.
+        mode = info.data.get("sign_mode")
+        if mode and not value:
+            raise ValueError(f"cần ghi sau thể thức ký {mode} (ví dụ BAN TUYÊN GIÁO, TRƯỞNG BAN)")
+        return value
+
+    @field_validator("recipients")
+    @classmethod
+    def _sent(cls, value: list[str]) -> list[str]:
+        if not value or all(_KEPT.match(line) for line in value):
+            raise ValueError("cần ít nhất một nơi nhận (ngoài dòng “Lưu …”), mỗi dòng một nơi")
+        return value
+
+    @model_validator(mode="after")
+    def _kept(self) -> NoticeSettings:
+        # A Party document ends "Nơi nhận" with the copy its body keeps: added when not typed
+        # rather than refused, the one line everybody writes the same way.
+        if not any(_KEPT.match(line) for line in self.recipients):
+            if len(self.recipients) >= RECIPIENTS_MAX:
+                raise ValueError(f"nơi nhận: nhiều nhất {RECIPIENTS_MAX - 1} dòng và dòng “Lưu …”")
+            kept = [*self.recipients, f"Lưu {self.issuer_short}."]
+            object.__setattr__(self, "recipients", kept)  # frozen: set once, while validating
+        return self
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(item) for item in value]
+    return value
+
 
 #: How a refused setting is explained (see :func:`models.reasons.reason`), wherever typed.
 SETTING_WORDS = {
     "literal_error": "chỉ nhận T/M (thay mặt), T/L (thừa lệnh), K/T (ký thay) hoặc để trống",
-    "string_pattern_mismatch": "không được chứa ký tự điều khiển hay xuống dòng",
+    "string_too_short": "không được để trống",
     "too_long": "nhiều nhất {max_length} dòng",
     "extra_forbidden": "không có thiết lập này",
 }

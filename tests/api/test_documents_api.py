@@ -234,3 +234,44 @@ def test_template_download(client: TestClient, database: Database, tiny_document
     response = client.get("/templates/instance.xlsx", headers=world.auth("planner"))
     assert response.status_code == 200
     assert "Hướng dẫn" in load_workbook(io.BytesIO(response.content)).sheetnames
+
+
+def test_settings_without_an_issuing_body_or_with_a_word_for_number_are_refused(
+    client: TestClient, database: Database, tiny_document: dict[str, Any]
+) -> None:
+    """Review A6 through the API: each bad field named with its value, 422, nothing stored."""
+    world = _world(database, tiny_document)
+    auth = world.auth("planner")
+    before = client.get("/settings/notice", headers=auth).json()
+    body = {"parent": "", "issuer": "", "number": "abc", "symbol": "", "recipients": ["Lưu VT."]}
+    response = client.put("/settings/notice", json=body, headers=auth)
+    assert response.status_code == 422, response.text
+    errors = {e["path"]: (e["value"], e["message"]) for e in response.json()["errors"]}
+    assert errors["$.parent"] == ("", "không được để trống")
+    assert errors["$.issuer"] == ("", "không được để trống")
+    assert errors["$.number"] == ("abc", "chỉ gồm chữ số (ví dụ 05, 125); để trống để ghi tay khi vào sổ")
+    assert errors["$.symbol"] == ("", "không được để trống")
+    assert errors["$.recipients"][0] == ["Lưu VT."]  # the kept copy alone sends it to nobody
+    assert "ít nhất một nơi nhận" in errors["$.recipients"][1]
+    assert client.get("/settings/notice", headers=auth).json() == before
+
+
+def test_settings_stored_before_the_checks_stop_the_notice_naming_each_field(
+    client: TestClient, database: Database, tiny_document: dict[str, Any]
+) -> None:
+    """Settings saved before the rules (an empty issuing body, "abc" for a number) print no
+    notice with a broken header: 409 naming the fields; a PUT puts them right."""
+    from models.storage.tables import ConfigRow
+    from services.documents import NOTICE_KEY
+
+    world = _world(database, tiny_document)
+    auth = world.auth("planner")
+    with database.transaction() as session:
+        session.merge(ConfigRow(key=NOTICE_KEY, value={"parent": "", "number": "abc"}))
+    for path in ("/settings/notice", f"/months/{MONTH}/notice.pdf"):
+        refused = client.get(path, headers=auth)
+        assert refused.status_code == 409, (path, refused.text)
+        assert "Thiết lập thông báo đã lưu chưa đúng" in refused.text
+        assert {"parent", "number"} <= {e["path"].strip("$.") for e in refused.json()["errors"]}
+    assert client.put("/settings/notice", json={"number": "21"}, headers=auth).status_code == 200
+    assert client.get(f"/months/{MONTH}/notice.pdf", headers=auth).status_code == 200

@@ -149,3 +149,20 @@ def test_a_version_published_without_a_theme_prints_none(client: TestClient, wor
     _plan(client, world)
     csv_file = client.get("/months/2025-11/schedule.csv", headers=world.auth("planner"))
     assert set(_themes_in(csv_file.content).values()) == {""}
+
+
+def test_a_theme_longer_than_the_contracts_limit_is_refused_naming_it(client: TestClient, world: World) -> None:
+    """Review D5: a theme is one line of the notice's "Ghi chú" cell, at most THEME_MAX
+    characters; a longer one is a 422 naming the quarter or month, and the plan stays."""
+    from models.contract import THEME_MAX
+
+    _plan(client, world)
+    planner = world.auth("planner")
+    body = {"quarters": {"1": "x" * (THEME_MAX + 1)}, "months": {"2025-02": "y" * 600}}
+    response = client.put("/plans/2025", json=body, headers=planner)
+    assert response.status_code == 422, response.text
+    errors = {e["path"]: e["message"] for e in response.json()["errors"]}
+    assert errors == {"$.quarters.1": f"dài quá {THEME_MAX} ký tự", "$.months.2025-02": f"dài quá {THEME_MAX} ký tự"}
+    assert client.get("/plans/2025", headers=planner).json()["months"] == {"2025-11": NOVEMBER}
+    most = {"quarters": {"1": "x" * THEME_MAX}}
+    assert client.put("/plans/2025", json=most, headers=planner).status_code == 200

@@ -299,3 +299,26 @@ def test_a_plan_of_several_months_is_titled_by_its_span(tmp_path: Path) -> None:
     assert phancong("convert", solution, book, "--instance", instance).returncode == 0
     sheet = load_workbook(book).worksheets[0]
     assert f"{m2:02d}-{y2}" in sheet.title
+
+
+def test_notice_options_are_checked_as_the_page_checks_them(tmp_path: Path) -> None:
+    """Review A6 through the CLI: an emptied issuing body, a word for the number, an empty
+    symbol and only the "Lưu …" line for recipients are each named, exit 2, nothing written;
+    options left out take their defaults (shown in --help)."""
+    out = tmp_path / "n.pdf"
+    solution = EXAMPLES / "tiny.solution.json"
+    bad = ["--parent", "", "--issuer", " ", "--number", "abc", "--symbol", "", "--recipient", "Lưu VT."]
+    result = phancong("notice", TINY, solution, "--out", out, *bad)
+    assert result.returncode == 2, result.stderr
+    for said in (
+        '--parent = "": không được để trống',
+        '--issuer = " ": không được để trống',
+        '--number = "abc": chỉ gồm chữ số',
+        '--symbol = "": không được để trống',
+        "--recipient",
+        "cần ít nhất một nơi nhận",
+    ):
+        assert said in result.stderr, (said, result.stderr)
+    assert not out.exists()
+    assert phancong("notice", TINY, solution, "--out", out, "--number", "07", "--date", "28/10/2025").returncode == 0
+    assert "Số 07-TB/BTG" in "".join(page.extract_text() for page in PdfReader(str(out)).pages)

@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from models.documents.content import lines_from_solution
-from models.documents.notice import TABLE_HEADERS, NoticeSettings, NoticeText, compose
+from models.documents.notice import (
+    RECIPIENT_MAX,
+    RECIPIENTS_MAX,
+    TABLE_HEADERS,
+    NoticeSettings,
+    NoticeText,
+    compose,
+)
 from models.documents.notice_pdf import notice_pdf
 from models.io import instance_from_document
 from scenarios.generator import generate
@@ -100,14 +107,19 @@ def test_a_theme_of_a_thousand_characters_is_printed_to_its_end(tmp_path: Path) 
 
 
 def test_thirty_long_recipients_run_on_with_the_signature_whole(tmp_path: Path) -> None:
-    """Reproduction C: thirty recipients of about 200 characters each (the most the settings
-    allow), a "Nơi nhận" block of three pages; the signature stays whole beside its start."""
+    """Reproduction C: thirty recipients of the most characters the settings allow (the
+    last the "Lưu …" line), a "Nơi nhận" block of pages; the signature stays whole beside
+    its start."""
     document = generate(communes=8, months=1, seed=3)
     recipients = [
-        (f"Nơi nhận số {k:02d}: " + "Đảng ủy, Ủy ban nhân dân, Ban Tuyên vận xã, phường, thị trấn; " * 4)[:190]
+        (
+            ("Lưu " if k == RECIPIENTS_MAX else f"Nơi nhận số {k:02d}: ")
+            + "Đảng ủy, Ủy ban nhân dân, Ban Tuyên vận xã, phường, thị trấn; " * 4
+        )[: RECIPIENT_MAX - 8]
         + f" cuối {k:02d}"
-        for k in range(1, 31)
+        for k in range(1, RECIPIENTS_MAX + 1)
     ]
+    assert {len(r) for r in recipients} == {RECIPIENT_MAX}
     text = _notice(document, NoticeSettings(signer_name=SIGNER, recipients=recipients))
     pages = _pages(notice_pdf(text), tmp_path)
     content = " ".join(pages)

@@ -79,11 +79,11 @@ def test_a_bad_value_is_shown_beside_its_field_and_nothing_written(
         "signer_name": "Đức\uffff",
         "sign_mode": "Q/Đ",
         "symbol": "x" * 31,
-        "province": "tỉnh " + "x" * 200,
+        "province": "tỉnh " + "x" * 100,
     }
     refused = planner.post("/thiet-lap/thong-bao", data=bad)
     assert refused.status_code == 422, refused.text
-    assert "Tỉnh, thành phố: dài quá 200 ký tự" in refused.text
+    assert "Tỉnh, thành phố: dài quá 100 ký tự" in refused.text
     for field in ("signer_name", "sign_mode", "symbol", "province"):
         assert f'id="e-{field}"' in refused.text, field
     assert "Họ tên người ký: không được chứa ký tự điều khiển" in refused.text
@@ -129,3 +129,51 @@ def test_the_month_page_offers_the_notice_of_the_version_shown(world: World, bro
     plain = planner.get(f"/thang/{MONTH}/thong-bao.docx")
     assert all("DỰ THẢO" not in p.text for p in Document(io.BytesIO(plain.content)).paragraphs)
     assert planner.get(f"/thang/{MONTH}/thong-bao.pdf?ban=999999").status_code == 404
+
+
+def test_an_emptied_issuing_body_and_a_word_for_a_number_are_refused_beside_each_field(
+    world: World, browser_of: Browser, database: Database
+) -> None:
+    """Review A6 on the page: the values the reviewer saved are refused, 422, each message
+    beside its field, "Đã lưu" not said and nothing written."""
+    planner = browser_of("canbo")
+    before = _stored(database)
+    csrf = csrf_of(planner.get(f"/thiet-lap/thong-bao?thang={MONTH}").text)
+    emptied = {**FORM, "csrf": csrf, "thang": MONTH, "parent": "", "issuer": " ", "number": "abc", "symbol": ""}
+    refused = planner.post("/thiet-lap/thong-bao", data={**emptied, "recipients": "\n"}, follow_redirects=False)
+    assert refused.status_code == 422, refused.text
+    for field, message in (
+        ("parent", "Cơ quan cấp trên: không được để trống"),
+        ("issuer", "Cơ quan ban hành: không được để trống"),
+        ("number", "Số văn bản: chỉ gồm chữ số"),
+        ("symbol", "Ký hiệu: không được để trống"),
+        ("recipients", "Nơi nhận: cần ít nhất một nơi nhận (ngoài dòng “Lưu …”)"),
+    ):
+        assert f'<p class="error" id="e-{field}" role="alert">{message}' in refused.text, field
+    assert "Đã lưu thiết lập thông báo." not in refused.text
+    assert 'value="abc"' in refused.text  # what was typed stays, to be corrected
+    assert _stored(database) == before
+    # Without the "Lưu …" line the kept copy is added, as every Party document ends "Nơi nhận".
+    no_kept_copy = planner.post("/thiet-lap/thong-bao", data={**FORM, "csrf": csrf, "recipients": "Các xã, phường"})
+    assert no_kept_copy.status_code in (200, 303), no_kept_copy.text[:500]
+    assert _stored(database)["recipients"][-1].startswith("Lưu ")
+
+
+def test_settings_stored_before_the_checks_are_shown_to_be_corrected(
+    world: World, browser_of: Browser, database: Database
+) -> None:
+    """Settings saved before the rules open with each wrong field marked; the notice is not
+    printed from them until they are corrected and saved."""
+    with database.transaction() as session:
+        session.merge(ConfigRow(key=NOTICE_KEY, value={"parent": "", "number": "abc", "recipients": []}))
+    planner = browser_of("canbo")
+    page = planner.get("/thiet-lap/thong-bao")
+    assert page.status_code == 200
+    assert "Thiết lập đã lưu chưa đúng" in page.text
+    for field in ("parent", "number", "recipients"):
+        assert f'id="e-{field}"' in page.text, field
+    assert 'value="BAN TUYÊN GIÁO"' in page.text  # a setting never stored shows its default
+    assert planner.get(f"/thang/{MONTH}/thong-bao.pdf").status_code == 409
+    saved = planner.post("/thiet-lap/thong-bao", data={**FORM, "csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert planner.get(f"/thang/{MONTH}/thong-bao.pdf").status_code == 200
