@@ -272,7 +272,15 @@ def amendment_lines(session: Session, schedule: ScheduleRow) -> list[ScheduleLin
             what = f"Dời lịch, trước đây {local(change.before_start):%Hh%M ngày %d/%m/%Y}"
         if change.change == "cancelled":
             line = replace(line, delegates=(), teams=())
-        note = "\n".join([what, *(f"Lý do: {r}" for r in change.reasons)])
+        notes = [what]
+        dropped = [d for d in change.before_delegates if d not in change.after_delegates]
+        if dropped and change.after_delegates:
+            # Who no longer goes: the line prints only who does, and a move that also
+            # changed people said only "Dời lịch".
+            was = before.get(change.meeting)
+            names = {a.id: a.name for a in was.delegates} if was is not None else {}
+            notes.append("Thay đồng chí " + ", ".join(names.get(d, d) for d in dropped))
+        note = "\n".join([*notes, *(f"Lý do: {r}" for r in change.reasons)])
         lines.append(replace(line, note=note))
     return ordered(lines)
 
