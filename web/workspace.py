@@ -448,6 +448,11 @@ async def _seat_page(
         return {"view": view, "cell": cell, "ranked": ranked, "choose": choose}
 
     data = await _read(request, work)
+    ranked = data["ranked"]
+    if replace is None and ranked is not None and ranked.seat.replacing is not None:
+        # A full one-seat meeting: the candidates were ranked for its one seat, and "Chọn"
+        # must replace that person (it added a second one, which could only be refused).
+        replace = ranked.seat.replacing.delegate
     context = {
         "month": month,
         **data,

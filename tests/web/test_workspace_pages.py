@@ -174,6 +174,28 @@ def test_a_seat_is_previewed_saved_and_undone(world: World, browser_of: Browser,
     assert "Đã hoàn tác" in planner.get(undone.headers["location"]).text
 
 
+def test_choosing_at_a_full_one_seat_meeting_replaces_its_delegate(world: World, browser_of: Browser) -> None:
+    """m1 has one seat, held by d1: the list is of who may take d1's place, and "Chọn"
+    replaces d1 (it added a second delegate, which H1 could only refuse)."""
+    planner = browser_of("canbo")
+    draft = world.ids["draft"]
+    path = f"/thang/{MONTH}/hoi-nghi/m1"
+    page = planner.get(f"{path}?ban={draft}")
+    assert "Người có thể thay Nguyễn Văn Kiên" in page.text
+    row = re.search(
+        r'<tr class="allowed">.*?name="nguoi" value="([^"]+)"><input type="hidden" name="thay" value="([^"]*)"',
+        page.text,
+        re.S,
+    )
+    assert row is not None
+    assert row.group(2) == "d1"
+    form = {"csrf": csrf_of(page.text), "ban": str(draft), "etag": _etag(page.text)}
+    preview = planner.post(path, data={**form, "nguoi": row.group(1), "thay": row.group(2), "buoc": "xem"})
+    assert preview.status_code == 200, preview.text
+    assert "Xem trước thay đổi (chưa lưu)" in preview.text
+    assert "thay Nguyễn Văn Kiên" in preview.text
+
+
 def test_pin_and_forbid_from_the_seat(world: World, browser_of: Browser, database: Database) -> None:
     planner = browser_of("canbo")
     draft = world.ids["draft"]
