@@ -295,6 +295,11 @@ def notice_settings(
 ) -> NoticeSettings:
     from pydantic import ValidationError
 
+    if issuer is not None:
+        # The sentences and the signature name the issuing body too: another body given on
+        # the command line must not sign as the default's (a notice naming two committees).
+        issuer_short = issuer_short if issuer_short is not None else body_in_a_sentence(issuer)
+        sign_body = sign_body if sign_body is not None else issuer
     given = {
         "parent": parent,
         "issuer": issuer,
@@ -316,6 +321,28 @@ def notice_settings(
             for e in error.errors()
         ]
         raise InputError(issues, NOTICE_WHAT) from None
+
+
+#: Words after which a Vietnamese body's name starts a new proper part ("Ban Tuyên giáo và
+#: Dân vận"); a word before "ủy" is the level's ("Tỉnh ủy", "Thành ủy", "Đảng ủy").
+_NEW_PART = ("ban", "và")
+_LEVEL = ("ủy", "uỷ")
+
+
+def body_in_a_sentence(name: str) -> str:
+    """A body's name as the header prints it (capitals) → as a sentence writes it:
+    "BAN TUYÊN GIÁO TỈNH ỦY" → "Ban Tuyên giáo Tỉnh ủy", a place after the level in
+    capitals ("… Thành ủy Lào Cai"). A name already in mixed case is kept as typed."""
+    if name != name.upper():
+        return name.strip()
+    words = name.lower().split()
+    out = []
+    for i, word in enumerate(words):
+        level = i + 1 < len(words) and words[i + 1] in _LEVEL
+        place = any(w in _LEVEL for w in words[:i])  # "… Tỉnh ủy Lào Cai": a place's name
+        starts = i == 0 or words[i - 1] in _NEW_PART or level or place
+        out.append(word[:1].upper() + word[1:] if starts else word)
+    return " ".join(out)
 
 
 OPTIONS = {

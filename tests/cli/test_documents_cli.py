@@ -7,10 +7,12 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from cli.documents import body_in_a_sentence
 from tests.cli.test_cli import phancong
 from tests.conftest import EXAMPLES
 
@@ -322,3 +324,28 @@ def test_notice_options_are_checked_as_the_page_checks_them(tmp_path: Path) -> N
     assert not out.exists()
     assert phancong("notice", TINY, solution, "--out", out, "--number", "07", "--date", "28/10/2025").returncode == 0
     assert "Số 07-TB/BTG" in "".join(page.extract_text() for page in PdfReader(str(out)).pages)
+
+
+def test_another_issuing_body_signs_and_speaks_as_itself(tmp_path: Path) -> None:
+    """``--issuer`` alone: the sentences and the signature name that body too (review: the
+    header said "… TỈNH ỦY" while the body said "Thành ủy" and the signature the default)."""
+    out = tmp_path / "n.pdf"
+    given = ["--parent", "ĐẢNG BỘ TỈNH TUYÊN QUANG", "--issuer", "BAN TUYÊN GIÁO TỈNH ỦY", "--date", "28/10/2025"]
+    result = phancong("notice", TINY, EXAMPLES / "tiny.solution.json", "--out", out, *given)
+    assert result.returncode == 0, result.stderr
+    text = " ".join("".join(page.extract_text() for page in PdfReader(str(out)).pages).split())
+    assert "Ban Tuyên giáo Tỉnh ủy" in text
+    assert "Ban Tuyên giáo Thành ủy" not in text
+    assert "T/M BAN TUYÊN GIÁO TỈNH ỦY" in text
+
+
+@pytest.mark.parametrize(
+    ("header", "sentence"),
+    [
+        ("BAN TUYÊN GIÁO VÀ DÂN VẬN TỈNH ỦY", "Ban Tuyên giáo và Dân vận Tỉnh ủy"),
+        ("BAN TUYÊN GIÁO THÀNH ỦY LÀO CAI", "Ban Tuyên giáo Thành ủy Lào Cai"),
+        ("Ban Tuyên giáo Huyện ủy", "Ban Tuyên giáo Huyện ủy"),
+    ],
+)
+def test_a_bodys_name_in_a_sentence(header: str, sentence: str) -> None:
+    assert body_in_a_sentence(header) == sentence
