@@ -54,23 +54,26 @@ def month_error(month: str, document: Document, error: InputError) -> Invalid:
     """The refusal of a month whose stored data do not make a valid instance."""
     names = {c["id"]: c.get("name", c["id"]) for c in document.get("communes", [])}
     places = set(names) | {p["id"] for p in document.get("places", [])}
-    unreached: dict[str, Issue] = {}
-    away: dict[str, list[str]] = {}  # base → the delegates starting there
+    # In the order first met: a commune's item (one, however many meetings it holds), or a
+    # base's delegates (one item for them all: a page listed the same sentence per delegate).
+    unreached: dict[tuple[str, str], Issue | list[str]] = {}
     items: list[Issue] = []
     for issue in error.issues:
-        item = _said_as_a_road(document, issue, names, places)
-        if item is None:
+        commune = _commune_off_the_roads(issue, names)
+        base = _base_off_the_roads(document, issue)
+        if commune is not None:
+            unreached.setdefault(("commune", str(commune.value)), commune)
+        elif base is not None:
+            delegates = unreached.setdefault(("base", base[0]), [])
+            assert isinstance(delegates, list)
+            delegates.append(base[1])
+        else:
             items.append(issue)
-        elif item.path.startswith("/delegates/"):
-            away.setdefault(str(item.value), []).append(item.path.removeprefix("/delegates/"))
-            unreached.setdefault(f"base:{item.value}", item)
-        elif item.path not in unreached:  # one per commune, however many meetings it holds
-            unreached[item.path] = item
     if not unreached:
         return Invalid(error.render().splitlines()[0], items)
     said = [
-        _one_base(i, away[str(i.value)], document) if i.path.startswith("/delegates/") else i
-        for i in unreached.values()
+        found if isinstance(found, Issue) else _base_issue(value, found, document, places)
+        for (_, value), found in unreached.items()
     ]
     communes = [names[i.value] for i in said if i.path.startswith("/communes/") and i.value in names]
     what = (
@@ -84,46 +87,48 @@ def month_error(month: str, document: Document, error: InputError) -> Invalid:
 _ROADS = "ở trang Danh mục (/danh-muc; API: POST /roads)"
 
 
-def _one_base(issue: Issue, delegates: list[str], document: Document) -> Issue:
-    """One item for a base no road reaches, however many delegates start there (a page
-    listed the same sentence once per delegate): the first delegate's path, and how many."""
-    if len(delegates) == 1:
-        return issue
-    names = {d["id"]: d.get("name", d["id"]) for d in document.get("delegates", [])}
-    shown = ", ".join(names.get(d, d) for d in delegates[:3]) + (", …" if len(delegates) > 3 else "")
-    message = issue.message.replace(
-        f"nơi xuất phát {issue.value} ", f"nơi xuất phát {issue.value} của {len(delegates)} đại biểu ({shown}) ", 1
-    )
-    return Issue(path=issue.path, value=issue.value, message=message)
-
-
-def _said_as_a_road(document: Document, issue: Issue, names: dict[str, str], places: set[str]) -> Issue | None:
-    """The issue as an item about a commune or a base the roads miss; None for any other issue."""
+def _commune_off_the_roads(issue: Issue, names: dict[str, str]) -> Issue | None:
+    """The issue as an item about a meeting's commune the roads miss; None otherwise."""
     found = _AT.match(issue.path)
     if found is None or not isinstance(issue.value, str):
         return None
-    part, index, field = found.group(1), int(found.group(2)), found.group(3)
-    value = issue.value
-    if part == "meetings" and field == "commune" and value in names:
+    part, field, value = found.group(1), found.group(3), issue.value
+    if part != "meetings" or field != "commune" or value not in names:
+        return None
+    message = (
+        f"chưa có đường đi nào nối {names[value]} với các xã/phường, địa điểm khác; "
+        f"hãy thêm một đường đi từ đó tới một nơi đã có đường {_ROADS}"
+    )
+    return Issue(path=f"/communes/{value}", value=value, message=message)
+
+
+def _base_off_the_roads(document: Document, issue: Issue) -> tuple[str, str] | None:
+    """(base, delegate) when the issue is a delegate's base the roads miss; None otherwise."""
+    found = _AT.match(issue.path)
+    if found is None or not isinstance(issue.value, str) or (found.group(1), found.group(3)) != ("delegates", "base"):
+        return None
+    return issue.value, document["delegates"][int(found.group(2))]["id"]
+
+
+def _base_issue(base: str, delegates: list[str], document: Document, places: set[str]) -> Issue:
+    """One item for a base the roads miss, at its first delegate's path, saying how many
+    start there (and who, the first three) when more than one does."""
+    who = ""
+    if len(delegates) > 1:
+        names = {d["id"]: d.get("name", d["id"]) for d in document.get("delegates", [])}
+        shown = ", ".join(names.get(d, d) for d in delegates[:3]) + (", …" if len(delegates) > 3 else "")
+        who = f"của {len(delegates)} đại biểu ({shown}) "
+    if base in places:
         message = (
-            f"chưa có đường đi nào nối {names[value]} với các xã/phường, địa điểm khác; "
-            f"hãy thêm một đường đi từ đó tới một nơi đã có đường {_ROADS}"
+            f"nơi xuất phát {base} {who}chưa có đường đi nào nối tới; hãy thêm đường đi {_ROADS} "
+            "hoặc đổi nơi xuất phát của đại biểu"
         )
-        return Issue(path=f"/communes/{value}", value=value, message=message)
-    if part == "delegates" and field == "base":
-        delegate = document["delegates"][index]["id"]
-        if value in places:
-            message = (
-                f"nơi xuất phát {value} chưa có đường đi nào nối tới; hãy thêm đường đi {_ROADS} "
-                "hoặc đổi nơi xuất phát của đại biểu"
-            )
-        else:
-            message = (
-                f"nơi xuất phát {value} không có trong danh mục; hãy thêm địa điểm ở trang Danh mục "
-                "(/danh-muc; API: POST /places) hoặc đổi nơi xuất phát của đại biểu"
-            )
-        return Issue(path=f"/delegates/{delegate}", value=value, message=message)
-    return None
+    else:
+        message = (
+            f"nơi xuất phát {base} {who}không có trong danh mục; hãy thêm địa điểm ở trang Danh mục "
+            "(/danh-muc; API: POST /places) hoặc đổi nơi xuất phát của đại biểu"
+        )
+    return Issue(path=f"/delegates/{delegates[0]}", value=base, message=message)
 
 
 def months_between(first: str, last: str) -> list[str]:
